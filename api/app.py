@@ -1,0 +1,77 @@
+"""The Flask app factory: ``create_app()`` for gunicorn, ``create_app(settings, services)`` for tests."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+from flask import Flask, Response, g, request
+
+from api import auth, errors
+from api.bootstrap import Services, build_services, init_store
+from api.config import Settings
+from api.openapi import bp as openapi_bp
+from api.routes.auth import bp as auth_bp
+from api.routes.registrations import bp as registrations_bp
+
+MAX_BODY_BYTES = 1024 * 1024
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def create_app(
+    settings: Settings | None = None,
+    services: Services | None = None,
+    *,
+    init: bool = False,
+) -> Flask:
+    """Build the API. Without ``services`` it builds them from ``settings`` (or the environment);
+    with ``init`` it first creates the event store's tables (safe under concurrent starts)."""
+    settings = settings or (services.settings if services else Settings.from_env())
+    if services is None:
+        if init:
+            init_store(settings)
+        services = build_services(settings)
+    app = Flask("campaignevents")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="campaignevents_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.base_url and settings.base_url.startswith("https")),
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+    )
+    app.extensions["campaignevents"] = services
+    errors.install(app)
+    app.before_request(_before)
+    app.after_request(_after)
+    for bp in (registrations_bp, auth_bp, openapi_bp):
+        app.register_blueprint(bp)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def _before() -> None:
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    app_services: Services = _services()
+    g.caller = auth.identify(
+        request.headers.get("Authorization"),
+        app_services.app.account_by_token,
+        app_services.app.account,
+    )
+
+
+def _after(response: Response) -> Response:
+    response.headers["X-Request-Id"] = getattr(g, "request_id", "-")
+    return response
+
+
+def _services() -> Services:
+    from api.context import services
+
+    return services()

@@ -1,0 +1,76 @@
+"""The composition root: builds the services from settings. Imports no Flask; connects nothing at import."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.config import Settings
+from domain.application import CampaignEvents
+from domain.details import Policy
+from domain.ports import Clock, SystemClock
+
+
+@dataclass
+class Services:
+    settings: Settings
+    app: CampaignEvents
+    clock: Clock
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def policy_for(settings: Settings) -> Policy:
+    return Policy(
+        allowed_namespaces=settings.allowed_namespaces,
+        known_wikis=settings.known_wikis,
+        tracking_tools=settings.tracking_tools,
+    )
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open the event store (tables must exist: see ``init_store``) and build the application."""
+    clock = clock or SystemClock()
+    env = settings.event_store_env() | {"CREATE_TABLE": "n"}
+    app = CampaignEvents(env, clock=clock, policy=policy_for(settings), wiki_id=settings.wiki_id)
+    return Services(settings=settings, app=app, clock=clock)
+
+
+def init_store(settings: Settings) -> None:
+    """Create the event store's tables once; safe when several processes start together.
+
+    SQLite: ``CREATE TABLE IF NOT EXISTS`` inside SQLite's own write lock. PostgreSQL: the creation
+    runs under a session advisory lock, so concurrent starts take turns instead of racing on the
+    catalog.
+    """
+    env = settings.event_store_env() | {"CREATE_TABLE": "y"}
+    if not settings.is_postgres:
+        db = env["SQLITE_DBNAME"]
+        if db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        _create_tables(settings, env)
+        return
+    import psycopg
+
+    lock_key = int.from_bytes(hashlib.sha256(b"campaignevents:init").digest()[:8], "big", signed=True)
+    with psycopg.connect(_libpq_url(settings.database_url), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (lock_key,))
+        try:
+            schema = env.get("POSTGRES_SCHEMA")
+            if schema:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            _create_tables(settings, env)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key,))
+
+
+def _create_tables(settings: Settings, env: dict[str, str]) -> None:
+    app = CampaignEvents(env, clock=SystemClock(), policy=policy_for(settings))
+    app.close()
+
+
+def _libpq_url(url: str) -> str:
+    """Drop our own ``?schema=`` option, which libpq does not know."""
+    return url.split("?", 1)[0]

@@ -1,0 +1,101 @@
+"""Settings from the environment (no Flask here). Every variable is documented in the README."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_DATA_DIR = "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    base_url: str | None = None
+    wiki_id: str = "local"
+    known_wikis: tuple[str, ...] = ("local",)
+    secret_key: str = field(default="", repr=False)
+    allowed_namespaces: tuple[str, ...] = ("Event",)
+    tracking_tools: tuple[str, ...] = ()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("CAMPAIGNEVENTS_DATA_DIR", DEFAULT_DATA_DIR))
+        database_url = env.get("CAMPAIGNEVENTS_DATABASE_URL") or f"sqlite:///{data_dir}/events.db"
+        wiki_id = env.get("CAMPAIGNEVENTS_WIKI_ID") or "local"
+        return cls(
+            database_url=database_url,
+            redis_url=env.get("CAMPAIGNEVENTS_REDIS_URL") or None,
+            smtp_url=env.get("CAMPAIGNEVENTS_SMTP_URL") or None,
+            base_url=(env.get("CAMPAIGNEVENTS_BASE_URL") or "").rstrip("/") or None,
+            wiki_id=wiki_id,
+            known_wikis=_csv(env.get("CAMPAIGNEVENTS_KNOWN_WIKIS")) or (wiki_id,),
+            secret_key=env.get("CAMPAIGNEVENTS_SECRET_KEY") or _local_secret(data_dir),
+            allowed_namespaces=_csv(env.get("CAMPAIGNEVENTS_EVENT_NAMESPACES")) or ("Event",),
+            tracking_tools=_csv(env.get("CAMPAIGNEVENTS_TRACKING_TOOLS")),
+        )
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's environment for this database URL."""
+        parts = urlsplit(self.database_url)
+        if self.is_postgres:
+            query = parse_qs(parts.query)
+            env = {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+                "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+                "POSTGRES_PORT": str(parts.port or 5432),
+                "POSTGRES_USER": parts.username or "postgres",
+                "POSTGRES_PASSWORD": parts.password or "",
+                "POSTGRES_CONNECT_TIMEOUT": "5",
+                "POSTGRES_POOL_SIZE": "5",
+                "POSTGRES_MAX_OVERFLOW": "20",
+                "POSTGRES_PRE_PING": "y",
+            }
+            if "schema" in query:
+                env["POSTGRES_SCHEMA"] = query["schema"][0]
+            return env
+        if parts.scheme != "sqlite":
+            raise ValueError(f"unsupported CAMPAIGNEVENTS_DATABASE_URL: {self.database_url!r}")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": sqlite_path(self.database_url),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///var/events.db`` → ``var/events.db``; ``sqlite:////abs/x.db`` → ``/abs/x.db``."""
+    path = url[len("sqlite:///") :]
+    return path or ":memory:"
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _local_secret(data_dir: Path) -> str:
+    """The embedded default keeps a random secret under ./var so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_hex(32)
+        try:
+            with path.open("x") as fh:
+                fh.write(secret)
+        except FileExistsError:
+            return path.read_text().strip()
+        path.chmod(0o600)
+        return secret

@@ -1,0 +1,12 @@
+"""gunicorn settings for the web process (values from the environment where given)."""
+
+import os
+
+bind = os.environ.get("CAMPAIGNEVENTS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("CAMPAIGNEVENTS_WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"

@@ -1,0 +1,125 @@
+"""The message catalogue: every English text the API sends, keyed by its message key.
+
+Texts are those of the reference (MediaWiki core and the CampaignEvents extension); keys of our own
+are marked. ``$1``, ``$2``... are parameters; ``{{PLURAL:$1|one|many}}`` picks by a count.
+"""
+
+from __future__ import annotations
+
+import re
+
+CATALOGUE: dict[str, str] = {
+    # MediaWiki core REST framework and ParamValidator
+    "rest-body-validation-error": "Invalid request body: $1",
+    "paramvalidator-missingparam": 'The "$1" parameter must be set.',
+    "paramvalidator-badinteger": 'Invalid value "$2" for integer parameter "$1".',
+    "paramvalidator-badinteger-type": (
+        'Invalid value "$2" for integer parameter "$1". Got a $3 value instead.'
+    ),
+    "paramvalidator-badbool": (
+        'Invalid value "$2" for boolean parameter "$1". Pass 1, true, on, yes for true, '
+        "or 0, false, off, no for false."
+    ),
+    "paramvalidator-badbool-type": ('Invalid value "$2" for boolean parameter "$1". Got a $3 value instead.'),
+    "paramvalidator-badtimestamp": 'Invalid value "$2" for timestamp parameter "$1".',
+    "paramvalidator-badtitle": (
+        'Invalid value "$2" for title parameter <var>$1</var>: not a valid title string.'
+    ),
+    "paramvalidator-badvalue": 'Unrecognized value for parameter "$1": $2.',
+    "paramvalidator-badvalue-multi": 'Unrecognized values for parameter "$1": $2.',
+    "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $2.',
+    "paramvalidator-needstring": 'Invalid value "$2" for string parameter "$1". Got a $3 value instead.',
+    "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
+    "paramvalidator-outofrange": 'The value "$2" for parameter "$1" must be between $3 and $4.',
+    "rest-extraneous-body-fields": "Extraneous fields found in request body: $1",
+    "rest-json-body-parse-error": "Parsing request body as JSON failed: not a valid JSON object",
+    "rest-unsupported-content-type": "Unsupported Content-Type: $1",
+    "rest-no-match": "The requested relative path ($1) did not match any known handler",
+    "rest-wrong-method": ("The request method ($1) was not one of the allowed methods for this path ($2)"),
+    "rest-badtoken-missing": (
+        "The <var>token</var> parameter is required unless using a CSRF-safe authentication method."
+    ),
+    "rest-badtoken-nosession": "CSRF error - no session.",
+    "rest-badtoken": "The CSRF token provided is invalid.",
+    "rest-extraneous-csrf-token": (
+        "Extraneous CSRF token found. CSRF tokens must not be used when using authentication "
+        "mechanisms such as OAuth that are safe against CSRF attacks."
+    ),
+    # our own
+    "campaignevents-rest-internal-error": "An internal error occurred. Request ID: $1",
+    "campaignevents-rest-invalid-token": "The access token is invalid or has been revoked.",
+    "campaignevents-rest-login-failed": "Incorrect username or password entered. Please try again.",
+    "campaignevents-error-username-taken": 'The username "$1" is already taken.',
+    "campaignevents-error-unknown-group": "Unknown group: $1.",
+    # CampaignEvents
+    "campaignevents-rest-event-not-found": "There is no event with this ID.",
+    "campaignevents-rest-user-not-found": "There is no user with this central ID.",
+    "campaignevents-rest-get-registration-deleted": "This event registration was deleted.",
+    "campaignevents-rest-delete-already-deleted": "This event registration is already deleted.",
+    "campaignevents-rest-enable-registration-permission-denied": (
+        "You are not allowed to enable event registrations."
+    ),
+    "campaignevents-edit-not-allowed-registration": ("You are not allowed to edit this event registration."),
+    "campaignevents-delete-not-allowed-registration": (
+        "You are not allowed to delete this event registration."
+    ),
+    "campaignevents-error-page-not-event-namespace": "The event page must be in the Event namespace.",
+    "campaignevents-error-page-already-registered": (
+        "The given event page already has an associated registration."
+    ),
+    "campaignevents-error-page-already-registered-deleted": (
+        "You cannot complete the action because the event registration has been deleted from this event page."
+    ),
+    "campaignevents-error-invalid-timezone": "Enter a valid timezone.",
+    "campaignevents-error-empty-start": "Choose a start time.",
+    "campaignevents-error-invalid-start": "The event start time is invalid.",
+    "campaignevents-error-empty-end": "Enter an end time.",
+    "campaignevents-error-invalid-end": "The event end time is invalid.",
+    "campaignevents-error-start-after-end": "Enter an end date that comes after the start date.",
+    "campaignevents-error-start-past": "Enter a start time in the future.",
+    "campaignevents-error-too-many-wikis": "Enter a maximum of $1 wikis.",
+    "campaignevents-error-invalid-wikis": "The following wikis are not recognized: $1.",
+    "campaignevents-error-no-meeting-type": "Choose at least one event meeting type.",
+    "campaignevents-error-invalid-meeting-url": "Enter a valid event meeting URL.",
+    "campaignevents-error-meeting-url-not-online": (
+        "The meeting URL must not be specified if the event is not online."
+    ),
+    "campaignevents-error-invalid-address": "Enter a valid address.",
+    "campaignevents-error-invalid-country": "Enter a valid country.",
+    "campaignevents-error-countryoraddress-not-in-person": (
+        "The meeting country and address must not be specified if the event is not in-person."
+    ),
+    "campaignevents-error-invalid-chat-url": "Enter a valid chat URL.",
+    "campaignevents-error-trackingtool-without-eventid": (
+        "Provide the identifier of this event in the tracking tool."
+    ),
+    "campaignevents-error-trackingtool-eventid-without-toolid": (
+        "Provide a tracking tool identifier along with the event identifier."
+    ),
+    "campaignevents-error-invalid-trackingtool": "Provide a valid tracking tool identifier",
+    "campaignevents-edit-registration-deleted": "This event registration was deleted.",
+    "campaignevents-edit-organizers-not-allowed": (
+        "$2 {{PLURAL:$1|doesn't|don't}} have the needed permissions to be "
+        "{{PLURAL:$1|an organizer|organizers}}."
+    ),
+    "campaignevents-edit-invalid-username": '"$1" is not a valid username.',
+}
+
+_PLURAL = re.compile(r"\{\{PLURAL:\$(\d+)\|([^|}]*)\|([^}]*)\}\}")
+_PARAM = re.compile(r"\$(\d+)")
+
+
+def text(key: str, *params: object) -> str:
+    """The English text of ``key`` with its parameters filled in."""
+    template = CATALOGUE[key]
+
+    def plural(m: re.Match[str]) -> str:
+        count = _param(params, int(m.group(1)))
+        return m.group(2) if count in ("1", "-1") else m.group(3)
+
+    template = _PLURAL.sub(plural, template)
+    return _PARAM.sub(lambda m: _param(params, int(m.group(1))), template)
+
+
+def _param(params: tuple[object, ...], n: int) -> str:
+    return str(params[n - 1]) if 0 < n <= len(params) else f"${n}"

@@ -1,0 +1,295 @@
+"""Request parsing with MediaWiki's REST rules: strict JSON types, first failing parameter reported,
+extraneous body fields refused, ``null`` read as "not given".
+
+Fields raise ``ValidationError`` with a dict payload (failure code, value, data, message params);
+``load_body``/``load_query`` turn the first failure, in declaration order, into the
+``parameter-validation-failed`` envelope.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from api.errors import ApiError
+from api.messages import text
+from domain.validation import parse_timestamp, parse_title
+
+MISSING_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
+    "required": {"failureCode": "missingparam"},
+    "null": {"failureCode": "missingparam"},
+}
+BOOL_TRUE = ("1", "true", "on", "yes")
+BOOL_FALSE = ("0", "false", "off", "no", "")
+
+
+def _json_type(value: object) -> str:
+    """PHP's name of a JSON value's type, as MediaWiki's messages say it."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, (list, dict)):
+        return "array"
+    return "string"
+
+
+def shown(value: object) -> Any:
+    """How a rejected value is echoed back (scalars as given, containers as JSON text)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(shown(value))
+
+
+def failure(code: str, value: object, data: object = None, *extra: object) -> ValidationError:
+    return ValidationError({"failureCode": code, "value": value, "failureData": data, "extra": list(extra)})
+
+
+class Param(fields.Field):  # type: ignore[type-arg]
+    """Base: ``required`` fields treat an empty string as missing, as MediaWiki does."""
+
+    def __init__(self, *, required: bool = False, **kwargs: Any) -> None:
+        if not required:
+            kwargs.setdefault("load_default", None)
+        kwargs.setdefault("allow_none", not required)
+        super().__init__(required=required, error_messages=MISSING_MESSAGES, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kw: Any) -> Any:
+        if self.required and value == "":
+            raise failure("missingparam", None)
+        return self.convert(value)
+
+    def convert(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+class Str(Param):
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise failure("needstring", value, None, _json_type(value))
+        return value
+
+
+class Bool(Param):
+    def convert(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise failure("badbool-type", value, None, _json_type(value))
+        return value
+
+
+class Int(Param):
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise failure("badinteger-type", value, None, _json_type(value))
+        return value
+
+
+class Timestamp(Param):
+    """A timestamp in any format MediaWiki reads (TS_MW, ISO 8601, integers), normalised to TS_MW."""
+
+    def convert(self, value: Any) -> str:
+        normalised = parse_timestamp(value)
+        if normalised is None:
+            raise failure("badtimestamp", value)
+        return normalised
+
+
+class Title(Param):
+    def convert(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise failure("needstring", value, None, _json_type(value))
+        title = parse_title(value)
+        if title is None:
+            raise failure("badtitle", value)
+        return title
+
+
+class Enum(Param):
+    def __init__(self, choices: tuple[str, ...], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.choices = choices
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise failure("needstring", value, None, _json_type(value))
+        if value not in self.choices:
+            raise failure("badvalue", value, [])
+        return value
+
+
+class Multi(fields.List):  # type: ignore[type-arg]
+    """A JSON array of ``inner`` values, at most ``limit``; ``choices`` (a callable, read per
+    request so configuration can change) limits the values allowed."""
+
+    def __init__(
+        self,
+        inner: Param,
+        *,
+        limit: int,
+        required: bool = False,
+        choices: Callable[[], tuple[str, ...]] | None = None,
+        **kw: Any,
+    ) -> None:
+        if not required:
+            kw.setdefault("load_default", None)
+        kw.setdefault("allow_none", not required)
+        super().__init__(inner, required=required, error_messages=MISSING_MESSAGES, **kw)
+        self.limit = limit
+        self.choices = choices
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kw: Any
+    ) -> list[Any]:
+        if not isinstance(value, list):
+            raise failure("notmulti", value)
+        items = [self.inner.deserialize(v) for v in value]  # type: ignore[union-attr]
+        if len(items) > self.limit:
+            raise failure("toomanyvalues", value, {"limit": self.limit}, self.limit)
+        if self.choices is not None:
+            allowed = self.choices()
+            unknown = [v for v in items if v not in allowed]
+            if unknown:
+                raise failure("badvalue", ", ".join(map(str, unknown)), [])
+        return items
+
+
+class BodySchema(Schema):
+    """A JSON body; ``token`` (the CSRF token of cookie sessions) is accepted on every body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    token = Str()
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """Parse and validate the JSON body of the current request (415 / 400 envelopes on failure)."""
+    raw = _json_object()
+    result = _load(schema, raw, source="body")
+    extraneous = [k for k in raw if k not in schema.fields]
+    if extraneous:
+        raise ApiError(
+            400,
+            "rest-extraneous-body-fields",
+            ", ".join(extraneous),
+            validation={
+                "error": "parameter-validation-failed",
+                "failureCode": "extraneous-body-fields",
+                "name": extraneous[0],
+                "failureData": extraneous,
+            },
+        )
+    return result
+
+
+def path_int(name: str, raw: str) -> int:
+    """An integer path parameter; ``badinteger`` when it is not one."""
+    try:
+        return int(raw, 10)
+    except ValueError:
+        raise _validation_error("path", name, "badinteger", raw, None, []) from None
+
+
+def query_bool(name: str, *, required: bool = False) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None:
+        if required:
+            raise _validation_error("query", name, "missingparam", None, None, [])
+        return None
+    lowered = raw.lower()
+    if lowered in BOOL_TRUE:
+        return True
+    if lowered in BOOL_FALSE:
+        return False
+    raise _validation_error("query", name, "badbool", raw, None, [])
+
+
+def query_int(name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw, 10)
+    except ValueError:
+        raise _validation_error("query", name, "badinteger", raw, None, []) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        data = {"min": minimum, "curmax": maximum, "max": maximum, "highmax": maximum}
+        raise _validation_error("query", name, "outofrange", raw, data, [minimum, maximum])
+    return value
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_data(cache=True)
+    if not body:
+        return {}
+    if request.mimetype != "application/json":
+        raise ApiError(415, "rest-unsupported-content-type", request.mimetype)
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "rest-json-body-parse-error") from None
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _load(schema: Schema, raw: dict[str, Any], *, source: str) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(raw)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {}
+        name = next(n for n in schema.fields if n in messages)
+        payload = messages[name]
+        if not isinstance(payload, dict) or "failureCode" not in payload:
+            payload = {"failureCode": "badvalue", "value": raw.get(name)}
+        value = payload.get("value", raw.get(name)) if payload["failureCode"] != "missingparam" else None
+        raise _validation_error(
+            source,
+            name,
+            payload["failureCode"],
+            value,
+            payload.get("failureData"),
+            payload.get("extra", []),
+        ) from None
+    return loaded
+
+
+def _validation_error(
+    source: str, name: str, code: str, value: object, data: object, extra: list[Any]
+) -> ApiError:
+    key = (
+        "paramvalidator-badvalue-multi"
+        if code == "badvalue" and ", " in str(value)
+        else (f"paramvalidator-{code}")
+    )
+    params: list[object] = [name, _as_text(value), *extra]
+    validation = {
+        "error": "parameter-validation-failed",
+        "name": name,
+        "value": shown(value),
+        "failureCode": code,
+        "failureData": data,
+    }
+    if source == "body":
+        return ApiError(
+            400,
+            "rest-body-validation-error",
+            text(key, *params),
+            error_key="rest-body-validation-error",
+            validation=validation,
+        )
+    return ApiError(400, key, *params, error_key=code, validation=validation)

@@ -1,0 +1,122 @@
+"""/campaignevents/v0/event_registration: enable, read, edit and delete a registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from api.auth import caller, require_csrf
+from api.context import services
+from api.params import load_body, path_int
+from api.schemas import BodySchema, RegistrationBody, RegistrationEditBody, dump_details
+from domain import commands, errors
+from domain.details import DetailsInput
+from domain.registration import EventRegistration
+
+bp = Blueprint("registrations", __name__, url_prefix="/campaignevents/v0")
+PREFIX = "/campaignevents/v0/event_registration"
+
+
+@bp.post("/event_registration")
+def enable_registration() -> tuple[Response, int, dict[str, str]]:
+    body = load_body(RegistrationBody())
+    require_csrf(body["token"])
+    cmd = commands.EnableRegistration(caller().user_id, details_input(body))
+    written = services().app.enable_registration(cmd)
+    return (
+        jsonify({"id": written.event_id}),
+        201,
+        {"Location": absolute(f"{PREFIX}/{written.event_id}")},
+    )
+
+
+@bp.get("/event_registration/<event_id>")
+def get_registration(event_id: str) -> Response:
+    registration = services().app.registration_for_reading(path_int("id", event_id))
+    if registration.is_deleted:
+        raise errors.RegistrationDeletedOnGet()
+    return jsonify(details_view(registration, may_see_urls(registration)))
+
+
+@bp.put("/event_registration/<event_id>")
+def edit_registration(event_id: str) -> tuple[str, int]:
+    eid = path_int("id", event_id)
+    body = load_body(RegistrationEditBody())
+    require_csrf(body["token"])
+    cmd = commands.EditRegistration(caller().user_id, eid, details_input(body), body["status"])
+    services().app.edit_registration(cmd)
+    return "", 204
+
+
+@bp.delete("/event_registration/<event_id>")
+def delete_registration(event_id: str) -> tuple[str, int]:
+    eid = path_int("id", event_id)
+    body = load_body(BodySchema())
+    require_csrf(body["token"])
+    services().app.delete_registration(commands.DeleteRegistration(caller().user_id, eid))
+    return "", 204
+
+
+def details_input(body: dict[str, Any]) -> DetailsInput:
+    return DetailsInput(
+        page=body["event_page"],
+        timezone=body["timezone"],
+        start=body["start_time"],
+        end=body["end_time"],
+        wikis=body["wikis"],
+        online=bool(body["online_meeting"]),
+        inperson=bool(body["inperson_meeting"]),
+        meeting_url=body["meeting_url"],
+        meeting_country=body["meeting_country"],
+        meeting_address=body["meeting_address"],
+        chat_url=body["chat_url"],
+        tracking_tool_id=body["tracking_tool_id"],
+        tracking_tool_event_id=body["tracking_tool_event_id"],
+    )
+
+
+def may_see_urls(registration: EventRegistration) -> bool:
+    """Organizers and active participants who are not blocked see the meeting and chat URLs."""
+    account = caller().account
+    if account is None or account.blocked:
+        return False
+    return registration.is_organizer(account.user_id) or registration.is_participant(account.user_id)
+
+
+def details_view(registration: EventRegistration, show_urls: bool) -> dict[str, Any]:
+    d = registration.details
+    tools = []
+    if d.tracking_tool_id is not None:
+        tools = [{"tool_id": d.tracking_tool_id, "tool_event_id": d.tracking_tool_event_id}]
+    view = dump_details(
+        {
+            "id": registration.event_id,
+            "name": d.name,
+            "event_page": d.page,
+            "event_page_wiki": registration.wiki,
+            "chat_url": d.chat_url,
+            "wikis": d.wikis,
+            "tracking_tools": tools,
+            "status": registration.status,
+            "timezone": d.timezone,
+            "start_time": d.start_local,
+            "end_time": d.end_local,
+            "online_meeting": d.online,
+            "inperson_meeting": d.inperson,
+            "meeting_url": d.meeting_url,
+            "meeting_country": d.meeting_country,
+            "meeting_address": d.meeting_address,
+            "questions": registration.questions,
+        }
+    )
+    if not show_urls:
+        for key in ("chat_url", "meeting_url"):
+            if view[key] is not None:
+                del view[key]
+    return view
+
+
+def absolute(path: str) -> str:
+    base = services().settings.base_url or request.host_url.rstrip("/")
+    return f"{base}{path}"

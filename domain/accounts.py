@@ -1,0 +1,125 @@
+"""The Account aggregate: one per user, with groups, a sitewide block, a token hash and a password hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.indexes import ROOT
+
+RIGHT_ENABLE = "campaignevents-enable-registration"
+RIGHT_DELETE = "campaignevents-delete-registration"
+RIGHT_ORGANIZE = "campaignevents-organize-events"
+RIGHT_EMAIL = "campaignevents-email-participants"
+RIGHT_VIEW_PRIVATE = "campaignevents-view-private-participants"
+RIGHT_INVITATION_LISTS = "campaignevents-generate-invitation-lists"
+
+GROUP_RIGHTS: dict[str, frozenset[str]] = {
+    "event-organizer": frozenset({RIGHT_ENABLE, RIGHT_ORGANIZE, RIGHT_EMAIL}),
+    "sysop": frozenset(
+        {
+            RIGHT_ENABLE,
+            RIGHT_DELETE,
+            RIGHT_ORGANIZE,
+            RIGHT_EMAIL,
+            RIGHT_VIEW_PRIVATE,
+            RIGHT_INVITATION_LISTS,
+        }
+    ),
+}
+
+
+def account_id(user_id: int) -> UUID:
+    return uuid5(ROOT, f"account:{user_id}")
+
+
+class Account(Aggregate):
+    user_id: int
+    user_name: str
+    email: str | None
+    groups: list[str]
+    blocked: bool
+    token_hash: str
+    password_hash: str | None
+
+    def __init__(self) -> None:
+        """State is set by the events' ``apply``; nothing is passed in."""
+
+    class Created(Aggregate.Created):
+        user_id: int
+        user_name: str
+        email: str | None
+        groups: list[str]
+        token_hash: str
+        password_hash: str | None
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.user_id = self.user_id
+            aggregate.user_name = self.user_name
+            aggregate.email = self.email
+            aggregate.groups = list(self.groups)
+            aggregate.token_hash = self.token_hash
+            aggregate.password_hash = self.password_hash
+            aggregate.blocked = False
+
+    class Blocked(Aggregate.Event):
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.blocked = True
+
+    class Unblocked(Aggregate.Event):
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.blocked = False
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        user_id: int,
+        user_name: str,
+        email: str | None,
+        groups: list[str],
+        token_hash: str,
+        password_hash: str | None,
+        performed_by: int | None,
+        at: datetime,
+    ) -> Account:
+        return cls._create(
+            cls.Created,
+            id=account_id(user_id),
+            user_id=user_id,
+            user_name=user_name,
+            email=email,
+            groups=sorted(set(groups)),
+            token_hash=token_hash,
+            password_hash=password_hash,
+            performed_by=performed_by,
+            timestamp=at,
+        )
+
+    def block(self, performed_by: int | None, at: datetime) -> bool:
+        """Block sitewide; False when already blocked (nothing recorded)."""
+        if self.blocked:
+            return False
+        self.trigger_event(self.Blocked, performed_by=performed_by, timestamp=at)
+        return True
+
+    def unblock(self, performed_by: int | None, at: datetime) -> bool:
+        if not self.blocked:
+            return False
+        self.trigger_event(self.Unblocked, performed_by=performed_by, timestamp=at)
+        return True
+
+    @property
+    def rights(self) -> frozenset[str]:
+        return frozenset().union(*(GROUP_RIGHTS.get(g, frozenset()) for g in self.groups))
+
+    def has_right(self, right: str) -> bool:
+        """Holds ``right`` and is not blocked (every rule of the reference reads it this way)."""
+        return not self.blocked and right in self.rights

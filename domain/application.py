@@ -1,0 +1,311 @@
+"""The eventsourcing Application: one method per command, integer ids, atomic uniqueness, retries.
+
+Each command loads what it needs, checks the rules in the reference's order, records facts on the
+aggregates and saves them together. A version conflict or a duplicate key raises the library's
+``IntegrityError``; the command is then reloaded and retried a bounded number of times, so every
+check is repeated against the state it writes over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain import commands, errors
+from domain.accounts import (
+    GROUP_RIGHTS,
+    RIGHT_DELETE,
+    RIGHT_ENABLE,
+    RIGHT_ORGANIZE,
+    Account,
+    account_id,
+)
+from domain.credentials import hash_password, new_token, token_hash, verify_password
+from domain.details import Details, DetailsInput, Policy, validate_details
+from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
+from domain.ports import Clock
+from domain.registration import EventRegistration, registration_id
+from domain.validation import normalise_username
+
+ALL_QUESTIONS = [1, 2, 3, 4, 5]
+MAX_ATTEMPTS = 20
+T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command wrote: the log position of its last event (for read-your-writes)."""
+
+    position: int
+    event_id: int = 0
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user_id: int
+    user_name: str
+    token: str
+
+
+class CampaignEvents(Application[UUID]):
+    name = "CampaignEvents"
+    snapshotting_intervals = {EventRegistration: 50, Sequence: 200}  # noqa: RUF012
+    env = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}  # noqa: RUF012
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        clock: Clock,
+        policy: Policy,
+        wiki_id: str = "local",
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.policy = policy
+        self.wiki_id = wiki_id
+
+    # --- accounts ----------------------------------------------------------------------
+    def create_user(self, cmd: commands.CreateUser) -> NewUser:
+        name = normalise_username(cmd.name)
+        if name is None:
+            raise errors.InvalidUsername(cmd.name)
+        unknown = [g for g in cmd.groups if g not in GROUP_RIGHTS]
+        if unknown:
+            raise errors.UnknownGroup(", ".join(unknown))
+        token = new_token()
+        password_hash = hash_password(cmd.password) if cmd.password else None
+
+        def attempt() -> NewUser:
+            if self._find(UniqueIndex, index_id("username", name)) is not None:
+                raise errors.UsernameTaken(name)
+            now = self.clock.now()
+            sequence = self._sequence("users")
+            user_id = sequence.allocate(now)
+            account = Account.create(
+                user_id=user_id,
+                user_name=name,
+                email=cmd.email,
+                groups=list(cmd.groups),
+                token_hash=token_hash(token),
+                password_hash=password_hash,
+                performed_by=None,
+                at=now,
+            )
+            name_index = UniqueIndex.claim("username", name, user_id, now)
+            token_index = UniqueIndex.claim("token", token_hash(token), user_id, now)
+            self.save(sequence, account, name_index, token_index)
+            return NewUser(user_id, name, token)
+
+        return self._retrying(attempt)
+
+    def block_user(self, cmd: commands.BlockUser) -> bool:
+        return self._retrying(lambda: self._change_account(cmd.name, Account.block))
+
+    def unblock_user(self, cmd: commands.UnblockUser) -> bool:
+        return self._retrying(lambda: self._change_account(cmd.name, Account.unblock))
+
+    def _change_account(self, name: str, change: Callable[..., bool]) -> bool:
+        account = self.account_by_name(name)
+        if account is None:
+            raise errors.UserNotFound(name)
+        changed = change(account, None, self.clock.now())
+        self.save(account)
+        return changed
+
+    def account(self, user_id: int | None) -> Account | None:
+        if user_id is None or user_id <= 0:
+            return None
+        return self._find(Account, account_id(user_id))
+
+    def account_by_name(self, name: str) -> Account | None:
+        normalised = normalise_username(name)
+        if normalised is None:
+            return None
+        index = self._find(UniqueIndex, index_id("username", normalised))
+        return self.account(index.owner) if index is not None else None
+
+    def account_by_token(self, token: str) -> Account | None:
+        index = self._find(UniqueIndex, index_id("token", token_hash(token)))
+        return self.account(index.owner) if index is not None else None
+
+    def authenticate(self, name: str, password: str) -> Account:
+        account = self.account_by_name(name)
+        if account is None or not verify_password(account.password_hash, password):
+            raise errors.LoginFailed()
+        return account
+
+    # --- event registrations -------------------------------------------------------------
+    def enable_registration(self, cmd: commands.EnableRegistration) -> Written:
+        performer = self.account(cmd.performer)
+        if performer is None or not performer.has_right(RIGHT_ENABLE):
+            raise errors.EnableRegistrationDenied()
+
+        def attempt() -> Written:
+            now = self.clock.now()
+            details = validate_details(cmd.details, self.policy, now, creating=True)
+            page_index = self._page_index(details.page)
+            self._check_page_free(page_index, event_id=None)
+            self._check_organizers([performer])
+            sequence = self._sequence("registrations")
+            event_id = sequence.allocate(now)
+            registration = EventRegistration.enable(
+                event_id=event_id,
+                wiki=self.wiki_id,
+                details=details,
+                questions=ALL_QUESTIONS,
+                performed_by=performer.user_id,
+                at=now,
+            )
+            page_index = self._claim_page(page_index, details.page, event_id, now)
+            return Written(self._save(sequence, registration, page_index), event_id)
+
+        return self._retrying(attempt)
+
+    def edit_registration(self, cmd: commands.EditRegistration) -> Written:
+        def attempt() -> Written:
+            registration = self.registration(cmd.event_id)
+            now = self.clock.now()
+            details = validate_details(
+                cmd.details,
+                self.policy,
+                now,
+                creating=False,
+                current_page=registration.details.page,
+            )
+            performer = self.account(cmd.performer)
+            if not self.can_edit(performer, registration):
+                raise errors.EditDenied()
+            assert performer is not None
+            touched: list[Aggregate] = [registration]
+            if details.page != registration.details.page:
+                touched += self._move_page(registration, details, now)
+            if registration.is_deleted:
+                raise errors.EditRegistrationDeleted()
+            self._check_organizers(
+                [self._existing_account(o.user_id) for o in registration.active_organizers()]
+            )
+            registration.edit(details, cmd.status, performer.user_id, now)
+            return Written(self._save(*touched), registration.event_id)
+
+        return self._retrying(attempt)
+
+    def delete_registration(self, cmd: commands.DeleteRegistration) -> Written:
+        def attempt() -> Written:
+            registration = self.registration(cmd.event_id)
+            if registration.is_deleted:
+                raise errors.AlreadyDeleted()
+            performer = self.account(cmd.performer)
+            allowed = performer is not None and performer.has_right(RIGHT_DELETE)
+            if not (allowed or self.can_edit(performer, registration)):
+                raise errors.DeleteDenied()
+            assert performer is not None
+            registration.delete(performer.user_id, self.clock.now())
+            return Written(self._save(registration), registration.event_id)
+
+        return self._retrying(attempt)
+
+    def registration(self, event_id: int) -> EventRegistration:
+        """The registration with this id, deleted or not; ``EventNotFound`` otherwise."""
+        found = self._find(EventRegistration, registration_id(event_id)) if event_id > 0 else None
+        if found is None:
+            raise errors.EventNotFound()
+        return found
+
+    def registration_for_reading(self, event_id: int) -> EventRegistration:
+        """As ``registration``, without the defensive copy (the caller must not change it)."""
+        if event_id <= 0:
+            raise errors.EventNotFound()
+        try:
+            found: EventRegistration = self.repository.get(
+                registration_id(event_id), deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise errors.EventNotFound() from None
+        return found
+
+    # --- rules shared by commands ---------------------------------------------------------
+    @staticmethod
+    def can_edit(performer: Account | None, registration: EventRegistration) -> bool:
+        """Current organizer who may enable registrations or organize events (and is not blocked)."""
+        if performer is None:
+            return False
+        may_organize = performer.has_right(RIGHT_ENABLE) or performer.has_right(RIGHT_ORGANIZE)
+        return may_organize and registration.is_organizer(performer.user_id)
+
+    @staticmethod
+    def _check_organizers(accounts: list[Account]) -> None:
+        refused = [a.user_name for a in accounts if not a.has_right(RIGHT_ORGANIZE)]
+        if refused:
+            raise errors.OrganizersNotAllowed(len(refused), ", ".join(refused))
+
+    def _page_index(self, page: str) -> UniqueIndex | None:
+        return self._find(UniqueIndex, index_id("page", self._page_key(page)))
+
+    def _page_key(self, page: str) -> str:
+        return f"{self.wiki_id}|{page}"
+
+    def _check_page_free(self, index: UniqueIndex | None, event_id: int | None) -> None:
+        if index is None or index.owner is None or index.owner == event_id:
+            return
+        holder = self.registration(index.owner)
+        if holder.is_deleted:
+            raise errors.PageAlreadyRegisteredDeleted()
+        raise errors.PageAlreadyRegistered()
+
+    def _claim_page(self, index: UniqueIndex | None, page: str, event_id: int, now: Any) -> UniqueIndex:
+        if index is None:
+            return UniqueIndex.claim("page", self._page_key(page), event_id, now)
+        index.reclaim(event_id, now)
+        return index
+
+    def _move_page(self, registration: EventRegistration, details: Details, now: Any) -> list[Aggregate]:
+        new_index = self._page_index(details.page)
+        self._check_page_free(new_index, registration.event_id)
+        claimed = self._claim_page(new_index, details.page, registration.event_id, now)
+        old_index = self._page_index(registration.details.page)
+        if old_index is None:
+            return [claimed]
+        old_index.release(now)
+        return [claimed, old_index]
+
+    def _existing_account(self, user_id: int) -> Account:
+        account = self.account(user_id)
+        if account is None:
+            raise errors.UserNotFound(str(user_id))
+        return account
+
+    # --- plumbing -------------------------------------------------------------------------
+    def _sequence(self, name: str) -> Sequence:
+        found = self._find(Sequence, sequence_id(name))
+        return found if found is not None else Sequence.start(name, self.clock.now())
+
+    def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            found: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, kind) else None
+
+    def _save(self, *aggregates: Aggregate) -> int:
+        recordings = self.save(*aggregates)
+        return max((r.notification.id for r in recordings), default=0)
+
+    @staticmethod
+    def _retrying(attempt: Callable[[], T]) -> T:
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+        return attempt()
+
+
+__all__ = ["CampaignEvents", "DetailsInput", "NewUser", "Policy", "Written"]

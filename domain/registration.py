@@ -1,0 +1,130 @@
+"""The EventRegistration aggregate: one per event registration (the thing with an integer id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.details import Details
+from domain.indexes import ROOT
+
+STATUS_OPEN = "open"
+STATUS_CLOSED = "closed"
+ROLE_CREATOR = "creator"
+ROLE_ORGANIZER = "organizer"
+MAX_ORGANIZERS = 10
+
+
+def registration_id(event_id: int) -> UUID:
+    return uuid5(ROOT, f"registration:{event_id}")
+
+
+@dataclass
+class Organizer:
+    organizer_id: int
+    user_id: int
+    role: str
+    active: bool = True
+
+
+class EventRegistration(Aggregate):
+    event_id: int
+    wiki: str
+    details: Details
+    status: str
+    questions: list[int]
+    organizers: dict[int, Organizer]
+    last_organizer_id: int
+    deleted_at: datetime | None
+
+    def __init__(self) -> None:
+        """State is set by the events' ``apply``; nothing is passed in."""
+
+    class RegistrationEnabled(Aggregate.Created):
+        event_id: int
+        wiki: str
+        details: dict[str, Any]
+        questions: list[int]
+        performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.event_id = self.event_id
+            aggregate.wiki = self.wiki
+            aggregate.details = Details.from_dict(self.details)
+            aggregate.status = STATUS_OPEN
+            aggregate.questions = list(self.questions)
+            aggregate.organizers = {}
+            aggregate.last_organizer_id = 1
+            aggregate.organizers[self.performed_by] = Organizer(1, self.performed_by, ROLE_CREATOR)
+            aggregate.deleted_at = None
+
+    class RegistrationEdited(Aggregate.Event):
+        details: dict[str, Any]
+        status: str
+        performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.details = Details.from_dict(self.details)
+            aggregate.status = self.status
+
+    class RegistrationDeleted(Aggregate.Event):
+        performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.deleted_at = self.timestamp
+
+    @classmethod
+    def enable(
+        cls,
+        *,
+        event_id: int,
+        wiki: str,
+        details: Details,
+        questions: list[int],
+        performed_by: int,
+        at: datetime,
+    ) -> EventRegistration:
+        return cls._create(
+            cls.RegistrationEnabled,
+            id=registration_id(event_id),
+            event_id=event_id,
+            wiki=wiki,
+            details=details.to_dict(),
+            questions=questions,
+            performed_by=performed_by,
+            timestamp=at,
+        )
+
+    def edit(self, details: Details, status: str, performed_by: int, at: datetime) -> None:
+        self.trigger_event(
+            self.RegistrationEdited,
+            details=details.to_dict(),
+            status=status,
+            performed_by=performed_by,
+            timestamp=at,
+        )
+
+    def delete(self, performed_by: int, at: datetime) -> None:
+        self.trigger_event(self.RegistrationDeleted, performed_by=performed_by, timestamp=at)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def is_organizer(self, user_id: int | None) -> bool:
+        organizer = self.organizers.get(user_id) if user_id is not None else None
+        return organizer is not None and organizer.active
+
+    def is_participant(self, user_id: int | None) -> bool:
+        """Participants arrive with the participant routes; until then nobody is one."""
+        return False
+
+    def active_organizers(self) -> list[Organizer]:
+        return sorted((o for o in self.organizers.values() if o.active), key=lambda o: o.organizer_id)
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.details.end_utc_dt < now
