@@ -141,7 +141,9 @@ class Api:
 def make_user(services: Services) -> Any:
     def make(name: str, *groups: str, email: str | None = None) -> User:
         password = f"pw-{name}-secret"
-        new = services.app.create_user(commands.CreateUser(name, email or f"{name.lower()}@example.org", groups, password))
+        new = services.app.create_user(
+            commands.CreateUser(name, email or f"{name.lower()}@example.org", groups, password)
+        )
         return User(new.user_id, new.user_name, new.token, password)
 
     return make

@@ -25,6 +25,8 @@ def test_session_with_csrf(api, make_user):
     client = api(alice, session=True)
     resp = client.post("/campaignevents/v0/event_registration", registration_body())
     assert resp.status_code == 201, resp.get_json()
-    resp = client.post("/campaignevents/v0/event_registration", registration_body("Event:Two", token="bad+\\"))
+    resp = client.post(
+        "/campaignevents/v0/event_registration", registration_body("Event:Two", token="bad+\\")
+    )
     assert resp.status_code == 403
     assert resp.get_json()["messageTranslations"]["en"] == "The CSRF token provided is invalid."
