@@ -14,6 +14,9 @@ from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.openapi import bp as openapi_bp
 from api.routes.auth import bp as auth_bp
+from api.routes.listings import bp as listings_bp
+from api.routes.organizers import bp as organizers_bp
+from api.routes.participants import bp as participants_bp
 from api.routes.registrations import bp as registrations_bp
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -25,9 +28,12 @@ def create_app(
     services: Services | None = None,
     *,
     init: bool = False,
+    run_projector: bool = False,
 ) -> Flask:
     """Build the API. Without ``services`` it builds them from ``settings`` (or the environment);
-    with ``init`` it first creates the event store's tables (safe under concurrent starts)."""
+    with ``init`` it first creates the tables (safe under concurrent starts); with
+    ``run_projector`` the projector follows the log in a thread of this process (the embedded
+    default; in production the Procfile's ``projector`` process does it)."""
     settings = settings or (services.settings if services else Settings.from_env())
     if services is None:
         if init:
@@ -46,10 +52,12 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
     app.extensions["campaignevents"] = services
+    if run_projector:
+        services.projector.start_thread()
     errors.install(app)
     app.before_request(_before)
     app.after_request(_after)
-    for bp in (registrations_bp, auth_bp, openapi_bp):
+    for bp in (registrations_bp, participants_bp, organizers_bp, listings_bp, auth_bp, openapi_bp):
         app.register_blueprint(bp)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

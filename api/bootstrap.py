@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,10 @@ from api.config import Settings
 from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
+from projections import catalog
+from projections.runner import Projector
+from projections.store import ReadStore
+from projections.views import CatalogViews
 
 
 @dataclass
@@ -17,8 +22,17 @@ class Services:
     settings: Settings
     app: CampaignEvents
     clock: Clock
+    store: ReadStore
+    views: CatalogViews
+    projector: Projector
+
+    def written(self, position: int) -> None:
+        """Read-your-writes: return once the read models include ``position`` (bounded wait)."""
+        self.store.wait_for(position, catalog.NAME)
 
     def close(self) -> None:
+        self.projector.stop()
+        self.store.close()
         self.app.close()
 
 
@@ -35,22 +49,27 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     env = settings.event_store_env() | {"CREATE_TABLE": "n"}
     app = CampaignEvents(env, clock=clock, policy=policy_for(settings), wiki_id=settings.wiki_id)
-    return Services(settings=settings, app=app, clock=clock)
+    store = ReadStore.open(settings.database_url)
+    views = CatalogViews(store)
+    app.directory = views
+    return Services(settings, app, clock, store, views, Projector(app, store))
 
 
 def init_store(settings: Settings) -> None:
     """Create the event store's tables once; safe when several processes start together.
 
-    SQLite: ``CREATE TABLE IF NOT EXISTS`` inside SQLite's own write lock. PostgreSQL: the creation
+    Event store and read models. SQLite: under an exclusive lock on a file beside the database.
+    PostgreSQL: it
     runs under a session advisory lock, so concurrent starts take turns instead of racing on the
     catalog.
     """
     env = settings.event_store_env() | {"CREATE_TABLE": "y"}
     if not settings.is_postgres:
-        db = env["SQLITE_DBNAME"]
-        if db != ":memory:" and not db.startswith("file:"):
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
-        _create_tables(settings, env)
+        db = Path(env["SQLITE_DBNAME"])
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with (db.parent / ".init.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _create_tables(settings, env)
         return
     import psycopg
 
@@ -69,6 +88,11 @@ def init_store(settings: Settings) -> None:
 def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     app = CampaignEvents(env, clock=SystemClock(), policy=policy_for(settings))
     app.close()
+    store = ReadStore.open(settings.database_url)
+    try:
+        store.create((catalog.NAME,))
+    finally:
+        store.close()
 
 
 def _libpq_url(url: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
-from api.bootstrap import build_services, init_store
+from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.messages import text
 from domain import commands
@@ -41,9 +41,38 @@ def serve(host: str, port: int, threads: int) -> None:
     from api.app import create_app
 
     settings = Settings.from_env()
-    app = create_app(settings, init=True)
+    app = create_app(settings, init=True, run_projector=True)
     click.echo(f"campaignevents listening on http://{host}:{port} ({settings.database_url})")
     waitress.serve(app, host=host, port=port, threads=threads, ident="campaignevents")
+
+
+@main.command()
+def projector() -> None:
+    """Follow the event log and keep the read models (the Procfile's projector process)."""
+    settings = Settings.from_env()
+    init_store(settings)
+    services = build_services(settings)
+    click.echo(f"projector following {settings.database_url}")
+    try:
+        services.projector.follow(idle=0.02)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def replay(quiet: bool) -> None:
+    """Rebuild every read model from the event log into fresh tables, then switch to them."""
+    from projections.replay import replay as run_replay
+
+    with _services() as app_services:
+        stats = run_replay(app_services.projector, progress=not quiet)
+    click.echo(
+        f"replayed {stats.events} events to position {stats.position} in {stats.seconds:.2f}s "
+        f"({stats.per_second:,.0f} events/s)"
+    )
 
 
 @main.group()
@@ -58,8 +87,8 @@ def users() -> None:
 @click.option("--password", default=None)
 def users_create(name: str, email: str | None, groups: tuple[str, ...], password: str | None) -> None:
     """Create a user; prints its id, normalised name and personal API token (shown once)."""
-    with _services() as app:
-        new = _run(lambda: app.create_user(commands.CreateUser(name, email, groups, password)))
+    with _services() as services:
+        new = _run(lambda: services.app.create_user(commands.CreateUser(name, email, groups, password)))
     click.echo(json.dumps({"user_id": new.user_id, "user_name": new.user_name, "token": new.token}))
 
 
@@ -67,8 +96,8 @@ def users_create(name: str, email: str | None, groups: tuple[str, ...], password
 @click.argument("name")
 def users_block(name: str) -> None:
     """Block a user sitewide."""
-    with _services() as app:
-        changed = _run(lambda: app.block_user(commands.BlockUser(name)))
+    with _services() as services:
+        changed = _run(lambda: services.app.block_user(commands.BlockUser(name)))
     click.echo(json.dumps({"user_name": name, "blocked": True, "changed": changed}))
 
 
@@ -76,19 +105,19 @@ def users_block(name: str) -> None:
 @click.argument("name")
 def users_unblock(name: str) -> None:
     """Lift a user's block."""
-    with _services() as app:
-        changed = _run(lambda: app.unblock_user(commands.UnblockUser(name)))
+    with _services() as services:
+        changed = _run(lambda: services.app.unblock_user(commands.UnblockUser(name)))
     click.echo(json.dumps({"user_name": name, "blocked": False, "changed": changed}))
 
 
 class _services:
     """Open the store for one command and close it after."""
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Services:
         settings = Settings.from_env()
         init_store(settings)
         self.services = build_services(settings)
-        return self.services.app
+        return self.services
 
     def __exit__(self, *exc: object) -> None:
         self.services.close()

@@ -23,6 +23,11 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
     domain_errors.EnableRegistrationDenied: 403,
     domain_errors.EditDenied: 403,
     domain_errors.DeleteDenied: 403,
+    domain_errors.RegisterNotAllowed: 403,
+    domain_errors.UnregisterNotAllowed: 403,
+    domain_errors.RemoveParticipantsDenied: 403,
+    domain_errors.CannotSeePrivate: 403,
+    domain_errors.NotParticipant: 404,
     domain_errors.LoginFailed: 401,
     domain_errors.InvalidAccessToken: 401,
 }

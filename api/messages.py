@@ -30,6 +30,7 @@ CATALOGUE: dict[str, str] = {
     "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $2.',
     "paramvalidator-needstring": 'Invalid value "$2" for string parameter "$1". Got a $3 value instead.',
     "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
+    "paramvalidator-baduser": 'Invalid value "$2" for user parameter "$1".',
     "paramvalidator-outofrange": 'The value "$2" for parameter "$1" must be between $3 and $4.',
     "rest-extraneous-body-fields": "Extraneous fields found in request body: $1",
     "rest-json-body-parse-error": "Parsing request body as JSON failed: not a valid JSON object",
@@ -103,6 +104,44 @@ CATALOGUE: dict[str, str] = {
         "{{PLURAL:$1|an organizer|organizers}}."
     ),
     "campaignevents-edit-invalid-username": '"$1" is not a valid username.',
+    "campaignevents-rest-set-organizers-empty-list": (
+        "<var>organizer_usernames</var> must be an array of usernames and cannot be empty"
+    ),
+    "campaignevents-edit-too-many-organizers": "You can't add more than $1 organizers.",
+    "campaignevents-edit-removed-creator": "You cannot remove $1 because this user is the event creator",
+    "campaignevents-rest-register-invalid-answer": "Invalid answer to the question $1",
+    "campaignevents-register-not-allowed": "You are not allowed to register for events.",
+    "campaignevents-register-registration-deleted": (
+        "You cannot register for this event because it was deleted."
+    ),
+    "campaignevents-register-event-past": "This event registration period has already finished.",
+    "campaignevents-register-event-not-open": "This event registration is closed.",
+    "campaignevents-register-answers-aggregated-error": (
+        "You cannot provide answers because the ones you already provided have already been "
+        "aggregated and deleted."
+    ),
+    "campaignevents-unregister-not-allowed": "You are not allowed to cancel your registration.",
+    "campaignevents-unregister-registration-deleted": (
+        "You cannot cancel your event registration because it was deleted."
+    ),
+    "campaignevents-rest-get-registration-info-notparticipant": "You are not participating in this event.",
+    "campaignevents-rest-remove-participants-invalid-users-ids": (
+        "Parameter 'user_ids' must be an array of user ids, or null (to remove all users)"
+    ),
+    "campaignevents-unregister-participants-permission-denied": "You are not allowed to remove participants",
+    "campaignevents-unregister-participants-registration-deleted": (
+        "You cannot remove participants from this event because it was deleted."
+    ),
+    "campaignevents-rest-list-participants-cannot-see-private": (
+        "You are not authorized to view participants who registered privately for this event."
+    ),
+    "campaignevents-rest-list-participants-empty-filter": (
+        "The username filter, if specified, must be a non-empty string."
+    ),
+    "campaignevents-participant-answers-aggregated": (
+        "This participant's responses have been aggregated and deleted"
+    ),
+    "campaignevents-participant-no-response": "No response",
 }
 
 _PLURAL = re.compile(r"\{\{PLURAL:\$(\d+)\|([^|}]*)\|([^}]*)\}\}")

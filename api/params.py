@@ -17,7 +17,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from api.errors import ApiError
 from api.messages import text
-from domain.validation import parse_timestamp, parse_title
+from domain.validation import normalise_username, parse_timestamp, parse_title
 
 MISSING_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
     "required": {"failureCode": "missingparam"},
@@ -293,3 +293,44 @@ def _validation_error(
             validation=validation,
         )
     return ApiError(400, key, *params, error_key=code, validation=validation)
+
+
+def query_str(name: str) -> str | None:
+    return request.args.get(name)
+
+
+def query_ints(name: str) -> tuple[int, ...] | None:
+    """A ``|``-separated list of integers (MediaWiki's multi-value query form)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    values: list[int] = []
+    for part in raw.split("|") if raw else []:
+        try:
+            values.append(int(part, 10))
+        except ValueError:
+            raise _validation_error("query", name, "badinteger", part, None, []) from None
+    return tuple(values)
+
+
+class Username(Param):
+    """A user name (MediaWiki's user type, names only), normalised."""
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise failure("needstring", value, None, _json_type(value))
+        name = normalise_username(value)
+        if name is None:
+            raise failure("baduser", value)
+        return name
+
+
+class JsonObject(Param):
+    """A JSON object (an empty JSON array reads as an empty object, as PHP does)."""
+
+    def convert(self, value: Any) -> dict[str, Any]:
+        if value == []:
+            return {}
+        if not isinstance(value, dict):
+            raise failure("badvalue", value, [])
+        return value

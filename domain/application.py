@@ -21,19 +21,22 @@ from domain import commands, errors
 from domain.accounts import (
     GROUP_RIGHTS,
     RIGHT_DELETE,
+    RIGHT_EMAIL,
     RIGHT_ENABLE,
     RIGHT_ORGANIZE,
+    RIGHT_VIEW_PRIVATE,
     Account,
     account_id,
 )
+from domain.answers import ALL_QUESTION_IDS, validate_answers
 from domain.credentials import hash_password, new_token, token_hash, verify_password
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
-from domain.ports import Clock
-from domain.registration import EventRegistration, registration_id
+from domain.participants import Participant, participant_id
+from domain.ports import Clock, ParticipantDirectory
+from domain.registration import MAX_ORGANIZERS, STATUS_CLOSED, EventRegistration, registration_id
 from domain.validation import normalise_username
 
-ALL_QUESTIONS = [1, 2, 3, 4, 5]
 MAX_ATTEMPTS = 20
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -45,6 +48,19 @@ class Written:
 
     position: int
     event_id: int = 0
+
+
+@dataclass(frozen=True)
+class Registered:
+    modified: bool
+    position: int
+
+
+@dataclass(frozen=True)
+class Removed:
+    public: int
+    private: int
+    position: int
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,7 @@ class CampaignEvents(Application[UUID]):
         self.clock = clock
         self.policy = policy
         self.wiki_id = wiki_id
+        self.directory: ParticipantDirectory | None = None
 
     # --- accounts ----------------------------------------------------------------------
     def create_user(self, cmd: commands.CreateUser) -> NewUser:
@@ -160,7 +177,7 @@ class CampaignEvents(Application[UUID]):
                 event_id=event_id,
                 wiki=self.wiki_id,
                 details=details,
-                questions=ALL_QUESTIONS,
+                questions=ALL_QUESTION_IDS,
                 performed_by=performer.user_id,
                 at=now,
             )
@@ -212,6 +229,139 @@ class CampaignEvents(Application[UUID]):
 
         return self._retrying(attempt)
 
+    def set_organizers(self, cmd: commands.SetOrganizers) -> Written:
+        def attempt() -> Written:
+            registration = self.registration(cmd.event_id)
+            names = list(dict.fromkeys(cmd.usernames))
+            if not names:
+                raise errors.SetOrganizersEmptyList()
+            performer = self.account(cmd.performer)
+            if not self.can_edit(performer, registration):
+                raise errors.EditDenied()
+            assert performer is not None
+            if registration.is_deleted:
+                raise errors.EditRegistrationDeleted()
+            if len(names) > MAX_ORGANIZERS:
+                raise errors.TooManyOrganizers(MAX_ORGANIZERS)
+            accounts = {name: self.account_by_name(name) for name in names}
+            refused = [n for n, a in accounts.items() if a is None or not a.has_right(RIGHT_ORGANIZE)]
+            if refused:
+                raise errors.OrganizersNotAllowed(len(refused), ", ".join(refused))
+            user_ids = [a.user_id for a in accounts.values() if a is not None]
+            creator = registration.creator
+            keeps_creator = creator.user_id in user_ids or performer.user_id == creator.user_id
+            if creator.active and not keeps_creator:
+                raise errors.RemovedCreator(self._existing_account(creator.user_id).user_name)
+            registration.set_organizers(user_ids, performer.user_id, self.clock.now())
+            return Written(self._save(registration), registration.event_id)
+
+        return self._retrying(attempt)
+
+    # --- participants ---------------------------------------------------------------------
+    def register_participant(self, cmd: commands.RegisterParticipant) -> Registered:
+        def attempt() -> Registered:
+            registration = self.registration(cmd.event_id)
+            validate_answers(cmd.answers, set(registration.questions))
+            performer = self.account(cmd.performer)
+            if performer is None or performer.blocked:
+                raise errors.RegisterNotAllowed()
+            if registration.is_deleted:
+                raise errors.RegisterRegistrationDeleted()
+            now = self.clock.now()
+            participant = self._find(Participant, participant_id(cmd.event_id, performer.user_id))
+            if participant is None or not participant.active:
+                if registration.has_ended(now):
+                    raise errors.RegisterEventPast()
+                if registration.status == STATUS_CLOSED:
+                    raise errors.RegisterEventNotOpen()
+            if participant is None:
+                participant = Participant.register(cmd.event_id, performer.user_id, cmd.private, now)
+                modified = True
+            else:
+                modified = participant.register_again(cmd.private, now)
+            return Registered(modified, self._save(participant))
+
+        return self._retrying(attempt)
+
+    def cancel_registration(self, cmd: commands.CancelRegistration) -> Registered:
+        def attempt() -> Registered:
+            registration = self.registration(cmd.event_id)
+            performer = self.account(cmd.performer)
+            if performer is None:
+                raise errors.UnregisterNotAllowed()
+            if registration.is_deleted:
+                raise errors.UnregisterRegistrationDeleted()
+            participant = self._find(Participant, participant_id(cmd.event_id, performer.user_id))
+            if participant is None or not participant.cancel(self.clock.now()):
+                return Registered(False, 0)
+            return Registered(True, self._save(participant))
+
+        return self._retrying(attempt)
+
+    def remove_participants(self, cmd: commands.RemoveParticipants) -> Removed:
+        if cmd.user_ids is not None and not cmd.user_ids:
+            raise errors.RemoveParticipantsInvalidUserIds()
+
+        def attempt() -> Removed:
+            registration = self.registration(cmd.event_id)
+            performer = self.account(cmd.performer)
+            if not self.can_edit(performer, registration):
+                raise errors.RemoveParticipantsDenied()
+            assert performer is not None
+            if registration.is_deleted:
+                raise errors.RemoveParticipantsDeleted()
+            now = self.clock.now()
+            removed = [
+                p
+                for p in self._participants(cmd.event_id, self._removal_targets(cmd))
+                if p.remove(performer.user_id, now)
+            ]
+            private = sum(1 for p in removed if p.private)
+            return Removed(len(removed) - private, private, self._save(*removed))
+
+        return self._retrying(attempt)
+
+    def _removal_targets(self, cmd: commands.RemoveParticipants) -> list[int]:
+        if cmd.user_ids is not None and not cmd.invert:
+            return list(dict.fromkeys(cmd.user_ids))
+        if self.directory is None:
+            raise RuntimeError("no participant directory configured")
+        excluded = set(cmd.user_ids or ())
+        return [u for u in self.directory.active_participants(cmd.event_id) if u not in excluded]
+
+    def _participants(self, event_id: int, user_ids: list[int]) -> list[Participant]:
+        found = (self._find(Participant, participant_id(event_id, u)) for u in user_ids if u > 0)
+        return [p for p in found if p is not None]
+
+    def participant(self, event_id: int, user_id: int | None) -> Participant | None:
+        """The user's participant record for the event, active or not."""
+        if user_id is None:
+            return None
+        return self._find(Participant, participant_id(event_id, user_id))
+
+    def own_registration(self, performer: int | None, event_id: int) -> Participant:
+        self.registration_for_reading(event_id)
+        account = self.account(performer)
+        if account is None:
+            raise errors.RegisterNotAllowed()
+        participant = self.participant(event_id, account.user_id)
+        if participant is None or not participant.active:
+            raise errors.NotParticipant()
+        return participant
+
+    def is_active_participant(self, event_id: int, user_id: int | None) -> bool:
+        participant = self.participant(event_id, user_id)
+        return participant is not None and participant.active
+
+    def can_see_private(self, viewer: Account | None, registration: EventRegistration) -> bool:
+        if viewer is not None and viewer.has_right(RIGHT_VIEW_PRIVATE):
+            return True
+        return self.can_edit(viewer, registration)
+
+    def can_email(self, viewer: Account | None, registration: EventRegistration) -> bool:
+        return self.can_edit(viewer, registration) and viewer is not None and viewer.has_right(RIGHT_EMAIL)
+
+    # --- lookups ---------------------------------------------------------------------------
     def registration(self, event_id: int) -> EventRegistration:
         """The registration with this id, deleted or not; ``EventNotFound`` otherwise."""
         found = self._find(EventRegistration, registration_id(event_id)) if event_id > 0 else None
@@ -295,6 +445,8 @@ class CampaignEvents(Application[UUID]):
         return found if isinstance(found, kind) else None
 
     def _save(self, *aggregates: Aggregate) -> int:
+        if not aggregates:
+            return 0
         recordings = self.save(*aggregates)
         return max((r.notification.id for r in recordings), default=0)
 

@@ -43,3 +43,34 @@ class EditRegistration:
 class DeleteRegistration:
     performer: int | None
     event_id: int
+
+
+@dataclass(frozen=True)
+class SetOrganizers:
+    performer: int | None
+    event_id: int
+    usernames: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegisterParticipant:
+    performer: int | None
+    event_id: int
+    private: bool
+    answers: object = None
+
+
+@dataclass(frozen=True)
+class CancelRegistration:
+    performer: int | None
+    event_id: int
+
+
+@dataclass(frozen=True)
+class RemoveParticipants:
+    """``user_ids`` None means everyone; with ``invert`` everyone except ``user_ids``."""
+
+    performer: int | None
+    event_id: int
+    user_ids: tuple[int, ...] | None
+    invert: bool = False

@@ -172,3 +172,73 @@ class LoginFailed(DomainError):
 
 class InvalidAccessToken(DomainError):
     key = "campaignevents-rest-invalid-token"
+
+
+# --- organizers ----------------------------------------------------------------------------
+class SetOrganizersEmptyList(DomainError):
+    key = "campaignevents-rest-set-organizers-empty-list"
+
+
+class TooManyOrganizers(DomainError):
+    key = "campaignevents-edit-too-many-organizers"
+
+
+class RemovedCreator(DomainError):
+    key = "campaignevents-edit-removed-creator"
+
+
+# --- participants --------------------------------------------------------------------------
+class InvalidAnswer(DomainError):
+    key = "campaignevents-rest-register-invalid-answer"
+
+
+class RegisterNotAllowed(DomainError):
+    key = "campaignevents-register-not-allowed"
+
+
+class RegisterRegistrationDeleted(DomainError):
+    key = "campaignevents-register-registration-deleted"
+
+
+class RegisterEventPast(DomainError):
+    key = "campaignevents-register-event-past"
+
+
+class RegisterEventNotOpen(DomainError):
+    key = "campaignevents-register-event-not-open"
+
+
+class AnswersAggregated(DomainError):
+    key = "campaignevents-register-answers-aggregated-error"
+
+
+class UnregisterNotAllowed(DomainError):
+    key = "campaignevents-unregister-not-allowed"
+
+
+class UnregisterRegistrationDeleted(DomainError):
+    key = "campaignevents-unregister-registration-deleted"
+
+
+class NotParticipant(DomainError):
+    key = "campaignevents-rest-get-registration-info-notparticipant"
+
+
+class RemoveParticipantsInvalidUserIds(DomainError):
+    key = "campaignevents-rest-remove-participants-invalid-users-ids"
+
+
+class RemoveParticipantsDenied(DomainError):
+    key = "campaignevents-unregister-participants-permission-denied"
+
+
+class RemoveParticipantsDeleted(DomainError):
+    key = "campaignevents-unregister-participants-registration-deleted"
+
+
+class CannotSeePrivate(DomainError):
+    key = "campaignevents-rest-list-participants-cannot-see-private"
+
+
+class EmptyUsernameFilter(DomainError):
+    key = "campaignevents-rest-list-participants-empty-filter"

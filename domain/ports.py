@@ -12,6 +12,12 @@ class Clock(Protocol):
         ...
 
 
+class ParticipantDirectory(Protocol):
+    def active_participants(self, event_id: int) -> list[int]:
+        """User ids of the event's active participants (public and private), from the read side."""
+        ...
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -71,6 +71,20 @@ class EventRegistration(Aggregate):
             aggregate.details = Details.from_dict(self.details)
             aggregate.status = self.status
 
+    class OrganizersSet(Aggregate.Event):
+        """The full new organizer list: ``[[user_id, organizer_id, role], ...]``; anyone not in it
+        is removed (and keeps their organizer_id should they come back)."""
+
+        organizers: list[list[Any]]
+        performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            for organizer in aggregate.organizers.values():
+                organizer.active = False
+            for user_id, organizer_id, role in self.organizers:
+                aggregate.organizers[user_id] = Organizer(organizer_id, user_id, role)
+                aggregate.last_organizer_id = max(aggregate.last_organizer_id, organizer_id)
+
     class RegistrationDeleted(Aggregate.Event):
         performed_by: int
 
@@ -108,6 +122,23 @@ class EventRegistration(Aggregate):
             timestamp=at,
         )
 
+    def set_organizers(self, user_ids: list[int], performed_by: int, at: datetime) -> None:
+        """Replace the organizer list (already validated); the creator keeps the creator role."""
+        entries: list[list[Any]] = []
+        next_id = self.last_organizer_id
+        for user_id in user_ids:
+            known = self.organizers.get(user_id)
+            if known is None:
+                next_id += 1
+                entries.append([user_id, next_id, ROLE_ORGANIZER])
+            else:
+                entries.append([user_id, known.organizer_id, known.role])
+        self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=performed_by, timestamp=at)
+
+    @property
+    def creator(self) -> Organizer:
+        return next(o for o in self.organizers.values() if o.role == ROLE_CREATOR)
+
     def delete(self, performed_by: int, at: datetime) -> None:
         self.trigger_event(self.RegistrationDeleted, performed_by=performed_by, timestamp=at)
 
@@ -118,10 +149,6 @@ class EventRegistration(Aggregate):
     def is_organizer(self, user_id: int | None) -> bool:
         organizer = self.organizers.get(user_id) if user_id is not None else None
         return organizer is not None and organizer.active
-
-    def is_participant(self, user_id: int | None) -> bool:
-        """Participants arrive with the participant routes; until then nobody is one."""
-        return False
 
     def active_organizers(self) -> list[Organizer]:
         return sorted((o for o in self.organizers.values() if o.active), key=lambda o: o.organizer_id)

@@ -82,7 +82,7 @@ def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
 
 @pytest.fixture
 def flask_app(services: Services) -> Flask:
-    app = create_app(services=services)
+    app = create_app(services=services, run_projector=True)
     app.testing = True
     return app
 

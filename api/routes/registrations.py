@@ -24,6 +24,7 @@ def enable_registration() -> tuple[Response, int, dict[str, str]]:
     require_csrf(body["token"])
     cmd = commands.EnableRegistration(caller().user_id, details_input(body))
     written = services().app.enable_registration(cmd)
+    services().written(written.position)
     return (
         jsonify({"id": written.event_id}),
         201,
@@ -45,7 +46,7 @@ def edit_registration(event_id: str) -> tuple[str, int]:
     body = load_body(RegistrationEditBody())
     require_csrf(body["token"])
     cmd = commands.EditRegistration(caller().user_id, eid, details_input(body), body["status"])
-    services().app.edit_registration(cmd)
+    services().written(services().app.edit_registration(cmd).position)
     return "", 204
 
 
@@ -54,7 +55,8 @@ def delete_registration(event_id: str) -> tuple[str, int]:
     eid = path_int("id", event_id)
     body = load_body(BodySchema())
     require_csrf(body["token"])
-    services().app.delete_registration(commands.DeleteRegistration(caller().user_id, eid))
+    written = services().app.delete_registration(commands.DeleteRegistration(caller().user_id, eid))
+    services().written(written.position)
     return "", 204
 
 
@@ -81,7 +83,9 @@ def may_see_urls(registration: EventRegistration) -> bool:
     account = caller().account
     if account is None or account.blocked:
         return False
-    return registration.is_organizer(account.user_id) or registration.is_participant(account.user_id)
+    if registration.is_organizer(account.user_id):
+        return True
+    return services().app.is_active_participant(registration.event_id, account.user_id)
 
 
 def details_view(registration: EventRegistration, show_urls: bool) -> dict[str, Any]:

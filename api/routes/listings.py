@@ -1,0 +1,67 @@
+"""Events by organizer and by participant, and the participant questions catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from api.context import services
+from api.params import path_int, query_ints
+from domain import errors
+from domain.answers import QUESTIONS, Question
+from projections.views import EventRow
+
+bp = Blueprint("listings", __name__, url_prefix="/campaignevents/v0")
+
+
+@bp.get("/organizer/<userid>/event_registrations")
+def events_by_organizer(userid: str) -> Response:
+    user_id = _existing_user("userid", userid)
+    return jsonify(_events(services().views.events_organized_by(user_id)))
+
+
+@bp.get("/participant/<userid>/event_registrations")
+def events_by_participant(userid: str) -> Response:
+    user_id = _existing_user("userid", userid)
+    return jsonify(_events(services().views.events_joined_by(user_id)))
+
+
+@bp.get("/participant_questions")
+def participant_questions() -> Response:
+    wanted = query_ints("question_ids")
+    chosen = [q for q in QUESTIONS if wanted is None or q.id in wanted]
+    if not chosen:
+        return jsonify([])
+    return jsonify({str(q.id): _question(q) for q in chosen})
+
+
+def _existing_user(name: str, raw: str) -> int:
+    user_id = path_int(name, raw)
+    if services().app.account(user_id) is None:
+        raise errors.UserNotFound()
+    return user_id
+
+
+def _events(rows: list[EventRow]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        item: dict[str, Any] = {"event_id": r.event_id, "event_name": r.name}
+        if r.deleted:
+            item["event_deleted"] = True
+        out.append(item)
+    return out
+
+
+def _question(q: Question) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "name": q.name,
+        "type": q.type,
+        "label": q.label,
+        "options": dict(q.options),
+    }
+    if q.other_options:
+        shape["other-options"] = {
+            str(v): {"type": "text", "label": label} for v, label in q.other_options.items()
+        }
+    return shape

@@ -1,0 +1,127 @@
+"""Participants: register, cancel, read one's own registration, list, remove."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from api.auth import caller, require_csrf
+from api.context import services
+from api.params import (
+    BodySchema,
+    Bool,
+    Int,
+    JsonObject,
+    Multi,
+    load_body,
+    path_int,
+    query_bool,
+    query_int,
+    query_ints,
+    query_str,
+)
+from api.presenters import formatted, no_response, user_page
+from domain import commands, errors
+from domain.answers import BY_ID
+from domain.registration import EventRegistration
+from projections.views import ParticipantRow
+
+bp = Blueprint("participants", __name__, url_prefix="/campaignevents/v0/event_registration")
+
+
+class RegisterBody(BodySchema):
+    is_private = Bool(required=True)
+    answers = JsonObject(metadata={"description": '{"<question name>": {"value": int, "other": str}}'})
+
+
+class RemoveBody(BodySchema):
+    user_ids = Multi(Int(), limit=5000)
+    invert_users = Bool()
+
+
+@bp.put("/<event_id>/participants/self")
+def register(event_id: str) -> Response:
+    eid = path_int("id", event_id)
+    body = load_body(RegisterBody())
+    require_csrf(body["token"])
+    cmd = commands.RegisterParticipant(caller().user_id, eid, body["is_private"], body["answers"])
+    result = services().app.register_participant(cmd)
+    services().written(result.position)
+    return jsonify({"modified": result.modified})
+
+
+@bp.delete("/<event_id>/participants/self")
+def cancel(event_id: str) -> Response:
+    eid = path_int("id", event_id)
+    body = load_body(BodySchema())
+    require_csrf(body["token"])
+    result = services().app.cancel_registration(commands.CancelRegistration(caller().user_id, eid))
+    services().written(result.position)
+    return jsonify({"modified": result.modified})
+
+
+@bp.get("/<event_id>/participants/self")
+def own_registration(event_id: str) -> Response:
+    participant = services().app.own_registration(caller().user_id, path_int("id", event_id))
+    return jsonify({"private": participant.private, "answers": []})
+
+
+@bp.delete("/<event_id>/participants")
+def remove(event_id: str) -> Response:
+    eid = path_int("id", event_id)
+    body = load_body(RemoveBody())
+    require_csrf(body["token"])
+    user_ids = tuple(body["user_ids"]) if body["user_ids"] is not None else None
+    cmd = commands.RemoveParticipants(caller().user_id, eid, user_ids, bool(body["invert_users"]))
+    result = services().app.remove_participants(cmd)
+    services().written(result.position)
+    return jsonify({"public": result.public, "private": result.private})
+
+
+@bp.get("/<event_id>/participants")
+def list_participants(event_id: str) -> Response:
+    eid = path_int("id", event_id)
+    include_private = bool(query_bool("include_private", required=True))
+    after = query_int("last_participant_id")
+    name_filter = query_str("username_filter")
+    exclude = query_ints("exclude_users") or ()
+    app = services().app
+    registration = app.registration_for_reading(eid)
+    if name_filter == "":
+        raise errors.EmptyUsernameFilter()
+    viewer = caller().account
+    if include_private and not app.can_see_private(viewer, registration):
+        raise errors.CannotSeePrivate()
+    rows = services().views.participants(
+        eid, include_private=include_private, after=after, name_filter=name_filter, exclude=exclude
+    )
+    can_email = app.can_email(viewer, registration)
+    answers_visible = app.can_edit(viewer, registration) and not registration.has_ended(
+        services().clock.now()
+    )
+    return jsonify([_entry(r, registration, can_email, answers_visible) for r in rows])
+
+
+def _entry(
+    row: ParticipantRow, registration: EventRegistration, can_email: bool, answers: bool
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "participant_id": row.participant_id,
+        "user_id": row.user_id,
+        "user_registered_at": row.registered_at,
+        "user_registered_at_formatted": formatted(row.registered_at),
+        "private": row.private,
+    }
+    if row.user_name is None:
+        entry["not_found"] = True
+        return entry
+    entry["user_name"] = row.user_name
+    entry["user_page"] = user_page(row.user_name)
+    if can_email:
+        entry["user_is_valid_recipient"] = bool(row.email) and not row.blocked
+    if answers:
+        entry["non_pii_answers"] = [
+            no_response(q) for q in registration.questions if q in BY_ID and not BY_ID[q].pii
+        ]
+    return entry

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure and print figures. Never part of the test run."""

@@ -1,0 +1,93 @@
+"""The read-model tables. ``define(suffix)`` builds a set under other names, so a replay can fill
+fresh tables beside the live ones and switch to them in one transaction.
+
+Secondary indexes carry a random token in their names, so a rebuilt set never collides with the
+live set's index names (table renames keep index names on both SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+
+LIVE = ""
+REBUILD = "__rebuild"
+TABLE_NAMES = ("rm_users", "rm_registrations", "rm_organizers", "rm_participants")
+
+
+@dataclass(frozen=True)
+class Tables:
+    metadata: MetaData
+    tracking: Table
+    users: Table
+    registrations: Table
+    organizers: Table
+    participants: Table
+
+    def models(self) -> list[Table]:
+        return [self.users, self.registrations, self.organizers, self.participants]
+
+
+def define(suffix: str = LIVE) -> Tables:
+    md = MetaData()
+    token = secrets.token_hex(3)
+
+    def ix(table: str, *cols: str) -> Index:
+        return Index(f"ix_{table}_{'_'.join(cols)}_{token}", *cols)
+
+    tracking = Table(
+        "rm_tracking" + suffix,
+        md,
+        Column("name", String(64), primary_key=True),
+        Column("position", BigInteger, nullable=False),
+    )
+    users = Table(
+        "rm_users" + suffix,
+        md,
+        Column("user_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("user_name", Text, nullable=False),
+        Column("name_lower", Text, nullable=False),
+        Column("email", Text, nullable=True),
+        Column("blocked", Boolean, nullable=False),
+        Index(f"ux_users_aggregate_{token}", "aggregate_id", unique=True),
+    )
+    registrations = Table(
+        "rm_registrations" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("name", Text, nullable=False),
+        Column("end_utc", String(40), nullable=False),
+        Column("deleted", Boolean, nullable=False),
+        Index(f"ux_registrations_aggregate_{token}", "aggregate_id", unique=True),
+    )
+    organizers = Table(
+        "rm_organizers" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("user_id", Integer, primary_key=True, autoincrement=False),
+        Column("organizer_id", Integer, nullable=False),
+        Column("role", String(16), nullable=False),
+        Column("active", Boolean, nullable=False),
+        ix("organizers", "event_id", "organizer_id"),
+        ix("organizers", "user_id", "active", "event_id"),
+    )
+    participants = Table(
+        "rm_participants" + suffix,
+        md,
+        Column("participant_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("event_id", Integer, nullable=False),
+        Column("user_id", Integer, nullable=False),
+        Column("private", Boolean, nullable=False),
+        Column("active", Boolean, nullable=False),
+        Column("registered_at", String(14), nullable=False),
+        Index(f"ux_participants_event_user_{token}", "event_id", "user_id", unique=True),
+        Index(f"ux_participants_aggregate_{token}", "aggregate_id", unique=True),
+        ix("participants", "event_id", "active", "participant_id"),
+        ix("participants", "user_id", "active", "private", "event_id"),
+    )
+    return Tables(md, tracking, users, registrations, organizers, participants)

@@ -1,0 +1,123 @@
+"""The read-model database: engine, live tables, tracking positions and the read-your-writes wait.
+
+SQLite keeps the read models in their own file beside the event store (so projector writes never
+queue behind event appends), in WAL mode; PostgreSQL keeps them in the event store's database and
+schema.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select
+from sqlalchemy.engine import Connection
+
+from projections.schema import TABLE_NAMES, Tables, define
+
+
+def read_model_url(database_url: str) -> tuple[str, dict[str, Any]]:
+    """The SQLAlchemy URL and connect args for the read models of an event-store URL."""
+    parts = urlsplit(database_url)
+    if parts.scheme in ("postgresql", "postgres"):
+        schema = parse_qs(parts.query).get("schema", [None])[0]
+        url = "postgresql+psycopg://" + database_url.split("://", 1)[1].split("?", 1)[0]
+        args: dict[str, Any] = {"connect_timeout": 5}
+        if schema:
+            args["options"] = f"-c search_path={schema}"
+        return url, args
+    path = database_url[len("sqlite:///") :]
+    if path in ("", ":memory:"):
+        raise ValueError("read models need a SQLite file, not :memory:")
+    target = Path(path).with_name(Path(path).stem + "-readmodels.db")
+    return f"sqlite:///{target}", {"timeout": 30, "check_same_thread": False}
+
+
+def make_engine(database_url: str) -> Engine:
+    url, args = read_model_url(database_url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args=args, pool_size=10, max_overflow=20)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    return create_engine(url, connect_args=args, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see make_engine)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class ReadStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.tables = define()
+        self.wake: Callable[[], None] | None = None  # set when a projector runs in this process
+
+    @classmethod
+    def open(cls, database_url: str) -> ReadStore:
+        if database_url.startswith("sqlite:///"):
+            Path(read_model_url(database_url)[0][len("sqlite:///") :]).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        return cls(make_engine(database_url))
+
+    def create(self, names: tuple[str, ...]) -> None:
+        """Create missing tables and tracking rows (idempotent; callers serialise concurrent starts)."""
+        existing = set(inspect(self.engine).get_table_names())
+        with self.engine.begin() as conn:
+            for table in [self.tables.tracking, *self.tables.models()]:
+                if table.name not in existing:
+                    table.create(conn)
+            known = set(conn.execute(select(self.tables.tracking.c.name)).scalars())
+            for name in names:
+                if name not in known:
+                    conn.execute(insert(self.tables.tracking).values(name=name, position=0))
+
+    def position(self, name: str, conn: Connection | None = None) -> int:
+        query = select(self.tables.tracking.c.position).where(self.tables.tracking.c.name == name)
+        if conn is not None:
+            return int(conn.execute(query).scalar_one())
+        with self.engine.connect() as own:
+            return int(own.execute(query).scalar_one())
+
+    def wait_for(self, position: int, name: str, timeout: float = 5.0) -> bool:
+        """Read-your-writes: wait (bounded) until read model ``name`` has applied ``position``."""
+        if position <= 0:
+            return True
+        deadline = time.monotonic() + timeout
+        pause = 0.001
+        while True:
+            if self.position(name) >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            if self.wake is not None:
+                self.wake()
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dump(self, tables: Tables | None = None) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every read-model table, sorted (for comparing a replay with the live set)."""
+        tables = tables or self.tables
+        with self.engine.connect() as conn:
+            return {
+                name: sorted(tuple(r) for r in conn.execute(select(table)))
+                for name, table in zip(TABLE_NAMES, tables.models(), strict=True)
+            }
+
+    def close(self) -> None:
+        self.engine.dispose()
