@@ -13,6 +13,7 @@ from api import auth, errors
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.openapi import bp as openapi_bp
+from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
 from api.routes.listings import bp as listings_bp
 from api.routes.organizers import bp as organizers_bp
@@ -57,7 +58,16 @@ def create_app(
     errors.install(app)
     app.before_request(_before)
     app.after_request(_after)
-    for bp in (registrations_bp, participants_bp, organizers_bp, listings_bp, auth_bp, openapi_bp):
+    blueprints = (
+        registrations_bp,
+        participants_bp,
+        organizers_bp,
+        listings_bp,
+        answers_bp,
+        auth_bp,
+        openapi_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.config import Settings
+from api.keystore import SqlKeyStore
 from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
@@ -25,6 +26,7 @@ class Services:
     store: ReadStore
     views: CatalogViews
     projector: Projector
+    keys: SqlKeyStore
 
     def written(self, position: int) -> None:
         """Read-your-writes: return once the read models include ``position`` (bounded wait)."""
@@ -33,6 +35,7 @@ class Services:
     def close(self) -> None:
         self.projector.stop()
         self.store.close()
+        self.keys.close()
         self.app.close()
 
 
@@ -51,8 +54,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     app = CampaignEvents(env, clock=clock, policy=policy_for(settings), wiki_id=settings.wiki_id)
     store = ReadStore.open(settings.database_url)
     views = CatalogViews(store)
+    keys = SqlKeyStore.open(settings.database_url)
     app.directory = views
-    return Services(settings, app, clock, store, views, Projector(app, store))
+    app.keys = keys
+    return Services(settings, app, clock, store, views, Projector(app, store), keys)
 
 
 def init_store(settings: Settings) -> None:
@@ -89,10 +94,13 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     app = CampaignEvents(env, clock=SystemClock(), policy=policy_for(settings))
     app.close()
     store = ReadStore.open(settings.database_url)
+    keys = SqlKeyStore.open(settings.database_url)
     try:
         store.create((catalog.NAME,))
+        keys.create()
     finally:
         store.close()
+        keys.close()
 
 
 def _libpq_url(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -39,11 +40,18 @@ def serve(host: str, port: int, threads: int) -> None:
     import waitress
 
     from api.app import create_app
+    from workers import runtime, schedule
 
     settings = Settings.from_env()
     app = create_app(settings, init=True, run_projector=True)
+    runtime.use(app.extensions["campaignevents"])
+    stop = threading.Event()
+    schedule.start_timer(settings.aggregation_interval, stop)
     click.echo(f"campaignevents listening on http://{host}:{port} ({settings.database_url})")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="campaignevents")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="campaignevents")
+    finally:
+        stop.set()
 
 
 @main.command()
@@ -73,6 +81,44 @@ def replay(quiet: bool) -> None:
         f"replayed {stats.events} events to position {stats.position} in {stats.seconds:.2f}s "
         f"({stats.per_second:,.0f} events/s)"
     )
+
+
+@main.command("aggregate-answers")
+def aggregate_answers() -> None:
+    """Aggregate every participant's answers that are due now (the worker also does it on a schedule)."""
+    from workers import jobs, runtime
+
+    with _services() as services:
+        runtime.use(services)
+        click.echo(json.dumps(jobs.aggregate_answers()))
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="work until the queue is empty, then stop")
+def worker(burst: bool) -> None:
+    """The RQ worker, with RQ's scheduler and the periodic jobs (needs CAMPAIGNEVENTS_REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from workers import schedule
+    from workers.queues import QUEUE_NAME
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise click.UsageError(
+            "campaignevents worker needs CAMPAIGNEVENTS_REDIS_URL (serve runs jobs in-process)"
+        )
+    init_store(settings)
+    connection = Redis.from_url(settings.redis_url)
+    stop = threading.Event()
+    if not burst:
+        schedule.start_cron(settings.redis_url, settings.aggregation_interval, stop)
+    try:
+        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+            with_scheduler=True, burst=burst
+        )
+    finally:
+        stop.set()
 
 
 @main.group()

@@ -22,6 +22,7 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     allowed_namespaces: tuple[str, ...] = ("Event",)
     tracking_tools: tuple[str, ...] = ()
+    aggregation_interval: int = 3600
 
     @property
     def is_postgres(self) -> bool:
@@ -43,6 +44,7 @@ class Settings:
             secret_key=env.get("CAMPAIGNEVENTS_SECRET_KEY") or _local_secret(data_dir),
             allowed_namespaces=_csv(env.get("CAMPAIGNEVENTS_EVENT_NAMESPACES")) or ("Event",),
             tracking_tools=_csv(env.get("CAMPAIGNEVENTS_TRACKING_TOOLS")),
+            aggregation_interval=int(env.get("CAMPAIGNEVENTS_AGGREGATION_INTERVAL") or 3600),
         )
 
     def event_store_env(self) -> dict[str, str]:

@@ -28,6 +28,7 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
     domain_errors.RemoveParticipantsDenied: 403,
     domain_errors.CannotSeePrivate: 403,
     domain_errors.NotParticipant: 404,
+    domain_errors.AggregatedAnswersDenied: 403,
     domain_errors.LoginFailed: 401,
     domain_errors.InvalidAccessToken: 401,
 }

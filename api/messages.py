@@ -142,6 +142,19 @@ CATALOGUE: dict[str, str] = {
         "This participant's responses have been aggregated and deleted"
     ),
     "campaignevents-participant-no-response": "No response",
+    "campaignevents-event-dates-cannot-be-changed": (
+        "The event has ended, so you cannot change the event dates to future dates. This "
+        "restriction protects participant data."
+    ),
+    "campaignevents-aggregated-answers-too-few": "This question has received less than 10 total responses.",
+    # our own
+    "campaignevents-rest-aggregated-answers-permission-denied": (
+        "You are not allowed to see the aggregated responses of this event."
+    ),
+    "campaignevents-rest-aggregated-answers-not-available": (
+        "The aggregated responses are available once the event has ended and every response has "
+        "been aggregated."
+    ),
 }
 
 _PLURAL = re.compile(r"\{\{PLURAL:\$(\d+)\|([^|}]*)\|([^}]*)\}\}")

@@ -7,8 +7,13 @@ ignored, as the reference does.
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import InvalidAnswer
 
@@ -155,3 +160,44 @@ def _parse(question: Question, raw: Any) -> Answer | None:
     if not isinstance(other, str):
         raise InvalidAnswer(question.name)
     return Answer(question.id, value, other or None)
+
+
+# --- sealing: answers are recorded only encrypted, under a key kept outside the log ------------
+def seal(answers: dict[int, Answer], key: bytes) -> str:
+    """AES-256-GCM ciphertext of the answers (random nonce), as URL-safe base64 text."""
+    plain = json.dumps([[a.question_id, a.option, a.other] for a in answers.values()]).encode()
+    nonce = os.urandom(12)
+    return base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plain, b"answers")).decode()
+
+
+def unseal(sealed: str, key: bytes) -> dict[int, Answer]:
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    plain = AESGCM(key).decrypt(raw[:12], raw[12:], b"answers")
+    return {q: Answer(q, option, other) for q, option, other in json.loads(plain)}
+
+
+def new_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def present(answers: dict[int, Answer], enabled: list[int]) -> dict[str, dict[str, Any]]:
+    """The participant's own view: ``{"gender": {"value": 2}, "affiliate": {"value": 1, "other": "x"}}``,
+    with ``"removed": true`` for questions no longer enabled for the event."""
+    shown: dict[str, dict[str, Any]] = {}
+    for answer in answers.values():
+        question = BY_ID[answer.question_id]
+        entry: dict[str, Any] = {"value": answer.option}
+        if answer.other:
+            entry["other"] = answer.other
+        if answer.question_id not in enabled:
+            entry["removed"] = True
+        shown[question.name] = entry
+    return shown
+
+
+def non_pii_message(answer: Answer | None) -> str | None:
+    """The label an organizer sees for a non-PII answer (None: no response)."""
+    if answer is None:
+        return None
+    label = BY_ID[answer.question_id].option_label(answer.option) or ""
+    return f"{label}: {answer.other}" if answer.other else label

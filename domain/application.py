@@ -8,8 +8,10 @@ check is repeated against the state it writes over.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -28,16 +30,18 @@ from domain.accounts import (
     Account,
     account_id,
 )
-from domain.answers import ALL_QUESTION_IDS, validate_answers
+from domain.answers import ALL_QUESTION_IDS, Answer, new_key, seal, unseal, validate_answers
 from domain.credentials import hash_password, new_token, token_hash, verify_password
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
 from domain.participants import Participant, participant_id
-from domain.ports import Clock, ParticipantDirectory
+from domain.ports import Clock, KeyStore, ParticipantDirectory
 from domain.registration import MAX_ORGANIZERS, STATUS_CLOSED, EventRegistration, registration_id
 from domain.validation import normalise_username
 
 MAX_ATTEMPTS = 20
+ANSWERS_TTL = timedelta(days=90)
+AGGREGATION_BATCH = 500
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
@@ -61,6 +65,13 @@ class Removed:
     public: int
     private: int
     position: int
+
+
+@dataclass(frozen=True)
+class AggregationReport:
+    participants: int
+    events: int
+    keys_destroyed: int
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ class CampaignEvents(Application[UUID]):
         self.policy = policy
         self.wiki_id = wiki_id
         self.directory: ParticipantDirectory | None = None
+        self.keys: KeyStore | None = None
 
     # --- accounts ----------------------------------------------------------------------
     def create_user(self, cmd: commands.CreateUser) -> NewUser:
@@ -209,10 +221,20 @@ class CampaignEvents(Application[UUID]):
             self._check_organizers(
                 [self._existing_account(o.user_id) for o in registration.active_organizers()]
             )
+            self._check_dates_protected(registration, details, now)
             registration.edit(details, cmd.status, performer.user_id, now)
             return Written(self._save(*touched), registration.event_id)
 
         return self._retrying(attempt)
+
+    def _check_dates_protected(
+        self, registration: EventRegistration, details: Details, now: datetime
+    ) -> None:
+        """An ended event with answers (stored or aggregated) cannot move its end into the future."""
+        if not registration.has_ended(now) or details.end_utc_dt <= now:
+            return
+        if registration.answer_counts or self._directory().has_answers(registration.event_id):
+            raise errors.EventDatesCannotBeChanged()
 
     def delete_registration(self, cmd: commands.DeleteRegistration) -> Written:
         def attempt() -> Written:
@@ -261,27 +283,62 @@ class CampaignEvents(Application[UUID]):
     def register_participant(self, cmd: commands.RegisterParticipant) -> Registered:
         def attempt() -> Registered:
             registration = self.registration(cmd.event_id)
-            validate_answers(cmd.answers, set(registration.questions))
             performer = self.account(cmd.performer)
+            participant = self.participant(cmd.event_id, cmd.performer) if performer else None
+            current = self.answers_of(participant)
+            answers = validate_answers(cmd.answers, set(registration.questions) | set(current))
             if performer is None or performer.blocked:
                 raise errors.RegisterNotAllowed()
             if registration.is_deleted:
                 raise errors.RegisterRegistrationDeleted()
             now = self.clock.now()
-            participant = self._find(Participant, participant_id(cmd.event_id, performer.user_id))
             if participant is None or not participant.active:
                 if registration.has_ended(now):
                     raise errors.RegisterEventPast()
                 if registration.status == STATUS_CLOSED:
                     raise errors.RegisterEventNotOpen()
+            if answers and participant is not None and participant.aggregated_at is not None:
+                raise errors.AnswersAggregated()
             if participant is None:
                 participant = Participant.register(cmd.event_id, performer.user_id, cmd.private, now)
                 modified = True
             else:
                 modified = participant.register_again(cmd.private, now)
+            if answers != current:
+                participant.replace_answers(self._seal(participant, answers), now)
+                modified = True
             return Registered(modified, self._save(participant))
 
         return self._retrying(attempt)
+
+    def answers_of(self, participant: Participant | None) -> dict[int, Answer]:
+        """The participant's answers, decrypted; empty when none (or once their key is gone)."""
+        if participant is None or participant.sealed_answers is None:
+            return {}
+        return self.unseal_for(participant.event_id, participant.user_id, participant.sealed_answers)
+
+    def unseal_for(self, event_id: int, user_id: int, sealed: str) -> dict[int, Answer]:
+        key = self._keys().get(event_id, user_id)
+        return unseal(sealed, key) if key is not None else {}
+
+    def _seal(self, participant: Participant, answers: dict[int, Answer]) -> str | None:
+        if not answers:
+            return None
+        keys = self._keys()
+        keys.put(participant.event_id, participant.user_id, new_key())
+        key = keys.get(participant.event_id, participant.user_id)
+        assert key is not None
+        return seal(answers, key)
+
+    def _keys(self) -> KeyStore:
+        if self.keys is None:
+            raise RuntimeError("no answer key store configured")
+        return self.keys
+
+    def _directory(self) -> ParticipantDirectory:
+        if self.directory is None:
+            raise RuntimeError("no participant directory configured")
+        return self.directory
 
     def cancel_registration(self, cmd: commands.CancelRegistration) -> Registered:
         def attempt() -> Registered:
@@ -294,7 +351,9 @@ class CampaignEvents(Application[UUID]):
             participant = self._find(Participant, participant_id(cmd.event_id, performer.user_id))
             if participant is None or not participant.cancel(self.clock.now()):
                 return Registered(False, 0)
-            return Registered(True, self._save(participant))
+            position = self._save(participant)
+            self._keys().destroy(cmd.event_id, performer.user_id)
+            return Registered(True, position)
 
         return self._retrying(attempt)
 
@@ -317,17 +376,18 @@ class CampaignEvents(Application[UUID]):
                 if p.remove(performer.user_id, now)
             ]
             private = sum(1 for p in removed if p.private)
-            return Removed(len(removed) - private, private, self._save(*removed))
+            position = self._save(*removed)
+            for p in removed:
+                self._keys().destroy(p.event_id, p.user_id)
+            return Removed(len(removed) - private, private, position)
 
         return self._retrying(attempt)
 
     def _removal_targets(self, cmd: commands.RemoveParticipants) -> list[int]:
         if cmd.user_ids is not None and not cmd.invert:
             return list(dict.fromkeys(cmd.user_ids))
-        if self.directory is None:
-            raise RuntimeError("no participant directory configured")
         excluded = set(cmd.user_ids or ())
-        return [u for u in self.directory.active_participants(cmd.event_id) if u not in excluded]
+        return [u for u in self._directory().active_participants(cmd.event_id) if u not in excluded]
 
     def _participants(self, event_id: int, user_ids: list[int]) -> list[Participant]:
         found = (self._find(Participant, participant_id(event_id, u)) for u in user_ids if u > 0)
@@ -360,6 +420,78 @@ class CampaignEvents(Application[UUID]):
 
     def can_email(self, viewer: Account | None, registration: EventRegistration) -> bool:
         return self.can_edit(viewer, registration) and viewer is not None and viewer.has_right(RIGHT_EMAIL)
+
+    # --- answer aggregation ----------------------------------------------------------------
+    def aggregate_answers(self, batch: int = AGGREGATION_BATCH) -> AggregationReport:
+        """Count every due participant's answers into their event's totals, stamp them, destroy
+        their keys. Idempotent: a participant is counted in the same transaction that stamps it, and
+        a rerun after a crash finds stamped participants no longer due (and finishes their keys)."""
+        now = self.clock.now()
+        participants = events = 0
+        while True:
+            due = self._directory().due_for_aggregation(now, now - ANSWERS_TTL, batch)
+            by_event: dict[int, list[int]] = {}
+            for event_id, user_id in due:
+                by_event.setdefault(event_id, []).append(user_id)
+            done = sum(self._aggregate_event(e, users, now) for e, users in by_event.items())
+            participants += done
+            events += len(by_event)
+            if len(due) < batch or done == 0:
+                break
+        return AggregationReport(participants, events, self.destroy_spent_keys())
+
+    def _aggregate_event(self, event_id: int, user_ids: list[int], now: datetime) -> int:
+        def attempt() -> list[Participant]:
+            registration = self.registration(event_id)
+            cutoff = now - ANSWERS_TTL
+            ended = registration.has_ended(now)
+            due = [
+                p
+                for p in self._participants(event_id, user_ids)
+                if p.sealed_answers is not None
+                and p.aggregated_at is None
+                and (ended or (p.first_answer_at is not None and p.first_answer_at < cutoff))
+            ]
+            counts: Counter[tuple[int, int]] = Counter()
+            for p in due:
+                counts.update((a.question_id, a.option) for a in self.answers_of(p).values())
+                p.stamp_aggregated(now)
+            touched: list[Aggregate] = list(due)
+            if counts:
+                registration.count_answers([[q, o, n] for (q, o), n in sorted(counts.items())], now)
+                touched.append(registration)
+            self._save(*touched)
+            return due
+
+        stamped = self._retrying(attempt)
+        for p in stamped:
+            self._keys().destroy(event_id, p.user_id)
+        return len(stamped)
+
+    def destroy_spent_keys(self, batch: int = AGGREGATION_BATCH) -> int:
+        """Destroy the keys of participants who no longer hold sealed answers (aggregated, cancelled
+        or removed) — the second half of a crash-interrupted aggregation or cancellation."""
+        keys = self._keys()
+        destroyed = 0
+        after: tuple[int, int] | None = None
+        while page := keys.holders(after, batch):
+            for event_id, user_id in page:
+                participant = self.participant(event_id, user_id)
+                if participant is None or participant.sealed_answers is None:
+                    keys.destroy(event_id, user_id)
+                    destroyed += 1
+            after = page[-1]
+        return destroyed
+
+    def aggregated_results(self, performer: int | None, event_id: int) -> EventRegistration:
+        """The registration whose totals an organizer may read: ended, every answer aggregated."""
+        registration = self.registration_for_reading(event_id)
+        if not self.can_edit(self.account(performer), registration):
+            raise errors.AggregatedAnswersDenied()
+        now = self.clock.now()
+        if not registration.has_ended(now) or self._directory().has_answers(event_id):
+            raise errors.AggregatedAnswersNotAvailable()
+        return registration
 
     # --- lookups ---------------------------------------------------------------------------
     def registration(self, event_id: int) -> EventRegistration:

@@ -242,3 +242,16 @@ class CannotSeePrivate(DomainError):
 
 class EmptyUsernameFilter(DomainError):
     key = "campaignevents-rest-list-participants-empty-filter"
+
+
+# --- answers -------------------------------------------------------------------------------
+class EventDatesCannotBeChanged(DomainError):
+    key = "campaignevents-event-dates-cannot-be-changed"
+
+
+class AggregatedAnswersDenied(DomainError):
+    key = "campaignevents-rest-aggregated-answers-permission-denied"
+
+
+class AggregatedAnswersNotAvailable(DomainError):
+    key = "campaignevents-rest-aggregated-answers-not-available"

@@ -23,6 +23,9 @@ class Participant(Aggregate):
     active: bool
     private: bool
     registered_at: datetime
+    sealed_answers: str | None
+    first_answer_at: datetime | None
+    aggregated_at: datetime | None
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -39,6 +42,9 @@ class Participant(Aggregate):
             aggregate.private = self.private
             aggregate.active = True
             aggregate.registered_at = self.timestamp
+            aggregate.sealed_answers = None
+            aggregate.first_answer_at = None
+            aggregate.aggregated_at = None
 
     class ParticipantReregistered(Aggregate.Event):
         """A user who had cancelled or been removed registers again (same row, fresh time)."""
@@ -50,6 +56,7 @@ class Participant(Aggregate):
             aggregate.private = self.private
             aggregate.active = True
             aggregate.registered_at = self.timestamp
+            aggregate.aggregated_at = None  # the reference's quirk: answers are accepted again
 
     class RegistrationPrivacyChanged(Aggregate.Event):
         private: bool
@@ -62,13 +69,41 @@ class Participant(Aggregate):
         performed_by: int
 
         def apply(self, aggregate: Participant) -> None:  # type: ignore[override]
-            aggregate.active = False
+            aggregate.leave()
 
     class ParticipantRemoved(Aggregate.Event):
         performed_by: int
 
         def apply(self, aggregate: Participant) -> None:  # type: ignore[override]
-            aggregate.active = False
+            aggregate.leave()
+
+    class AnswersReplaced(Aggregate.Event):
+        """The participant's full answer set, sealed under their key; None when they have none."""
+
+        sealed: str | None
+        performed_by: int
+
+        def apply(self, aggregate: Participant) -> None:  # type: ignore[override]
+            aggregate.sealed_answers = self.sealed
+            if self.sealed is None:
+                aggregate.first_answer_at = None
+            elif aggregate.first_answer_at is None:
+                aggregate.first_answer_at = self.timestamp
+
+    class AnswersAggregated(Aggregate.Event):
+        """The answers were counted into the event's totals; the sealed copy is dropped and the
+        key destroyed."""
+
+        def apply(self, aggregate: Participant) -> None:  # type: ignore[override]
+            aggregate.sealed_answers = None
+            aggregate.first_answer_at = None
+            aggregate.aggregated_at = self.timestamp
+
+    def leave(self) -> None:
+        """State change shared by cancelling and removal: answers and their first time go."""
+        self.active = False
+        self.sealed_answers = None
+        self.first_answer_at = None
 
     @classmethod
     def register(cls, event_id: int, user_id: int, private: bool, at: datetime) -> Participant:
@@ -101,6 +136,12 @@ class Participant(Aggregate):
             return False
         self.trigger_event(self.RegistrationCancelled, performed_by=self.user_id, timestamp=at)
         return True
+
+    def replace_answers(self, sealed: str | None, at: datetime) -> None:
+        self.trigger_event(self.AnswersReplaced, sealed=sealed, performed_by=self.user_id, timestamp=at)
+
+    def stamp_aggregated(self, at: datetime) -> None:
+        self.trigger_event(self.AnswersAggregated, timestamp=at)
 
     def remove(self, performed_by: int, at: datetime) -> bool:
         if not self.active:

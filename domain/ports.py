@@ -17,6 +17,32 @@ class ParticipantDirectory(Protocol):
         """User ids of the event's active participants (public and private), from the read side."""
         ...
 
+    def has_answers(self, event_id: int) -> bool:
+        """Whether any participant of the event has answers stored (not yet aggregated)."""
+        ...
+
+    def due_for_aggregation(self, now: datetime, cutoff: datetime, limit: int) -> list[tuple[int, int]]:
+        """(event_id, user_id) of participants whose answers are due: the event ended before
+        ``now`` or the first answer came before ``cutoff``."""
+        ...
+
+
+class KeyStore(Protocol):
+    """Per-participant answer keys, kept outside the event log so that deleting one makes the
+    answers recorded under it unreadable for good (crypto-shredding)."""
+
+    def get(self, event_id: int, user_id: int) -> bytes | None: ...
+
+    def put(self, event_id: int, user_id: int, key: bytes) -> None:
+        """Store ``key`` unless one exists already (the existing one wins)."""
+        ...
+
+    def destroy(self, event_id: int, user_id: int) -> None: ...
+
+    def holders(self, after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
+        """(event_id, user_id) holding a key, in order, after ``after`` (keyset paging)."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:

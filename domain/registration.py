@@ -40,6 +40,7 @@ class EventRegistration(Aggregate):
     organizers: dict[int, Organizer]
     last_organizer_id: int
     deleted_at: datetime | None
+    answer_counts: dict[str, int]
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -61,6 +62,7 @@ class EventRegistration(Aggregate):
             aggregate.last_organizer_id = 1
             aggregate.organizers[self.performed_by] = Organizer(1, self.performed_by, ROLE_CREATOR)
             aggregate.deleted_at = None
+            aggregate.answer_counts = {}
 
     class RegistrationEdited(Aggregate.Event):
         details: dict[str, Any]
@@ -84,6 +86,17 @@ class EventRegistration(Aggregate):
             for user_id, organizer_id, role in self.organizers:
                 aggregate.organizers[user_id] = Organizer(organizer_id, user_id, role)
                 aggregate.last_organizer_id = max(aggregate.last_organizer_id, organizer_id)
+
+    class AnswersCounted(Aggregate.Event):
+        """Aggregated answers added to the event's totals: ``[[question_id, option, n], ...]``.
+        Non-personal: counts only, never who gave them."""
+
+        counts: list[list[int]]
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            for question_id, option, n in self.counts:
+                key = f"{question_id}:{option}"
+                aggregate.answer_counts[key] = aggregate.answer_counts.get(key, 0) + n
 
     class RegistrationDeleted(Aggregate.Event):
         performed_by: int
@@ -134,6 +147,9 @@ class EventRegistration(Aggregate):
             else:
                 entries.append([user_id, known.organizer_id, known.role])
         self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=performed_by, timestamp=at)
+
+    def count_answers(self, counts: list[list[int]], at: datetime) -> None:
+        self.trigger_event(self.AnswersCounted, counts=counts, timestamp=at)
 
     @property
     def creator(self) -> Organizer:

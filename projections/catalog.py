@@ -9,7 +9,7 @@ order, so a replay hands out the same ids.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -27,6 +27,13 @@ Handler = Callable[[Connection, Tables, Any], None]
 
 def ts_mw(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
+
+
+def sortable(moment: datetime | str) -> str:
+    """A UTC instant as fixed-width text, so that SQL compares instants as strings."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _set(table: Callable[[Tables], Table], **values: Any) -> Handler:
@@ -64,7 +71,7 @@ def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.Regi
             event_id=e.event_id,
             aggregate_id=str(e.originator_id),
             name=e.details["name"],
-            end_utc=e.details["end_utc"],
+            end_utc=sortable(e.details["end_utc"]),
             deleted=False,
         )
     )
@@ -88,7 +95,7 @@ def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.Regis
     conn.execute(
         update(r)
         .where(r.c.aggregate_id == str(e.originator_id))
-        .values(name=e.details["name"], end_utc=e.details["end_utc"])
+        .values(name=e.details["name"], end_utc=sortable(e.details["end_utc"]))
     )
 
 
@@ -115,7 +122,21 @@ def _participant_registered(conn: Connection, t: Tables, e: Participant.Particip
             private=e.private,
             active=True,
             registered_at=ts_mw(e.timestamp),
+            answers_sealed=None,
+            first_answer_at=None,
+            aggregated=False,
         )
+    )
+
+
+def _answers_replaced(conn: Connection, t: Tables, e: Participant.AnswersReplaced) -> None:
+    p = t.participants
+    row = conn.execute(select(p.c.first_answer_at).where(p.c.aggregate_id == str(e.originator_id))).one()
+    first = None if e.sealed is None else (row.first_answer_at or sortable(e.timestamp))
+    conn.execute(
+        update(p)
+        .where(p.c.aggregate_id == str(e.originator_id))
+        .values(answers_sealed=e.sealed, first_answer_at=first)
     )
 
 
@@ -131,6 +152,8 @@ def _participants(t: Tables) -> Table:
     return t.participants
 
 
+LEFT = {"active": False, "answers_sealed": None, "first_answer_at": None}
+
 HANDLERS: dict[str, Handler] = {
     get_topic(Account.Created): _account_created,
     get_topic(Account.Blocked): _set(_users, blocked=True),
@@ -140,9 +163,15 @@ HANDLERS: dict[str, Handler] = {
     get_topic(EventRegistration.OrganizersSet): _organizers_set,
     get_topic(EventRegistration.RegistrationDeleted): _set(_registrations, deleted=True),
     get_topic(Participant.ParticipantRegistered): _participant_registered,
-    get_topic(Participant.ParticipantReregistered): _set(_participants, active=True, registered_at=True),
+    get_topic(Participant.ParticipantReregistered): _set(
+        _participants, active=True, registered_at=True, aggregated=False
+    ),
     get_topic(Participant.RegistrationPrivacyChanged): _set(_participants),
-    get_topic(Participant.RegistrationCancelled): _set(_participants, active=False),
-    get_topic(Participant.ParticipantRemoved): _set(_participants, active=False),
+    get_topic(Participant.RegistrationCancelled): _set(_participants, **LEFT),
+    get_topic(Participant.ParticipantRemoved): _set(_participants, **LEFT),
+    get_topic(Participant.AnswersReplaced): _answers_replaced,
+    get_topic(Participant.AnswersAggregated): _set(
+        _participants, answers_sealed=None, first_answer_at=None, aggregated=True
+    ),
 }
 TOPICS = tuple(HANDLERS)

@@ -85,9 +85,13 @@ def define(suffix: str = LIVE) -> Tables:
         Column("private", Boolean, nullable=False),
         Column("active", Boolean, nullable=False),
         Column("registered_at", String(14), nullable=False),
+        Column("answers_sealed", Text, nullable=True),  # ciphertext only; None once aggregated
+        Column("first_answer_at", String(40), nullable=True),
+        Column("aggregated", Boolean, nullable=False, default=False),
         Index(f"ux_participants_event_user_{token}", "event_id", "user_id", unique=True),
         Index(f"ux_participants_aggregate_{token}", "aggregate_id", unique=True),
         ix("participants", "event_id", "active", "participant_id"),
         ix("participants", "user_id", "active", "private", "event_id"),
+        ix("participants", "first_answer_at"),
     )
     return Tables(md, tracking, users, registrations, organizers, participants)

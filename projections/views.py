@@ -4,9 +4,11 @@ thousandth page costs what the first does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
+from projections.catalog import sortable
 from projections.store import ReadStore
 
 PARTICIPANTS_PAGE = 20
@@ -23,6 +25,8 @@ class ParticipantRow:
     private: bool
     email: str | None
     blocked: bool
+    answers_sealed: str | None = None
+    aggregated: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class CatalogViews:
                 p.c.private,
                 u.c.email,
                 u.c.blocked,
+                p.c.answers_sealed,
+                p.c.aggregated,
             )
             .select_from(p.outerjoin(u, u.c.user_id == p.c.user_id))
             .where(and_(*conditions))
@@ -83,7 +89,7 @@ class CatalogViews:
         )
         with self.store.connect() as conn:
             return [
-                ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]))
+                ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8]))
                 for r in conn.execute(query)
             ]
 
@@ -96,6 +102,31 @@ class CatalogViews:
         )
         with self.store.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def has_answers(self, event_id: int) -> bool:
+        p = self.t.participants
+        query = select(p.c.participant_id).where(
+            and_(p.c.event_id == event_id, p.c.answers_sealed.is_not(None))
+        )
+        with self.store.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def due_for_aggregation(self, now: datetime, cutoff: datetime, limit: int) -> list[tuple[int, int]]:
+        p, r = self.t.participants, self.t.registrations
+        query = (
+            select(p.c.event_id, p.c.user_id)
+            .select_from(p.join(r, r.c.event_id == p.c.event_id))
+            .where(
+                and_(
+                    p.c.answers_sealed.is_not(None),
+                    or_(r.c.end_utc < sortable(now), p.c.first_answer_at < sortable(cutoff)),
+                )
+            )
+            .order_by(p.c.event_id, p.c.participant_id)
+            .limit(limit)
+        )
+        with self.store.connect() as conn:
+            return [(r_[0], r_[1]) for r_ in conn.execute(query)]
 
     def organizers(self, event_id: int, after: int | None = None) -> list[OrganizerRow]:
         o, u = self.t.organizers, self.t.users

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from api.auth import caller, require_csrf
 from api.context import services
+from api.messages import text
 from api.params import (
     BodySchema,
     Bool,
@@ -23,7 +24,7 @@ from api.params import (
 )
 from api.presenters import formatted, no_response, user_page
 from domain import commands, errors
-from domain.answers import BY_ID
+from domain.answers import BY_ID, non_pii_message, present
 from domain.registration import EventRegistration
 from projections.views import ParticipantRow
 
@@ -63,8 +64,11 @@ def cancel(event_id: str) -> Response:
 
 @bp.get("/<event_id>/participants/self")
 def own_registration(event_id: str) -> Response:
-    participant = services().app.own_registration(caller().user_id, path_int("id", event_id))
-    return jsonify({"private": participant.private, "answers": []})
+    app = services().app
+    eid = path_int("id", event_id)
+    participant = app.own_registration(caller().user_id, eid)
+    answers = present(app.answers_of(participant), app.registration_for_reading(eid).questions)
+    return jsonify({"private": participant.private, "answers": answers or []})
 
 
 @bp.delete("/<event_id>/participants")
@@ -103,6 +107,22 @@ def list_participants(event_id: str) -> Response:
     return jsonify([_entry(r, registration, can_email, answers_visible) for r in rows])
 
 
+def _non_pii(row: ParticipantRow, registration: EventRegistration) -> list[dict[str, Any]] | str:
+    """Organizers' view of a participant's non-PII answers (PII answers are never shown)."""
+    if row.aggregated and row.answers_sealed is None:
+        return text("campaignevents-participant-answers-aggregated")
+    answers = {}
+    if row.answers_sealed is not None:
+        answers = services().app.unseal_for(registration.event_id, row.user_id, row.answers_sealed)
+    shown = []
+    for question_id in registration.questions:
+        if question_id not in BY_ID or BY_ID[question_id].pii:
+            continue
+        message = non_pii_message(answers.get(question_id))
+        shown.append({"message": message, "questionID": question_id} if message else no_response(question_id))
+    return shown
+
+
 def _entry(
     row: ParticipantRow, registration: EventRegistration, can_email: bool, answers: bool
 ) -> dict[str, Any]:
@@ -121,7 +141,5 @@ def _entry(
     if can_email:
         entry["user_is_valid_recipient"] = bool(row.email) and not row.blocked
     if answers:
-        entry["non_pii_answers"] = [
-            no_response(q) for q in registration.questions if q in BY_ID and not BY_ID[q].pii
-        ]
+        entry["non_pii_answers"] = _non_pii(row, registration)
     return entry

@@ -1,0 +1,63 @@
+"""Periodic jobs: RQ's CronScheduler registers them beside the RQ worker; the embedded default
+runs the same job functions on a timer thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from workers import jobs
+
+log = logging.getLogger("campaignevents.schedule")
+
+
+def periodic_jobs() -> list[Callable[[], Any]]:
+    return [jobs.aggregate_answers]
+
+
+def start_timer(interval: float, stop: threading.Event) -> threading.Thread:
+    """Embedded default: run every periodic job now and then every ``interval`` seconds."""
+
+    def loop() -> None:
+        while True:
+            for job in periodic_jobs():
+                try:
+                    job()
+                except Exception:
+                    log.exception("periodic job %s failed", job.__name__)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=loop, name="schedule", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_cron(redis_url: str, interval: int, stop: threading.Event) -> threading.Thread:
+    """Production: RQ's CronScheduler enqueues the periodic jobs on the RQ queue; a thread beside
+    the worker drives it (its own ``start()`` wants the main thread for signal handlers)."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    from workers.queues import QUEUE_NAME
+
+    cron = CronScheduler(connection=Redis.from_url(redis_url), name=f"campaignevents-{threading.get_ident()}")
+    for job in periodic_jobs():
+        cron.register(job, queue_name=QUEUE_NAME, interval=interval)
+
+    def loop() -> None:
+        cron.register_birth()
+        try:
+            while not stop.is_set():
+                if cron.enqueue_jobs():
+                    cron.save()
+                cron.heartbeat()
+                stop.wait(max(0.2, min(cron.calculate_sleep_interval(), interval)))
+        finally:
+            cron.register_death()
+
+    thread = threading.Thread(target=loop, name="cron", daemon=True)
+    thread.start()
+    return thread
