@@ -1,0 +1,89 @@
+"""Shared pieces of the integration layer: subprocesses of the real command, Redis, byte scans."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.config import Settings
+from tests.conftest import REDIS_URL, service_missing
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "from api.cli import main; main()"]
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        CAMPAIGNEVENTS_DATABASE_URL=settings.database_url,
+        CAMPAIGNEVENTS_KNOWN_WIKIS=",".join(settings.known_wikis),
+        CAMPAIGNEVENTS_SECRET_KEY=settings.secret_key,
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(settings: Settings, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], env=env_for(settings, **extra), cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def spawn_cli(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, *args],
+        env=env_for(settings, **extra),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture
+def redis_url() -> Any:
+    """A flushed Redis database on 127.0.0.1 (fails in CI when Redis is missing)."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except RedisConnectionError as error:
+        service_missing("Redis", error)
+    yield REDIS_URL
+    client.flushdb()
+
+
+def files_containing(folder: Path, needle: bytes) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes())
+
+
+def postgres_relation_bytes(settings: Settings, table: str) -> bytes:
+    """The on-disk bytes of a PostgreSQL table and its TOAST table, after a CHECKPOINT."""
+    import psycopg
+
+    url, _, query = settings.database_url.partition("?schema=")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        data_dir = conn.execute("SHOW data_directory").fetchone()[0]  # type: ignore[index]
+        paths = conn.execute(
+            "SELECT pg_relation_filepath(c.oid), pg_relation_filepath(c.reltoastrelid) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s",
+            (query, table),
+        ).fetchone()
+    assert paths is not None, f"no table {query}.{table}"
+    chunks = []
+    for relative in paths:
+        if relative:
+            base = Path(data_dir) / relative
+            for part in sorted(base.parent.glob(base.name + "*")):
+                chunks.append(part.read_bytes())
+    return b"".join(chunks)
