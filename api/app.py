@@ -15,6 +15,7 @@ from api.config import Settings
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
+from api.routes.email import bp as email_bp
 from api.routes.listings import bp as listings_bp
 from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
@@ -64,6 +65,7 @@ def create_app(
         organizers_bp,
         listings_bp,
         answers_bp,
+        email_bp,
         auth_bp,
         openapi_bp,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +14,15 @@ from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
 from projections import catalog
-from projections.runner import Projector
+from projections.dispatcher import NAME as DISPATCHER
+from projections.dispatcher import Dispatcher
+from projections.runner import CatalogProjection, Projector
 from projections.store import ReadStore
 from projections.views import CatalogViews
+from workers.mailers import LogMailer, Mailer, SmtpMailer
+from workers.queues import InProcessQueue, JobQueue, RqQueue
+
+log = logging.getLogger("campaignevents")
 
 
 @dataclass
@@ -27,10 +34,14 @@ class Services:
     views: CatalogViews
     projector: Projector
     keys: SqlKeyStore
+    queue: JobQueue
+    mailer: Mailer
 
     def written(self, position: int) -> None:
-        """Read-your-writes: return once the read models include ``position`` (bounded wait)."""
-        self.store.wait_for(position, catalog.NAME)
+        """Read-your-writes: return once the read models include ``position`` (bounded wait; a
+        stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
+        if not self.store.wait_for(position, catalog.NAME):
+            log.warning("read models did not reach position %d in time: is the projector running?", position)
 
     def close(self) -> None:
         self.projector.stop()
@@ -57,7 +68,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys = SqlKeyStore.open(settings.database_url)
     app.directory = views
     app.keys = keys
-    return Services(settings, app, clock, store, views, Projector(app, store), keys)
+    queue: JobQueue = RqQueue(settings.redis_url) if settings.redis_url else InProcessQueue()
+    mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
+    projector = Projector(app, store, projections=[CatalogProjection(), Dispatcher(queue)])
+    return Services(settings, app, clock, store, views, projector, keys, queue, mailer)
 
 
 def init_store(settings: Settings) -> None:
@@ -96,7 +110,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     store = ReadStore.open(settings.database_url)
     keys = SqlKeyStore.open(settings.database_url)
     try:
-        store.create((catalog.NAME,))
+        store.create((catalog.NAME, DISPATCHER))
         keys.create()
     finally:
         store.close()

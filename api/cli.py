@@ -6,7 +6,8 @@ import json
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import click
 
@@ -43,6 +44,8 @@ def serve(host: str, port: int, threads: int) -> None:
     from workers import runtime, schedule
 
     settings = Settings.from_env()
+    if settings.base_url is None:
+        settings = replace(settings, base_url=f"http://{host}:{port}")
     app = create_app(settings, init=True, run_projector=True)
     runtime.use(app.extensions["campaignevents"])
     stop = threading.Event()
@@ -62,7 +65,7 @@ def projector() -> None:
     services = build_services(settings)
     click.echo(f"projector following {settings.database_url}")
     try:
-        services.projector.follow(idle=0.02)
+        services.projector.follow(idle=0.01)
     except KeyboardInterrupt:
         pass
     finally:
@@ -119,6 +122,58 @@ def worker(burst: bool) -> None:
         )
     finally:
         stop.set()
+
+
+@main.group()
+def jobs() -> None:
+    """Inspect RQ's failed jobs and requeue them (needs CAMPAIGNEVENTS_REDIS_URL)."""
+
+
+def _failed_registry() -> Any:
+    from redis import Redis
+    from rq import Queue
+    from rq.registry import FailedJobRegistry
+
+    from workers.queues import QUEUE_NAME
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise click.UsageError("needs CAMPAIGNEVENTS_REDIS_URL")
+    return FailedJobRegistry(queue=Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)))
+
+
+@jobs.command("failed")
+def jobs_failed() -> None:
+    """List failed jobs: id, function, arguments, last error line."""
+    registry = _failed_registry()
+    for job in registry.get_job_ids() and [
+        registry.job_class.fetch(i, registry.connection) for i in registry.get_job_ids()
+    ]:
+        error = (
+            (job.latest_result().exc_string or "").strip().splitlines()[-1:] if job.latest_result() else []
+        )
+        click.echo(
+            json.dumps(
+                {
+                    "id": job.id,
+                    "func": job.func_name,
+                    "args": list(job.args),
+                    "error": error[0] if error else None,
+                }
+            )
+        )
+
+
+@jobs.command("requeue")
+@click.argument("job_ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="requeue every failed job")
+def jobs_requeue(job_ids: tuple[str, ...], everything: bool) -> None:
+    """Put failed jobs back on the queue."""
+    registry = _failed_registry()
+    chosen = registry.get_job_ids() if everything else list(job_ids)
+    for job_id in chosen:
+        registry.requeue(job_id)
+        click.echo(f"requeued {job_id}")
 
 
 @main.group()

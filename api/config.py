@@ -23,6 +23,7 @@ class Settings:
     allowed_namespaces: tuple[str, ...] = ("Event",)
     tracking_tools: tuple[str, ...] = ()
     aggregation_interval: int = 3600
+    mail_from: str = "CampaignEvents <campaignevents@localhost>"
 
     @property
     def is_postgres(self) -> bool:
@@ -45,6 +46,7 @@ class Settings:
             allowed_namespaces=_csv(env.get("CAMPAIGNEVENTS_EVENT_NAMESPACES")) or ("Event",),
             tracking_tools=_csv(env.get("CAMPAIGNEVENTS_TRACKING_TOOLS")),
             aggregation_interval=int(env.get("CAMPAIGNEVENTS_AGGREGATION_INTERVAL") or 3600),
+            mail_from=env.get("CAMPAIGNEVENTS_MAIL_FROM") or "CampaignEvents <campaignevents@localhost>",
         )
 
     def event_store_env(self) -> dict[str, str]:

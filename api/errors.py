@@ -29,9 +29,14 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
     domain_errors.CannotSeePrivate: 403,
     domain_errors.NotParticipant: 404,
     domain_errors.AggregatedAnswersDenied: 403,
+    domain_errors.EmailDenied: 403,
+    domain_errors.Contention: 503,
     domain_errors.LoginFailed: 401,
     domain_errors.InvalidAccessToken: 401,
 }
+
+# Rules the reference answers with a bare ``{"httpCode", "httpReason"}`` body.
+BARE: set[type[domain_errors.DomainError]] = {domain_errors.EmailDenied}
 
 METHOD_ORDER = ["HEAD", "GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -87,7 +92,7 @@ class ApiError(Exception):
 
 def from_domain(error: domain_errors.DomainError) -> ApiError:
     status = next((STATUS_OF[c] for c in type(error).__mro__ if c in STATUS_OF), 400)
-    return ApiError(status, error.key, *error.params)
+    return ApiError(status, error.key, *error.params, bare=type(error) in BARE)
 
 
 def install(app: Flask) -> None:
@@ -107,7 +112,8 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(MethodNotAllowed)
     def _wrong_method(error: MethodNotAllowed) -> Response:
-        valid = {m.upper() for m in (error.valid_methods or [])} | {"HEAD"}
+        # MediaWiki lists HEAD only where GET is allowed (werkzeug adds it to GET rules already).
+        valid = {m.upper() for m in (error.valid_methods or [])}
         allowed = ", ".join(m for m in METHOD_ORDER if m in valid)
         err = ApiError(405, "rest-wrong-method", request.method, allowed, keyless=True)
         resp = err.response()

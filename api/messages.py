@@ -27,7 +27,8 @@ CATALOGUE: dict[str, str] = {
     ),
     "paramvalidator-badvalue": 'Unrecognized value for parameter "$1": $2.',
     "paramvalidator-badvalue-multi": 'Unrecognized values for parameter "$1": $2.',
-    "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $2.',
+    # $2 is the rejected value in our parameter order (name, value, extras...): the limit is $3
+    "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $3.',
     "paramvalidator-needstring": 'Invalid value "$2" for string parameter "$1". Got a $3 value instead.',
     "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
     "paramvalidator-baduser": 'Invalid value "$2" for user parameter "$1".',
@@ -147,7 +148,30 @@ CATALOGUE: dict[str, str] = {
         "restriction protects participant data."
     ),
     "campaignevents-aggregated-answers-too-few": "This question has received less than 10 total responses.",
+    "actionthrottledtext": (
+        "As an anti-abuse measure, you are limited from performing this action too many times in a "
+        "short space of time, and you have exceeded this limit. Please try again in a few minutes."
+    ),
+    "mailnologin": (
+        "You must be logged in and have a valid email address in your preferences to send email to "
+        "other users."
+    ),
+    "campaignevents-rest-email-permission-denied": "Forbidden",
+    "campaignevents-email-footer": (
+        "This email was sent by $1 to $2, a registered participant of the following event: $3. "
+        "If you reply, your reply will go to $1."
+    ),
+    "campaignevents-email-copy-subject": "Copy of your message to participants of $1",
+    "campaignevents-email-copy-footer": (
+        "This is a copy of the email you sent to the participants of the following event: $1."
+    ),
     # our own
+    "campaignevents-rest-busy": "The service is busy with concurrent changes to the same item; please try again.",
+    "campaignevents-email-confirmation-subject": "You are registered for $1",
+    "campaignevents-email-confirmation-body": (
+        "Hello $1,\n\nyou are now registered for the event $2 ($3).\n\nTo cancel your registration, "
+        "use the event's page or the API."
+    ),
     "campaignevents-rest-aggregated-answers-permission-denied": (
         "You are not allowed to see the aggregated responses of this event."
     ),

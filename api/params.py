@@ -9,7 +9,9 @@ Fields raise ``ValidationError`` with a dict payload (failure code, value, data,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from flask import request
@@ -25,6 +27,7 @@ MISSING_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
 }
 BOOL_TRUE = ("1", "true", "on", "yes")
 BOOL_FALSE = ("0", "false", "off", "no", "")
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
 def _json_type(value: object) -> str:
@@ -41,16 +44,17 @@ def _json_type(value: object) -> str:
 
 
 def shown(value: object) -> Any:
-    """How a rejected value is echoed back (scalars as given, containers as JSON text)."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    """How a rejected value is echoed back in the envelope: as given (JSON in, JSON out)."""
+    return value
 
 
 def _as_text(value: object) -> str:
+    """How a rejected value reads inside a message (containers as JSON text)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(shown(value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def failure(code: str, value: object, data: object = None, *extra: object) -> ValidationError:
@@ -58,7 +62,10 @@ def failure(code: str, value: object, data: object = None, *extra: object) -> Va
 
 
 class Param(fields.Field):  # type: ignore[type-arg]
-    """Base: ``required`` fields treat an empty string as missing, as MediaWiki does."""
+    """Base: ``required`` fields treat an empty string as missing, as MediaWiki's string types do
+    (``empty_is_missing``; titles and enums judge "" by their own rule instead)."""
+
+    empty_is_missing = True
 
     def __init__(self, *, required: bool = False, **kwargs: Any) -> None:
         if not required:
@@ -67,8 +74,8 @@ class Param(fields.Field):  # type: ignore[type-arg]
         super().__init__(required=required, error_messages=MISSING_MESSAGES, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kw: Any) -> Any:
-        if self.required and value == "":
-            raise failure("missingparam", None)
+        if self.required and value == "" and self.empty_is_missing:
+            raise failure("missingparam", value)
         return self.convert(value)
 
     def convert(self, value: Any) -> Any:
@@ -111,6 +118,8 @@ class Timestamp(Param):
 
 
 class Title(Param):
+    empty_is_missing = False
+
     def convert(self, value: Any) -> Any:
         if not isinstance(value, str):
             raise failure("needstring", value, None, _json_type(value))
@@ -121,6 +130,8 @@ class Title(Param):
 
 
 class Enum(Param):
+    empty_is_missing = False
+
     def __init__(self, choices: tuple[str, ...], **kw: Any) -> None:
         super().__init__(**kw)
         self.choices = choices
@@ -158,9 +169,11 @@ class Multi(fields.List):  # type: ignore[type-arg]
     ) -> list[Any]:
         if not isinstance(value, list):
             raise failure("notmulti", value)
+        if len(value) > self.limit:  # counted before the values are checked, as ParamValidator does
+            limit = self.limit
+            data = {"parameter": self.name, "limit": limit, "lowlimit": limit, "highlimit": limit}
+            raise failure("toomanyvalues", value, data, self.limit)
         items = [self.inner.deserialize(v) for v in value]  # type: ignore[union-attr]
-        if len(items) > self.limit:
-            raise failure("toomanyvalues", value, {"limit": self.limit}, self.limit)
         if self.choices is not None:
             allowed = self.choices()
             unknown = [v for v in items if v not in allowed]
@@ -178,8 +191,14 @@ class BodySchema(Schema):
     token = Str()
 
 
-def load_body(schema: Schema) -> dict[str, Any]:
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()
+
+
+def load_body(schema_class: type[Schema]) -> dict[str, Any]:
     """Parse and validate the JSON body of the current request (415 / 400 envelopes on failure)."""
+    schema = _instance(schema_class)
     raw = _json_object()
     result = _load(schema, raw, source="body")
     extraneous = [k for k in raw if k not in schema.fields]
@@ -200,10 +219,19 @@ def load_body(schema: Schema) -> dict[str, Any]:
 
 def path_int(name: str, raw: str) -> int:
     """An integer path parameter; ``badinteger`` when it is not one."""
-    try:
-        return int(raw, 10)
-    except ValueError:
-        raise _validation_error("path", name, "badinteger", raw, None, []) from None
+    value = _integer(raw)
+    if value is None:
+        raise _validation_error("path", name, "badinteger", raw, None, [])
+    return value
+
+
+def _integer(raw: str) -> int | None:
+    """MediaWiki's IntegerDef: an optional sign and ASCII digits, within a 64-bit integer
+    (Python's ``int()`` would also take spaces, ``_`` and non-ASCII digits)."""
+    if not _INTEGER.fullmatch(raw):
+        return None
+    value = int(raw, 10)
+    return value if -(2**63) <= value < 2**63 else None
 
 
 def query_bool(name: str, *, required: bool = False) -> bool | None:
@@ -224,10 +252,9 @@ def query_int(name: str, *, minimum: int | None = None, maximum: int | None = No
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw, 10)
-    except ValueError:
-        raise _validation_error("query", name, "badinteger", raw, None, []) from None
+    value = _integer(raw)
+    if value is None:
+        raise _validation_error("query", name, "badinteger", raw, None, [])
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         data = {"min": minimum, "curmax": maximum, "max": maximum, "highmax": maximum}
         raise _validation_error("query", name, "outofrange", raw, data, [minimum, maximum])
@@ -244,19 +271,23 @@ def _json_object() -> dict[str, Any]:
         parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "rest-json-body-parse-error") from None
-    return parsed if isinstance(parsed, dict) else {}
+    if isinstance(parsed, dict):
+        return parsed
+    if isinstance(parsed, list):  # PHP decodes it to an array too: no named field is set
+        return {}
+    raise ApiError(400, "rest-json-body-parse-error")
 
 
 def _load(schema: Schema, raw: dict[str, Any], *, source: str) -> dict[str, Any]:
     try:
-        loaded: dict[str, Any] = schema.load(raw)
+        loaded: dict[str, Any] = schema.load(raw, unknown=EXCLUDE)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {}
         name = next(n for n in schema.fields if n in messages)
         payload = messages[name]
         if not isinstance(payload, dict) or "failureCode" not in payload:
             payload = {"failureCode": "badvalue", "value": raw.get(name)}
-        value = payload.get("value", raw.get(name)) if payload["failureCode"] != "missingparam" else None
+        value = payload.get("value", raw.get(name))
         raise _validation_error(
             source,
             name,
@@ -306,10 +337,10 @@ def query_ints(name: str) -> tuple[int, ...] | None:
         return None
     values: list[int] = []
     for part in raw.split("|") if raw else []:
-        try:
-            values.append(int(part, 10))
-        except ValueError:
-            raise _validation_error("query", name, "badinteger", part, None, []) from None
+        value = _integer(part)
+        if value is None:
+            raise _validation_error("query", name, "badinteger", part, None, [])
+        values.append(value)
     return tuple(values)
 
 

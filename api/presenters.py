@@ -24,10 +24,14 @@ MONTHS = (
 )
 
 
+# MediaWiki's wfUrlencode() leaves these unescaped in the titles of the links it renders.
+TITLE_SAFE = ";@$!*(),/~:"
+
+
 def user_page(user_name: str) -> dict[str, str]:
     """The user page link MediaWiki renders for a user page that does not exist (there is no wiki)."""
     title = f"User:{user_name}"
-    dbkey = quote(title.replace(" ", "_"), safe=":/")
+    dbkey = quote(title.replace(" ", "_"), safe=TITLE_SAFE)
     return {
         "path": f"/w/index.php?title={dbkey}&action=edit&redlink=1",
         "title": f"{title} (page does not exist)",

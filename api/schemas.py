@@ -109,6 +109,9 @@ class LoginResponse(Schema):
     user_name = fields.String()
 
 
+_DETAILS = RegistrationDetails()
+
+
 def dump_details(data: dict[str, Any]) -> dict[str, Any]:
-    dumped: dict[str, Any] = RegistrationDetails().dump(data)
+    dumped: dict[str, Any] = _DETAILS.dump(data)
     return dumped

@@ -6,8 +6,9 @@ One command, no set-up::
 
 It makes a temporary data dir (SQLite, or a fresh schema of the PostgreSQL database given with
 ``--database-url``), runs ``campaignevents init-db`` and ``campaignevents users create``, starts the
-API and a bare Flask app under the project's gunicorn config on free 127.0.0.1 ports, then drives
-each with ``--clients`` keep-alive client threads for a bounded time per phase:
+Procfile's ``projector`` (the API's read-your-writes wait needs it), the API and a bare Flask app
+under the project's gunicorn config on free 127.0.0.1 ports, then drives each with ``--clients``
+keep-alive client threads for a bounded time per phase:
 
 1. create   POST /campaignevents/v0/event_registration, unique pages, bearer token, expects 201
 2. get      GET  /campaignevents/v0/event_registration/{id} on the ids just created, expects 200
@@ -56,8 +57,10 @@ STOP_TIMEOUT = 30.0  # seconds to wait for gunicorn's graceful stop before SIGKI
 REQUEST_TIMEOUT = 30.0
 MAX_REQUESTS_PER_CLIENT = 1_000_000  # a count bound on top of the time bound
 MAX_ERROR_SAMPLES = 5
+BUSY_LIMIT = 0.15  # share of all cores busy before the run above which we warn of other load
 CLIENT_BOUND = 0.75  # client CPU share of one core above which a phase measures the client
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+PROJECTOR_READY = "projector following"  # what ``campaignevents projector`` prints once it runs
 ACCESS_LOG_LINE = re.compile(r'^\S+ - \S+ \[[^]]*\] "')  # gunicorn's default access log format
 
 
@@ -75,7 +78,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
     client_cpu: float = 0.0  # seconds of CPU used by this process (all client threads)
-    server_cpu: float | None = None  # seconds of CPU used by the gunicorn master and its workers
+    server_cpu: float | None = None  # CPU seconds of the gunicorn master, its workers (and the projector)
 
     @property
     def rate(self) -> float:
@@ -105,7 +108,7 @@ def drive(
     clients: int,
     seconds: float,
     stop: threading.Event,
-    server_pid: int | None,
+    server_pids: tuple[int, ...],
 ) -> Phase:
     """Run ``request`` in a loop on ``clients`` threads (one keep-alive session each) until
     ``seconds`` have passed, ``MAX_REQUESTS_PER_CLIENT`` were sent, or ``stop`` is set."""
@@ -139,7 +142,7 @@ def drive(
     threads = [threading.Thread(target=client, name=f"{name}-{n}", daemon=True) for n in range(clients)]
     for thread in threads:
         thread.start()
-    cpu_before, server_before = time.process_time(), tree_cpu_seconds(server_pid)
+    cpu_before, server_before = time.process_time(), tree_cpu_seconds(server_pids)
     started = time.perf_counter()
     deadline[0] = started + seconds
     barrier.wait()
@@ -152,15 +155,15 @@ def drive(
         raise
     phase.elapsed = time.perf_counter() - started
     phase.client_cpu = time.process_time() - cpu_before
-    server_after = tree_cpu_seconds(server_pid)
+    server_after = tree_cpu_seconds(server_pids)
     if server_before is not None and server_after is not None:
         phase.server_cpu = server_after - server_before
     return phase
 
 
-def tree_cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds of ``pid`` and its direct children, from /proc (None elsewhere)."""
-    if pid is None or not Path("/proc").is_dir():
+def tree_cpu_seconds(pids: tuple[int, ...]) -> float | None:
+    """User + system CPU seconds of ``pids`` and their direct children, from /proc (None elsewhere)."""
+    if not pids or not Path("/proc").is_dir():
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -172,7 +175,7 @@ def tree_cpu_seconds(pid: int | None) -> float | None:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": field k of proc(5) is k - 3
-        if int(entry) == pid or int(fields[1]) == pid:
+        if int(entry) in pids or int(fields[1]) in pids:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 
@@ -258,10 +261,12 @@ def free_port() -> int:
 
 @dataclass
 class Server:
+    """A process this run started, with its output file (and its URL when it serves HTTP)."""
+
     name: str
     process: subprocess.Popen[bytes]
-    base: str
     log: Path
+    base: str = ""
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of its output other than the access log (tracebacks, warnings)."""
@@ -270,38 +275,63 @@ class Server:
             return "\n".join([line for line in text if not ACCESS_LOG_LINE.match(line)][-lines:])
         return ""
 
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            code = self.process.returncode
+            raise RuntimeError(f"{self.name} exited with {code}:\n{self.log_tail()}")
+
 
 @contextlib.contextmanager
-def gunicorn(name: str, target: str, env: dict[str, str], workdir: Path, ready_path: str) -> Iterator[Server]:
-    """Run ``target`` under the project's gunicorn config on a free port; stop it (and its workers)
-    on the way out, whatever happens."""
-    port = free_port()
+def started(name: str, argv: list[str], env: dict[str, str], workdir: Path) -> Iterator[Server]:
+    """Run ``argv`` in its own process group with its output in ``workdir``; stop it (and its
+    children) on the way out, whatever happens."""
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), target],
+            argv,
             cwd=ROOT,
-            env=env | {"CAMPAIGNEVENTS_BIND": f"{HOST}:{port}"},
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Ctrl-C reaches us, we stop it in order
         )
         try:
-            server = Server(name, process, f"http://{HOST}:{port}", log)
-            wait_until_answering(server, ready_path)
-            yield server
+            yield Server(name, process, log)
         finally:
             stop_process(process)
+
+
+@contextlib.contextmanager
+def gunicorn(name: str, target: str, env: dict[str, str], workdir: Path, ready_path: str) -> Iterator[Server]:
+    """``target`` under the project's gunicorn config on a free port, once it answers."""
+    port = free_port()
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), target]
+    with started(name, argv, env | {"CAMPAIGNEVENTS_BIND": f"{HOST}:{port}"}, workdir) as server:
+        server.base = f"http://{HOST}:{port}"
+        wait_until_answering(server, ready_path)
+        yield server
+
+
+@contextlib.contextmanager
+def projector(env: dict[str, str], workdir: Path) -> Iterator[Server]:
+    """The Procfile's ``projector`` process, which the API's read-your-writes wait depends on."""
+    argv = [str(Path(sys.executable).with_name("campaignevents")), "projector"]
+    with started("projector", argv, env | {"PYTHONUNBUFFERED": "1"}, workdir) as server:
+        deadline = time.monotonic() + START_TIMEOUT
+        while PROJECTOR_READY not in server.log.read_text(errors="replace"):
+            server.check_alive()
+            if time.monotonic() >= deadline:
+                raise RuntimeError(f"the projector did not start within {START_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+        yield server
 
 
 def wait_until_answering(server: Server, path: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     with new_session() as session:
         while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                code = server.process.returncode
-                raise RuntimeError(f"{server.name} exited with {code}:\n{server.log_tail()}")
+            server.check_alive()
             with contextlib.suppress(requests.ConnectionError):
                 session.get(f"{server.base}{path}", timeout=2)
                 return
@@ -309,8 +339,43 @@ def wait_until_answering(server: Server, path: str) -> None:
     raise RuntimeError(f"{server.name} did not answer within {START_TIMEOUT:.0f} s:\n{server.log_tail()}")
 
 
+def machine_busy(seconds: float = 1.0) -> float | None:
+    """The share of all cores busy over ``seconds`` (from /proc/stat; None elsewhere)."""
+
+    def sample() -> tuple[int, int]:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle1 - idle0) / (total1 - total0) if total1 > total0 else None
+
+
+def revision() -> str:
+    """The checkout's commit, and whether it has uncommitted changes (what was measured)."""
+    try:
+        git = ["git", "-C", str(ROOT)]
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} + uncommitted changes" if dirty else head
+
+
 def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL to the process group we created for it."""
+    """SIGTERM (a graceful stop), then SIGKILL to the process group we created for it."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)
@@ -417,9 +482,14 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         env = service_env(workdir, database_url)
         campaignevents(env, "init-db")
         user = json.loads(campaignevents(env, "users", "create", "Bench", "--group", "event-organizer"))
+        follower = stack.enter_context(projector(env, workdir))
         api = stack.enter_context(gunicorn("api", API_TARGET, env, workdir, f"{PREFIX}/1"))
         bare = stack.enter_context(gunicorn("bare", BARE_TARGET, env, workdir, "/ok"))
-        print(f"backend: {label}")
+        print(f"service: {revision()}; backend: {label}; projector: campaignevents projector")
+        busy = machine_busy()
+        if busy is not None:
+            warning = " -- other load: these figures are not comparable" if busy > BUSY_LIMIT else ""
+            print(f"machine busy before the run (servers idle): {busy:.0%} of all cores{warning}")
         print(
             f"gunicorn: {GUNICORN_CONF.relative_to(ROOT)}, workers={env.get('WEB_CONCURRENCY', '2')} "
             f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', '4')}; api {api.base}, bare {bare.base}"
@@ -428,14 +498,15 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
         ids: list[int] = []
         read_headers = {"Authorization": f"Bearer {user['token']}"} if args.get_as == "bearer" else {}
-        plan: list[tuple[str, Request, Server]] = [
-            ("create", create_request(api.base, user["token"], secrets.token_hex(4), ids), api),
-            ("get", get_request(api.base, ids, read_headers), api),
-            ("bare", bare_request(bare.base), bare),
+        api_pids = (api.process.pid, follower.process.pid)  # a write's cost includes projecting it
+        plan: list[tuple[str, Request, tuple[int, ...]]] = [
+            ("create", create_request(api.base, user["token"], secrets.token_hex(4), ids), api_pids),
+            ("get", get_request(api.base, ids, read_headers), api_pids),
+            ("bare", bare_request(bare.base), (bare.process.pid,)),
         ]
         phases: list[Phase] = []
         warmup = Phase("warm-up")
-        for name, request, server in plan:
+        for name, request, pids in plan:
             if args.warmup > 0:
                 warm = drive(
                     name,
@@ -443,7 +514,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                     clients=args.clients,
                     seconds=args.warmup,
                     stop=stop,
-                    server_pid=server.process.pid,
+                    server_pids=pids,
                 )
                 warmup.errors += warm.errors
                 warmup.error_samples += [f"{name}: {s}" for s in warm.error_samples]
@@ -454,7 +525,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                     clients=args.clients,
                     seconds=args.seconds,
                     stop=stop,
-                    server_pid=server.process.pid,
+                    server_pids=pids,
                 )
             )
             if name == "create" and not ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -31,6 +31,14 @@ GROUP_RIGHTS: dict[str, frozenset[str]] = {
 }
 
 
+EMAIL_LIMIT = 5
+EMAIL_WINDOW = timedelta(hours=24)
+
+
+def is_valid_recipient(email: str | None, blocked: bool) -> bool:
+    return bool(email) and not blocked
+
+
 def account_id(user_id: int) -> UUID:
     return uuid5(ROOT, f"account:{user_id}")
 
@@ -43,6 +51,7 @@ class Account(Aggregate):
     blocked: bool
     token_hash: str
     password_hash: str | None
+    emails_sent: list[datetime]
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -64,6 +73,7 @@ class Account(Aggregate):
             aggregate.token_hash = self.token_hash
             aggregate.password_hash = self.password_hash
             aggregate.blocked = False
+            aggregate.emails_sent = []
 
     class Blocked(Aggregate.Event):
         performed_by: int | None
@@ -76,6 +86,12 @@ class Account(Aggregate):
 
         def apply(self, aggregate: Account) -> None:  # type: ignore[override]
             aggregate.blocked = False
+
+    class EmailQuotaUsed(Aggregate.Event):
+        """One use of the participants e-mail rate limit (5 per 24 hours)."""
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.emails_sent = [*aggregate.emails_sent[-(EMAIL_LIMIT - 1) :], self.timestamp]
 
     @classmethod
     def create(
@@ -115,6 +131,19 @@ class Account(Aggregate):
             return False
         self.trigger_event(self.Unblocked, performed_by=performed_by, timestamp=at)
         return True
+
+    def use_email_quota(self, at: datetime) -> bool:
+        """Count one e-mail send against the limit; False (nothing recorded) when it is used up."""
+        recent = [t for t in self.emails_sent if at - t < EMAIL_WINDOW]
+        if len(recent) >= EMAIL_LIMIT:
+            return False
+        self.trigger_event(self.EmailQuotaUsed, timestamp=at)
+        return True
+
+    @property
+    def is_valid_recipient(self) -> bool:
+        """Whether e-mail from organizers reaches this user (the same rule lists show)."""
+        return is_valid_recipient(self.email, self.blocked)
 
     @property
     def rights(self) -> frozenset[str]:

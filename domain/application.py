@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+import random
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -34,12 +37,14 @@ from domain.answers import ALL_QUESTION_IDS, Answer, new_key, seal, unseal, vali
 from domain.credentials import hash_password, new_token, token_hash, verify_password
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
+from domain.mailings import Mailing
+from domain.notices import Notice
 from domain.participants import Participant, participant_id
 from domain.ports import Clock, KeyStore, ParticipantDirectory
 from domain.registration import MAX_ORGANIZERS, STATUS_CLOSED, EventRegistration, registration_id
 from domain.validation import normalise_username
 
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 30
 ANSWERS_TTL = timedelta(days=90)
 AGGREGATION_BATCH = 500
 T = TypeVar("T")
@@ -65,6 +70,16 @@ class Removed:
     public: int
     private: int
     position: int
+
+
+@dataclass(frozen=True)
+class Emailed:
+    """``selected`` False: nobody matched (the API answers 200 instead of 202)."""
+
+    sent: int
+    selected: bool
+    position: int = 0
+    mailing_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -421,6 +436,91 @@ class CampaignEvents(Application[UUID]):
     def can_email(self, viewer: Account | None, registration: EventRegistration) -> bool:
         return self.can_edit(viewer, registration) and viewer is not None and viewer.has_right(RIGHT_EMAIL)
 
+    # --- e-mail ------------------------------------------------------------------------------
+    def email_participants(self, cmd: commands.EmailParticipants) -> Emailed:
+        """Record the request (the dispatcher turns it into a job). The count comes from one query
+        on the read side, so the request costs the same for 10 or 10,000 recipients."""
+        registration = self.registration(cmd.event_id)
+        performer = self.account(cmd.performer)
+        if performer is None or not self.can_email(performer, registration):
+            raise errors.EmailDenied()
+        directory = self._directory()
+        user_ids = list(cmd.user_ids) if cmd.user_ids else None
+        invert = bool(cmd.invert and user_ids)
+        if not directory.count_recipients(cmd.event_id, user_ids, invert, valid_only=False):
+            return Emailed(0, False)
+        if not performer.is_valid_recipient:
+            raise errors.SenderCannotEmail()
+        valid = directory.count_recipients(cmd.event_id, user_ids, invert, valid_only=True)
+        sender_selected = performer.user_id in directory.recipients(
+            cmd.event_id, [performer.user_id], False, valid_only=True
+        ) and (user_ids is None or (performer.user_id in user_ids) != invert)
+        others = valid - int(sender_selected)
+        copy = cmd.ccme and others > 0
+        sent = others if copy else valid
+        mailing_id = uuid4()
+
+        def attempt() -> int:
+            account = self._existing_account(performer.user_id)
+            now = self.clock.now()
+            if not account.use_email_quota(now):
+                raise errors.EmailThrottled()
+            mailing = Mailing.request(
+                mailing_id,
+                event_id=cmd.event_id,
+                sender_id=account.user_id,
+                subject=cmd.subject,
+                message=cmd.message,
+                user_ids=user_ids,
+                invert=invert,
+                copy_to_sender=copy,
+                expected=sent,
+                at=now,
+            )
+            return self._save(account, mailing)
+
+        return Emailed(sent, True, self._retrying(attempt), mailing_id)
+
+    def mailing(self, mailing_id: UUID) -> Mailing | None:
+        return self._find(Mailing, mailing_id)
+
+    def resolve_recipients(self, mailing_id: UUID) -> Mailing:
+        """Fix the mailing's recipient list once (idempotent); returns the mailing."""
+
+        def attempt() -> Mailing:
+            mailing = self._find(Mailing, mailing_id)
+            if mailing is None:
+                raise errors.EventNotFound()
+            if mailing.recipients is None:
+                found = self._directory().recipients(
+                    mailing.event_id, mailing.user_ids, mailing.invert, valid_only=True
+                )
+                if mailing.copy_to_sender:
+                    found = [u for u in found if u != mailing.sender_id]
+                mailing.resolve(found, self.clock.now())
+                self._save(mailing)
+            return mailing
+
+        return self._retrying(attempt)
+
+    def record_delivery(self, mailing_id: UUID, recipient: int) -> None:
+        def attempt() -> None:
+            mailing = self._find(Mailing, mailing_id)
+            if mailing is not None and mailing.record_delivery(recipient, self.clock.now()):
+                self._save(mailing)
+
+        self._retrying(attempt)
+
+    def notice_sent(self, notice_id: UUID) -> bool:
+        return self._find(Notice, notice_id) is not None
+
+    def record_notice(self, notice_id: UUID, kind: str, user_id: int, event_id: int) -> None:
+        with suppress(IntegrityError):  # recorded already by another run of the same job
+            self._save(Notice.sent(notice_id, kind, user_id, event_id, self.clock.now()))
+
+    def participant_by_aggregate(self, aggregate_id: UUID) -> Participant | None:
+        return self._find(Participant, aggregate_id)
+
     # --- answer aggregation ----------------------------------------------------------------
     def aggregate_answers(self, batch: int = AGGREGATION_BATCH) -> AggregationReport:
         """Count every due participant's answers into their event's totals, stamp them, destroy
@@ -584,12 +684,14 @@ class CampaignEvents(Application[UUID]):
 
     @staticmethod
     def _retrying(attempt: Callable[[], T]) -> T:
-        for _ in range(MAX_ATTEMPTS - 1):
+        """Run ``attempt``, reloading and retrying on a version conflict with jittered backoff;
+        ``Contention`` when the aggregate stays contested (the API answers 503: try again)."""
+        for n in range(MAX_ATTEMPTS):
             try:
                 return attempt()
             except IntegrityError:
-                continue
-        return attempt()
+                time.sleep(random.uniform(0, min(0.05, 0.001 * 2**n)))
+        raise errors.Contention()
 
 
 __all__ = ["CampaignEvents", "DetailsInput", "NewUser", "Policy", "Written"]

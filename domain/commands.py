@@ -74,3 +74,14 @@ class RemoveParticipants:
     event_id: int
     user_ids: tuple[int, ...] | None
     invert: bool = False
+
+
+@dataclass(frozen=True)
+class EmailParticipants:
+    performer: int | None
+    event_id: int
+    subject: str
+    message: str
+    user_ids: tuple[int, ...] | None = None
+    invert: bool = False
+    ccme: bool = False

@@ -255,3 +255,24 @@ class AggregatedAnswersDenied(DomainError):
 
 class AggregatedAnswersNotAvailable(DomainError):
     key = "campaignevents-rest-aggregated-answers-not-available"
+
+
+# --- e-mail --------------------------------------------------------------------------------
+class EmailDenied(DomainError):
+    """The reference answers a bare 403 (no message) here."""
+
+    key = "campaignevents-rest-email-permission-denied"
+
+
+class SenderCannotEmail(DomainError):
+    key = "mailnologin"
+
+
+class EmailThrottled(DomainError):
+    key = "actionthrottledtext"
+
+
+class Contention(DomainError):
+    """Too many concurrent writers on one aggregate, even after retries."""
+
+    key = "campaignevents-rest-busy"

@@ -17,6 +17,18 @@ class ParticipantDirectory(Protocol):
         """User ids of the event's active participants (public and private), from the read side."""
         ...
 
+    def recipients(
+        self, event_id: int, user_ids: list[int] | None, invert: bool, *, valid_only: bool
+    ) -> list[int]:
+        """Active participants (private included) selected as the e-mail route says: ``user_ids``
+        (None or empty: everyone), or everyone but them with ``invert``; with ``valid_only`` only
+        those e-mail reaches (confirmed address, not blocked)."""
+        ...
+
+    def count_recipients(
+        self, event_id: int, user_ids: list[int] | None, invert: bool, *, valid_only: bool
+    ) -> int: ...
+
     def has_answers(self, event_id: int) -> bool:
         """Whether any participant of the event has answers stored (not yet aggregated)."""
         ...

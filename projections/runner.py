@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
@@ -46,36 +47,64 @@ def advance(conn: Connection, tables: Tables, name: str, start: int, end: int) -
         raise PositionMoved(name)
 
 
+class Projection(Protocol):
+    """A read model (or a dispatcher) fed by the log: its tracking name, the topics it reads, and
+    how a batch is applied inside the transaction that advances its position."""
+
+    name: str
+    topics: tuple[str, ...]
+
+    def apply(self, conn: Connection, tables: Tables, events: Sequence[Any]) -> None: ...
+
+
+class CatalogProjection:
+    name = catalog.NAME
+    topics: tuple[str, ...] = catalog.TOPICS
+
+    def apply(self, conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
+        apply_events(conn, tables, events)
+
+
 class Projector:
-    def __init__(self, app: Application[Any], store: ReadStore, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        app: Application[Any],
+        store: ReadStore,
+        batch: int = BATCH,
+        projections: Sequence[Projection] | None = None,
+    ) -> None:
         self.app = app
         self.store = store
         self.batch = batch
+        self.projections: list[Projection] = list(projections or [CatalogProjection()])
         self._wake = threading.Event()
         self._stop = threading.Event()
 
-    def read_batch(self, start: int, head: int | None = None) -> tuple[list[Any], int]:
+    def read_batch(
+        self, start: int, head: int | None = None, topics: tuple[str, ...] = catalog.TOPICS
+    ) -> tuple[list[Any], int]:
         """Events after ``start`` (at most one batch) and the position they bring the model to."""
         recorder = self.app.recorder
         head = recorder.max_notification_id() or 0 if head is None else head
         if head <= start:
             return [], start
-        notes = recorder.select_notifications(
-            start=start + 1, limit=self.batch, stop=head, topics=catalog.TOPICS
-        )
+        notes = recorder.select_notifications(start=start + 1, limit=self.batch, stop=head, topics=topics)
         end = notes[-1].id if len(notes) == self.batch else head
         return [self.app.mapper.to_domain_event(n) for n in notes], end
 
     def run_once(self) -> int:
-        """Apply one batch; the number of log positions it advanced (0 when caught up)."""
-        start = self.store.position(catalog.NAME)
-        events, end = self.read_batch(start)
+        """Apply one batch to every projection; the log positions they advanced (0: caught up)."""
+        return sum(self.advance(p) for p in self.projections)
+
+    def advance(self, projection: Projection) -> int:
+        start = self.store.position(projection.name)
+        events, end = self.read_batch(start, topics=projection.topics)
         if end == start:
             return 0
         try:
             with self.store.engine.begin() as conn:
-                advance(conn, self.store.tables, catalog.NAME, start, end)
-                apply_events(conn, self.store.tables, events)
+                advance(conn, self.store.tables, projection.name, start, end)
+                projection.apply(conn, self.store.tables, events)
         except PositionMoved:
             return 0
         return end - start
@@ -85,17 +114,22 @@ class Projector:
             pass
 
     def follow(self, idle: float = 0.05) -> None:
-        """Run until ``stop()``; a failure (database down) is logged and retried, never fatal."""
-        failures = 0
+        """Run until ``stop()``. A projection that fails (its database or Redis down) is logged and
+        retried with backoff; the others go on."""
+        failures: dict[str, int] = {}
+        retry_at: dict[str, float] = {}
         while not self._stop.is_set():
-            try:
-                advanced = self.run_once()
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("projector batch failed (attempt %d); retrying", failures)
-                self._stop.wait(min(5.0, 0.1 * 2**failures))
-                continue
+            advanced = 0
+            for projection in self.projections:
+                if time.monotonic() < retry_at.get(projection.name, 0.0):
+                    continue
+                try:
+                    advanced += self.advance(projection)
+                    failures[projection.name] = 0
+                except Exception:
+                    n = failures[projection.name] = failures.get(projection.name, 0) + 1
+                    retry_at[projection.name] = time.monotonic() + min(5.0, 0.1 * 2**n)
+                    log.exception("projection %s failed (attempt %d); retrying", projection.name, n)
             if not advanced:
                 self._wake.wait(idle)
                 self._wake.clear()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from projections.catalog import sortable
 from projections.store import ReadStore
@@ -102,6 +103,32 @@ class CatalogViews:
         )
         with self.store.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def _recipients_query(
+        self, columns: list[Any], event_id: int, user_ids: list[int] | None, invert: bool, valid_only: bool
+    ) -> Any:
+        p, u = self.t.participants, self.t.users
+        conditions = [p.c.event_id == event_id, p.c.active.is_(True)]
+        if user_ids:
+            conditions.append(p.c.user_id.not_in(user_ids) if invert else p.c.user_id.in_(user_ids))
+        if valid_only:
+            conditions += [u.c.email.is_not(None), u.c.email != "", u.c.blocked.is_(False)]
+        return select(*columns).select_from(p.join(u, u.c.user_id == p.c.user_id)).where(and_(*conditions))
+
+    def recipients(
+        self, event_id: int, user_ids: list[int] | None, invert: bool, *, valid_only: bool
+    ) -> list[int]:
+        p = self.t.participants
+        query = self._recipients_query([p.c.user_id], event_id, user_ids, invert, valid_only)
+        with self.store.connect() as conn:
+            return list(conn.execute(query.order_by(p.c.participant_id)).scalars())
+
+    def count_recipients(
+        self, event_id: int, user_ids: list[int] | None, invert: bool, *, valid_only: bool
+    ) -> int:
+        query = self._recipients_query([func.count()], event_id, user_ids, invert, valid_only)
+        with self.store.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def has_answers(self, event_id: int) -> bool:
         p = self.t.participants

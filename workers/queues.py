@@ -1,7 +1,9 @@
-"""Where jobs go: RQ on Redis in production, a thread in the embedded default. Same functions."""
+"""Where jobs go: RQ on Redis in production, a thread in the embedded default. Same functions,
+named by their dotted path."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -9,23 +11,40 @@ from typing import Any, Protocol
 
 log = logging.getLogger("campaignevents.jobs")
 QUEUE_NAME = "campaignevents"
+RETRY_INTERVALS = [5, 30, 120, 600, 1800]
+FAILURE_TTL = 30 * 24 * 3600
 
 
 class JobQueue(Protocol):
-    def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None: ...
+    def enqueue(self, func: str, *args: Any, job_id: str) -> None: ...
+
+
+def resolve(func: str) -> Callable[..., Any]:
+    module, _, name = func.rpartition(".")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return found
 
 
 class InProcessQueue:
-    """Runs each job in a background thread of this process (the embedded default)."""
+    """Runs each job in a background thread of this process, with the same retries (the embedded
+    default has no Redis)."""
 
-    def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+    def __init__(self, intervals: list[float] | None = None) -> None:
+        self.intervals = RETRY_INTERVALS if intervals is None else intervals
+
+    def enqueue(self, func: str, *args: Any, job_id: str) -> None:
         def run() -> None:
-            try:
-                func(*args)
-            except Exception:
-                log.exception("in-process job %s failed", job_id or func.__name__)
+            for attempt, pause in enumerate([0.0, *self.intervals]):
+                if pause:
+                    threading.Event().wait(pause)
+                try:
+                    resolve(func)(*args)
+                    return
+                except Exception:
+                    log.exception("job %s failed (attempt %d)", job_id, attempt + 1)
+            log.error("job %s failed for good", job_id)
 
-        threading.Thread(target=run, name=f"job:{job_id or func.__name__}", daemon=True).start()
+        threading.Thread(target=run, name=f"job:{job_id}", daemon=True).start()
 
 
 class RqQueue:
@@ -33,7 +52,15 @@ class RqQueue:
         from redis import Redis
         from rq import Queue
 
-        self.queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+        self.queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
 
-    def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
-        self.queue.enqueue(func, *args, job_id=job_id)
+    def enqueue(self, func: str, *args: Any, job_id: str) -> None:
+        from rq import Retry
+
+        self.queue.enqueue(
+            func,
+            *args,
+            job_id=job_id,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            failure_ttl=FAILURE_TTL,
+        )

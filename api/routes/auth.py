@@ -14,7 +14,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @bp.post("/login")
 def login() -> Response:
-    body = load_body(LoginBody())
+    body = load_body(LoginBody)
     account = services().app.authenticate(body["username"], body["password"])
     auth.start_session(account)
     return jsonify({"user_id": account.user_id, "user_name": account.user_name})
@@ -22,7 +22,7 @@ def login() -> Response:
 
 @bp.post("/logout")
 def logout() -> tuple[str, int]:
-    body = load_body(BodySchema())
+    body = load_body(BodySchema)
     auth.require_csrf(body["token"])
     auth.end_session()
     return "", 204

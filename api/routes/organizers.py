@@ -41,7 +41,7 @@ def list_organizers(event_id: str) -> Response:
 @bp.put("/<event_id>/organizers")
 def set_organizers(event_id: str) -> tuple[str, int]:
     eid = path_int("id", event_id)
-    body = load_body(SetOrganizersBody())
+    body = load_body(SetOrganizersBody)
     require_csrf(body["token"])
     cmd = commands.SetOrganizers(caller().user_id, eid, tuple(body["organizer_usernames"]))
     services().written(services().app.set_organizers(cmd).position)

@@ -24,6 +24,7 @@ from api.params import (
 )
 from api.presenters import formatted, no_response, user_page
 from domain import commands, errors
+from domain.accounts import is_valid_recipient
 from domain.answers import BY_ID, non_pii_message, present
 from domain.registration import EventRegistration
 from projections.views import ParticipantRow
@@ -44,7 +45,7 @@ class RemoveBody(BodySchema):
 @bp.put("/<event_id>/participants/self")
 def register(event_id: str) -> Response:
     eid = path_int("id", event_id)
-    body = load_body(RegisterBody())
+    body = load_body(RegisterBody)
     require_csrf(body["token"])
     cmd = commands.RegisterParticipant(caller().user_id, eid, body["is_private"], body["answers"])
     result = services().app.register_participant(cmd)
@@ -55,7 +56,7 @@ def register(event_id: str) -> Response:
 @bp.delete("/<event_id>/participants/self")
 def cancel(event_id: str) -> Response:
     eid = path_int("id", event_id)
-    body = load_body(BodySchema())
+    body = load_body(BodySchema)
     require_csrf(body["token"])
     result = services().app.cancel_registration(commands.CancelRegistration(caller().user_id, eid))
     services().written(result.position)
@@ -74,7 +75,7 @@ def own_registration(event_id: str) -> Response:
 @bp.delete("/<event_id>/participants")
 def remove(event_id: str) -> Response:
     eid = path_int("id", event_id)
-    body = load_body(RemoveBody())
+    body = load_body(RemoveBody)
     require_csrf(body["token"])
     user_ids = tuple(body["user_ids"]) if body["user_ids"] is not None else None
     cmd = commands.RemoveParticipants(caller().user_id, eid, user_ids, bool(body["invert_users"]))
@@ -139,7 +140,7 @@ def _entry(
     entry["user_name"] = row.user_name
     entry["user_page"] = user_page(row.user_name)
     if can_email:
-        entry["user_is_valid_recipient"] = bool(row.email) and not row.blocked
+        entry["user_is_valid_recipient"] = is_valid_recipient(row.email, row.blocked)
     if answers:
         entry["non_pii_answers"] = _non_pii(row, registration)
     return entry

@@ -20,7 +20,7 @@ PREFIX = "/campaignevents/v0/event_registration"
 
 @bp.post("/event_registration")
 def enable_registration() -> tuple[Response, int, dict[str, str]]:
-    body = load_body(RegistrationBody())
+    body = load_body(RegistrationBody)
     require_csrf(body["token"])
     cmd = commands.EnableRegistration(caller().user_id, details_input(body))
     written = services().app.enable_registration(cmd)
@@ -43,7 +43,7 @@ def get_registration(event_id: str) -> Response:
 @bp.put("/event_registration/<event_id>")
 def edit_registration(event_id: str) -> tuple[str, int]:
     eid = path_int("id", event_id)
-    body = load_body(RegistrationEditBody())
+    body = load_body(RegistrationEditBody)
     require_csrf(body["token"])
     cmd = commands.EditRegistration(caller().user_id, eid, details_input(body), body["status"])
     services().written(services().app.edit_registration(cmd).position)
@@ -53,7 +53,7 @@ def edit_registration(event_id: str) -> tuple[str, int]:
 @bp.delete("/event_registration/<event_id>")
 def delete_registration(event_id: str) -> tuple[str, int]:
     eid = path_int("id", event_id)
-    body = load_body(BodySchema())
+    body = load_body(BodySchema)
     require_csrf(body["token"])
     written = services().app.delete_registration(commands.DeleteRegistration(caller().user_id, eid))
     services().written(written.position)

@@ -15,7 +15,7 @@ from domain.participants import Participant
 from domain.ports import FakeClock
 from projections import catalog
 from projections.replay import replay
-from projections.runner import PositionMoved, Projector, advance, apply_events
+from projections.runner import CatalogProjection, PositionMoved, Projector, advance, apply_events
 from tests.unit.test_application import details
 
 
@@ -94,7 +94,7 @@ def test_the_same_batch_twice_is_applied_once(built: Services, clock: FakeClock)
         advance(conn, store.tables, catalog.NAME, 0, end)
         apply_events(conn, store.tables, events)
     assert store.dump() == before
-    assert projector.run_once() == 0  # already caught up: nothing applied again
+    assert projector.advance(CatalogProjection()) == 0  # already caught up: nothing applied again
     assert store.dump() == before
 
 

@@ -1,0 +1,49 @@
+"""The dispatcher: turns facts that need outside work into jobs, never from a request itself.
+
+Job ids derive from the fact, so a batch retried after a failure (Redis down, a crash before the
+position was saved) enqueues the same jobs again and the jobs, being idempotent, run in effect once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy.engine import Connection
+
+from domain.mailings import Mailing
+from domain.participants import Participant
+from projections.schema import Tables
+from workers.queues import JobQueue
+
+NAME = "dispatcher"
+SEND_MAILING = "workers.mail.send_mailing"
+SEND_CONFIRMATION = "workers.mail.send_confirmation"
+
+
+class Dispatcher:
+    name = NAME
+    topics: tuple[str, ...] = (
+        get_topic(Mailing.ParticipantsEmailed),
+        get_topic(Participant.ParticipantRegistered),
+        get_topic(Participant.ParticipantReregistered),
+    )
+
+    def __init__(self, queue: JobQueue) -> None:
+        self.queue = queue
+
+    def apply(self, conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
+        for event in events:
+            if isinstance(event, Mailing.ParticipantsEmailed):
+                self.queue.enqueue(
+                    SEND_MAILING, str(event.originator_id), job_id=f"mailing-{event.originator_id}"
+                )
+            else:
+                version = event.originator_version
+                self.queue.enqueue(
+                    SEND_CONFIRMATION,
+                    str(event.originator_id),
+                    version,
+                    job_id=f"confirm-{event.originator_id}-{version}",
+                )
