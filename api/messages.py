@@ -166,7 +166,9 @@ CATALOGUE: dict[str, str] = {
         "This is a copy of the email you sent to the participants of the following event: $1."
     ),
     # our own
-    "campaignevents-rest-busy": "The service is busy with concurrent changes to the same item; please try again.",
+    "campaignevents-rest-busy": (
+        "The service is busy with concurrent changes to the same item; please try again."
+    ),
     "campaignevents-email-confirmation-subject": "You are registered for $1",
     "campaignevents-email-confirmation-body": (
         "Hello $1,\n\nyou are now registered for the event $2 ($3).\n\nTo cancel your registration, "

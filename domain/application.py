@@ -8,10 +8,10 @@ check is repeated against the state it writes over.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 import random
 import time
+from collections import Counter
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta

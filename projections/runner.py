@@ -79,6 +79,7 @@ class Projector:
         self.projections: list[Projection] = list(projections or [CatalogProjection()])
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def read_batch(
         self, start: int, head: int | None = None, topics: tuple[str, ...] = catalog.TOPICS
@@ -137,12 +138,16 @@ class Projector:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop following; wait for the thread so nothing queries a store about to be closed."""
         self._stop.set()
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def start_thread(self) -> threading.Thread:
         self.store.wake = self.wake
-        thread = threading.Thread(target=self.follow, name="projector", daemon=True)
-        thread.start()
-        return thread
+        self._thread = threading.Thread(target=self.follow, name="projector", daemon=True)
+        self._thread.start()
+        return self._thread

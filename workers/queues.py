@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 log = logging.getLogger("campaignevents.jobs")
 QUEUE_NAME = "campaignevents"
-RETRY_INTERVALS = [5, 30, 120, 600, 1800]
+RETRY_INTERVALS = [
+    int(x) for x in os.environ.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS", "5,30,120,600,1800").split(",")
+]
 FAILURE_TTL = 30 * 24 * 3600
 
 

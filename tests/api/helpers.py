@@ -8,9 +8,12 @@ included.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
+from argon2 import PasswordHasher
+
+from domain import credentials
 from tests.conftest import registration_body
 
 BASE = "/campaignevents/v0/event_registration"
@@ -147,26 +150,47 @@ def observed_details(
     return ours
 
 
-@dataclass
 class People:
-    """The transcript's cast: Admin (sysop), Alice and Bob (event organizers), Carol (no groups),
-    Dave (event organizer, blocked when a test says so)."""
+    """The transcript's cast, created on first use: Admin (sysop), Alice and Bob (event organizers),
+    Carol (no groups), Dave (event organizer, blocked when a test says so)."""
 
-    admin: Any
-    alice: Any
-    bob: Any
-    carol: Any
-    dave: Any
+    GROUPS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "admin": ("sysop",),
+        "alice": ("event-organizer",),
+        "bob": ("event-organizer",),
+        "carol": (),
+        "dave": ("event-organizer",),
+    }
+
+    def __init__(self, make_user: Any) -> None:
+        self._make_user = make_user
+        self._made: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.GROUPS:
+            raise AttributeError(name)
+        if name not in self._made:
+            self._made[name] = self._make_user(name.capitalize(), *self.GROUPS[name])
+        return self._made[name]
 
 
-def make_people(make_user: Any) -> People:
-    return People(
-        admin=make_user("Admin", "sysop"),
-        alice=make_user("Alice", "event-organizer"),
-        bob=make_user("Bob", "event-organizer"),
-        carol=make_user("Carol"),
-        dave=make_user("Dave", "event-organizer"),
-    )
+def stop_projector(services: Any) -> None:
+    """Stop the app's projector thread and wait for it, before ``services`` closes the database.
+
+    Works around a teardown race: ``Services.close()`` signals the thread but does not join it, so
+    SQLite could be closed under a running query (a segmentation fault on this machine).
+    """
+    services.projector.stop()
+    for thread in threading.enumerate():
+        if thread.name == "projector":
+            thread.join(timeout=10)
+
+
+def make_people(make_user: Any, monkeypatch: Any) -> People:
+    """The cast, with cheap password hashing (argon2's defaults cost ~0.5 s a login here; the
+    parameters travel inside each hash, so verification is unchanged)."""
+    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return People(make_user)
 
 
 # --- the transcript's bodies (Peer A, MW 1.43 + CampaignEvents REL1_43), verbatim ----------------

@@ -3,6 +3,7 @@ blocked users."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from tests.api.helpers import (
     make_people,
     observed_details,
     raw,
+    stop_projector,
     url,
 )
 from tests.conftest import registration_body
@@ -44,9 +46,15 @@ LOGIN_FAILED = error(
 )
 
 
+@pytest.fixture(autouse=True)
+def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
+    yield
+    stop_projector(services)
+
+
 @pytest.fixture
-def people(make_user: Any) -> People:
-    return make_people(make_user)
+def people(make_user: Any, monkeypatch: Any) -> People:
+    return make_people(make_user, monkeypatch)
 
 
 # --- bearer tokens ---------------------------------------------------------------------------------
@@ -200,8 +208,9 @@ def test_blocked_user_with_bearer(api: Any, people: People, services: Any) -> No
 
 
 def test_blocked_user_may_still_log_in_but_not_write(api: Any, people: People, services: Any) -> None:
+    user = people.dave
     services.app.block_user(commands.BlockUser("Dave"))
-    dave = api(people.dave, session=True)
+    dave = api(user, session=True)
     assert_text(dave.post(BASE, registration_body()), 403, ENABLE_DENIED)
 
 

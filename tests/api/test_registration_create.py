@@ -6,6 +6,7 @@ required ``wikis`` added (``registration_body`` does it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,14 +50,21 @@ from tests.api.helpers import (
     missing,
     observed_details,
     raw,
+    stop_projector,
     url,
 )
 from tests.conftest import registration_body
 
 
+@pytest.fixture(autouse=True)
+def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
+    yield
+    stop_projector(services)
+
+
 @pytest.fixture
-def people(make_user: Any) -> People:
-    return make_people(make_user)
+def people(make_user: Any, monkeypatch: Any) -> People:
+    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture
@@ -126,6 +134,12 @@ def test_event_page_is_normalised(admin: Any, given: str, page: str, name: str) 
 def test_one_registration_per_normalised_page(admin: Any) -> None:
     create(admin, "Event:Foo bar")
     assert_text(admin.post(BASE, registration_body("event:foo_bar")), 400, ALREADY_REGISTERED)
+
+
+def test_event_data_is_checked_before_the_page_is_free(admin: Any) -> None:
+    create(admin)
+    body = registration_body(start_time="20300102100000", end_time="20300101100000")
+    assert_text(admin.post(BASE, body), 400, START_AFTER_END)
 
 
 def test_enable_again_on_the_same_page(admin: Any) -> None:

@@ -3,6 +3,7 @@ check order of the reference (§1.2, §1.3) and deleted registrations (§3.4).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ from tests.api.helpers import (
     make_people,
     observed_details,
     raw,
+    stop_projector,
     url,
 )
 from tests.conftest import registration_body
@@ -49,9 +51,15 @@ from tests.conftest import registration_body
 EDIT_DELETED = error("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
 
 
+@pytest.fixture(autouse=True)
+def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
+    yield
+    stop_projector(services)
+
+
 @pytest.fixture
-def people(make_user: Any) -> People:
-    return make_people(make_user)
+def people(make_user: Any, monkeypatch: Any) -> People:
+    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture
@@ -224,6 +232,12 @@ def test_non_organizer_sending_invalid_data_gets_the_400(bob: Any, admin: Any) -
     assert_text(bob.put(url(1), edit_body(status="weird")), 400, BAD_STATUS)
 
 
+def test_permission_comes_before_the_page_availability(admin: Any, bob: Any) -> None:
+    create(admin, "Event:Other")
+    assert_text(bob.put(url(1), edit_body("Event:Other")), 403, EDIT_DENIED)
+    assert_text(bob.put(url(1), edit_body("Talk:Other")), 400, NOT_EVENT_NAMESPACE)
+
+
 def test_anonymous_sending_invalid_body_gets_the_400_before_the_token_check(admin: Any, api: Any) -> None:
     assert_text(api().put(url(1), edit_body(status="weird", token="+\\")), 400, BAD_STATUS)
     # ...but domain rules come after the token check
@@ -272,6 +286,11 @@ def test_delete_non_existent(admin: Any) -> None:
     assert_text(admin.delete(url(-1)), 404, EVENT_NOT_FOUND)
 
 
+def test_delete_lookup_comes_before_the_permission_check(admin: Any, bob: Any, api: Any) -> None:
+    assert_text(bob.delete(url(999999)), 404, EVENT_NOT_FOUND)
+    assert_text(api().delete(url(999999), {"token": "+\\"}), 403, TOKEN_NO_SESSION)  # CSRF first
+
+
 def test_delete_by_organizer(api: Any, people: People) -> None:
     alice = api(people.alice)
     create(alice)
@@ -285,11 +304,12 @@ def test_delete_by_sysop_who_is_not_an_organizer(api: Any, people: People) -> No
 
 
 def test_delete_by_blocked_sysop_or_blocked_organizer(api: Any, people: People, services: Any) -> None:
-    create(api(people.alice))
+    admin, alice = api(people.admin), api(people.alice)
+    create(alice)
     services.app.block_user(commands.BlockUser("Admin"))
     services.app.block_user(commands.BlockUser("Alice"))
-    assert_text(api(people.admin).delete(url(1)), 403, DELETE_DENIED)
-    assert_text(api(people.alice).delete(url(1)), 403, DELETE_DENIED)
+    assert_text(admin.delete(url(1)), 403, DELETE_DENIED)
+    assert_text(alice.delete(url(1)), 403, DELETE_DENIED)
 
 
 def test_delete_with_extraneous_body_field(admin: Any) -> None:

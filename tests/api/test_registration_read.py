@@ -3,6 +3,7 @@ who sees the meeting and chat URLs (organizers; not anonymous, other or blocked 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -22,14 +23,21 @@ from tests.api.helpers import (
     make_people,
     observed_details,
     path_error,
+    stop_projector,
     url,
 )
 from tests.conftest import registration_body
 
 
+@pytest.fixture(autouse=True)
+def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
+    yield
+    stop_projector(services)
+
+
 @pytest.fixture
-def people(make_user: Any) -> People:
-    return make_people(make_user)
+def people(make_user: Any, monkeypatch: Any) -> People:
+    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture
@@ -101,6 +109,21 @@ def test_blocked_organizer_does_not_see_the_urls(admin: Any, api: Any, services:
     assert_json(admin.get(url(1)), 200, observed_details(GET_CREATED, hide_urls=True))
     services.app.unblock_user(commands.UnblockUser("Admin"))
     assert_json(admin.get(url(1)), 200, observed_details(GET_CREATED))
+
+
+def test_active_participants_see_the_urls(admin: Any, api: Any, people: People, services: Any) -> None:
+    create(admin)
+    bob, carol = api(people.bob, session=True), api(people.carol)
+    assert bob.put(url(1) + "/participants/self", {"is_private": False}).get_json() == {"modified": True}
+    assert carol.put(url(1) + "/participants/self", {"is_private": True}).get_json() == {"modified": True}
+    shown, hidden = observed_details(GET_CREATED), observed_details(GET_CREATED, hide_urls=True)
+    assert_json(bob.get(url(1)), 200, shown)
+    assert_json(carol.get(url(1)), 200, shown)  # a private participant too
+    assert_json(api().get(url(1)), 200, hidden)
+    assert bob.delete(url(1) + "/participants/self").get_json() == {"modified": True}
+    assert_json(bob.get(url(1)), 200, hidden)  # no longer active
+    services.app.block_user(commands.BlockUser("Carol"))
+    assert_json(carol.get(url(1)), 200, hidden)  # blocked
 
 
 def test_unset_urls_are_null_for_everyone(api: Any, people: People) -> None:

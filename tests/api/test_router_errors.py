@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,14 +23,21 @@ from tests.api.helpers import (
     create,
     make_people,
     raw,
+    stop_projector,
     url,
 )
 from tests.conftest import registration_body
 
 
+@pytest.fixture(autouse=True)
+def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
+    yield
+    stop_projector(services)
+
+
 @pytest.fixture
-def people(make_user: Any) -> People:
-    return make_people(make_user)
+def people(make_user: Any, monkeypatch: Any) -> People:
+    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from domain.details import DetailsInput
 from domain.ports import FakeClock
 from domain.validation import parse_title
 from tests.conftest import make_services
-from tests.integration.helpers import redis_url, run_cli, spawn_cli  # noqa: F401 - fixture
+from tests.integration.helpers import run_cli, spawn_cli
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +81,7 @@ def keys_left(settings: Settings) -> int:
         services.close()
 
 
-def test_the_worker_schedule_aggregates_with_real_redis(sqlite_settings: Settings, redis_url: str) -> None:  # noqa: F811
+def test_the_worker_schedule_aggregates_with_real_redis(sqlite_settings: Settings, redis_url: str) -> None:
     expected = ended_events_with_answers(sqlite_settings, events=2, per_event=6)
     worker = spawn_cli(
         sqlite_settings, "worker", CAMPAIGNEVENTS_REDIS_URL=redis_url, CAMPAIGNEVENTS_AGGREGATION_INTERVAL="1"
