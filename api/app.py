@@ -16,10 +16,12 @@ from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
 from api.routes.email import bp as email_bp
+from api.routes.history import bp as history_bp
 from api.routes.listings import bp as listings_bp
 from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
 from api.routes.registrations import bp as registrations_bp
+from api.routes.worklist import bp as worklist_bp
 
 MAX_BODY_BYTES = 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -66,6 +68,8 @@ def create_app(
         listings_bp,
         answers_bp,
         email_bp,
+        worklist_bp,
+        history_bp,
         auth_bp,
         openapi_bp,
     )

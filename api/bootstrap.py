@@ -18,7 +18,7 @@ from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher
 from projections.runner import CatalogProjection, Projector
 from projections.store import ReadStore
-from projections.views import CatalogViews
+from projections.views import CatalogViews, HistoryViews
 from workers.mailers import LogMailer, Mailer, SmtpMailer
 from workers.queues import InProcessQueue, JobQueue, RqQueue
 
@@ -36,6 +36,7 @@ class Services:
     keys: SqlKeyStore
     queue: JobQueue
     mailer: Mailer
+    history: HistoryViews
 
     def written(self, position: int) -> None:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
@@ -71,7 +72,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     queue: JobQueue = RqQueue(settings.redis_url) if settings.redis_url else InProcessQueue()
     mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
     projector = Projector(app, store, projections=[CatalogProjection(), Dispatcher(queue)])
-    return Services(settings, app, clock, store, views, projector, keys, queue, mailer)
+    return Services(settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store))
 
 
 def init_store(settings: Settings) -> None:

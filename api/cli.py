@@ -74,16 +74,60 @@ def projector() -> None:
 
 @main.command()
 @click.option("--quiet", is_flag=True, help="no progress bar")
-def replay(quiet: bool) -> None:
+@click.option("--verify", "check", is_flag=True, help="rebuild aside and report differences; change nothing")
+def replay(quiet: bool, check: bool) -> None:
     """Rebuild every read model from the event log into fresh tables, then switch to them."""
     from projections.replay import replay as run_replay
+    from projections.replay import verify
 
     with _services() as app_services:
+        if check:
+            differences = verify(app_services.projector, progress=not quiet)
+            for line in differences:
+                click.echo(line)
+            click.echo(f"{len(differences)} differing rows")
+            sys.exit(1 if differences else 0)
         stats = run_replay(app_services.projector, progress=not quiet)
     click.echo(
         f"replayed {stats.events} events to position {stats.position} in {stats.seconds:.2f}s "
         f"({stats.per_second:,.0f} events/s)"
     )
+
+
+@main.command()
+@click.argument("event_id", type=int)
+def history(event_id: int) -> None:
+    """Print the audit history of an event registration as a table."""
+    from api.routes.history import entry
+
+    with _services() as app_services:
+        app_services.projector.catch_up()
+        _run(lambda: app_services.app.registration(event_id))
+        rows = [
+            entry(r)
+            for r in app_services.history.history(event_id, after=None, limit=1_000_000, include_private=True)
+        ]
+    table = [["#", "when (UTC)", "what", "by", "participant", "details"]]
+    for row in rows:
+        extra = {
+            k: v
+            for k, v in row.items()
+            if k not in ("id", "at", "kind", "user_id", "user_name", "participant")
+        }
+        who = row.get("participant")
+        table.append(
+            [
+                str(row["id"]),
+                row["at"],
+                row["kind"],
+                row["user_name"] or "-",
+                f"{who['user_name']}{' (private)' if who['private'] else ''}" if who else "",
+                json.dumps(extra, ensure_ascii=False) if extra else "",
+            ]
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
+    for r in table:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
 
 
 @main.command("aggregate-answers")

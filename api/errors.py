@@ -30,6 +30,8 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
     domain_errors.NotParticipant: 404,
     domain_errors.AggregatedAnswersDenied: 403,
     domain_errors.EmailDenied: 403,
+    domain_errors.HistoryDenied: 403,
+    domain_errors.WorklistNotFound: 404,
     domain_errors.Contention: 503,
     domain_errors.LoginFailed: 401,
     domain_errors.InvalidAccessToken: 401,

@@ -33,6 +33,7 @@ CATALOGUE: dict[str, str] = {
     "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
     "paramvalidator-baduser": 'Invalid value "$2" for user parameter "$1".',
     "paramvalidator-outofrange": 'The value "$2" for parameter "$1" must be between $3 and $4.',
+    "paramvalidator-outofrange-min": 'The value "$2" for parameter "$1" must be no less than $3.',
     "rest-extraneous-body-fields": "Extraneous fields found in request body: $1",
     "rest-json-body-parse-error": "Parsing request body as JSON failed: not a valid JSON object",
     "rest-unsupported-content-type": "Unsupported Content-Type: $1",
@@ -165,7 +166,13 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-email-copy-footer": (
         "This is a copy of the email you sent to the participants of the following event: $1."
     ),
+    "campaignevents-rest-get-worklist-not-found": "There is no event registration with this ID.",
     # our own
+    "campaignevents-worklist-invalid-wiki": "Unknown wiki: $1",
+    "campaignevents-worklist-invalid-title": "Invalid page title: $1",
+    "campaignevents-rest-history-permission-denied": (
+        "You are not allowed to see the history of this event registration."
+    ),
     "campaignevents-rest-busy": (
         "The service is busy with concurrent changes to the same item; please try again."
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -257,7 +258,8 @@ def query_int(name: str, *, minimum: int | None = None, maximum: int | None = No
         raise _validation_error("query", name, "badinteger", raw, None, [])
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         data = {"min": minimum, "curmax": maximum, "max": maximum, "highmax": maximum}
-        raise _validation_error("query", name, "outofrange", raw, data, [minimum, maximum])
+        key = "paramvalidator-outofrange" if maximum is not None else "paramvalidator-outofrange-min"
+        raise _validation_error("query", name, "outofrange", raw, data, [minimum, maximum], key=key)
     return value
 
 
@@ -300,12 +302,12 @@ def _load(schema: Schema, raw: dict[str, Any], *, source: str) -> dict[str, Any]
 
 
 def _validation_error(
-    source: str, name: str, code: str, value: object, data: object, extra: list[Any]
+    source: str, name: str, code: str, value: object, data: object, extra: list[Any], key: str | None = None
 ) -> ApiError:
-    key = (
+    key = key or (
         "paramvalidator-badvalue-multi"
         if code == "badvalue" and ", " in str(value)
-        else (f"paramvalidator-{code}")
+        else f"paramvalidator-{code}"
     )
     params: list[object] = [name, _as_text(value), *extra]
     validation = {
@@ -363,5 +365,29 @@ class JsonObject(Param):
         if value == []:
             return {}
         if not isinstance(value, dict):
+            raise failure("badvalue", value, [])
+        return value
+
+
+def query_timestamp(name: str) -> datetime | None:
+    """A timestamp query parameter (any format MediaWiki reads), as a UTC instant."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    normalised = parse_timestamp(raw)
+    if normalised is None:
+        raise _validation_error("query", name, "badtimestamp", raw, None, [])
+    return datetime.strptime(normalised, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+
+
+class TitlesByWiki(Param):
+    """``{"<wiki id>": ["Title", ...]}`` (an empty JSON array reads as an empty object)."""
+
+    def convert(self, value: Any) -> dict[str, list[str]]:
+        if value == []:
+            return {}
+        if not isinstance(value, dict) or not all(
+            isinstance(titles, list) and all(isinstance(t, str) for t in titles) for titles in value.values()
+        ):
             raise failure("badvalue", value, [])
         return value

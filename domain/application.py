@@ -42,7 +42,8 @@ from domain.notices import Notice
 from domain.participants import Participant, participant_id
 from domain.ports import Clock, KeyStore, ParticipantDirectory
 from domain.registration import MAX_ORGANIZERS, STATUS_CLOSED, EventRegistration, registration_id
-from domain.validation import normalise_username
+from domain.validation import normalise_username, parse_title
+from domain.worklist import Worklist, worklist_id
 
 MAX_ATTEMPTS = 30
 ANSWERS_TTL = timedelta(days=90)
@@ -435,6 +436,61 @@ class CampaignEvents(Application[UUID]):
 
     def can_email(self, viewer: Account | None, registration: EventRegistration) -> bool:
         return self.can_edit(viewer, registration) and viewer is not None and viewer.has_right(RIGHT_EMAIL)
+
+    # --- worklist ----------------------------------------------------------------------------
+    def change_worklist(self, cmd: commands.ChangeWorklist) -> Written:
+        def attempt() -> Written:
+            registration = self.registration(cmd.event_id)
+            add, remove = self._worklist_titles(cmd.add), self._worklist_titles(cmd.remove)
+            performer = self.account(cmd.performer)
+            if not self.can_edit(performer, registration):
+                raise errors.EditDenied()
+            assert performer is not None
+            if registration.is_deleted:
+                raise errors.EditRegistrationDeleted()
+            now = self.clock.now()
+            worklist = self._find(Worklist, worklist_id(cmd.event_id)) or Worklist.start(cmd.event_id, now)
+            if not worklist.change(add, remove, performer.user_id, now):
+                return Written(0, cmd.event_id)
+            return Written(self._save(worklist), cmd.event_id)
+
+        return self._retrying(attempt)
+
+    def _worklist_titles(self, by_wiki: dict[str, list[str]]) -> list[tuple[str, str]]:
+        """Titles in database-key form (``Main_Page``), in the order given; the first unknown wiki or
+        invalid title is the error."""
+        known = set(self.policy.known_wikis) | {self.wiki_id}
+        found: list[tuple[str, str]] = []
+        for wiki, titles in by_wiki.items():
+            if wiki not in known:
+                raise errors.WorklistInvalidWiki(wiki)
+            for raw in titles:
+                title = parse_title(raw)
+                if title is None or title.namespace in ("Special", "Media"):
+                    raise errors.WorklistInvalidTitle(raw)
+                found.append((wiki, title.dbkey))
+        return found
+
+    # --- history -----------------------------------------------------------------------------
+    def can_see_history(self, viewer: Account | None, registration: EventRegistration) -> bool:
+        """The event's organizers and sysops (who are not blocked)."""
+        if viewer is None or viewer.blocked:
+            return False
+        return "sysop" in viewer.groups or self.can_edit(viewer, registration)
+
+    def registration_as_of(self, performer: int | None, event_id: int, moment: datetime) -> EventRegistration:
+        """The registration as it was at ``moment``, rebuilt from the log (organizers and sysops)."""
+        registration = self.registration_for_reading(event_id)
+        if not self.can_see_history(self.account(performer), registration):
+            raise errors.HistoryDenied()
+        facts: list[Any] = list(self.events.get(registration.id))
+        versions = [e.originator_version for e in facts if e.timestamp <= moment]
+        if not versions:
+            raise errors.EventNotFound()
+        past: EventRegistration = self.repository.get(registration.id, version=versions[-1])
+        if past.is_deleted:
+            raise errors.RegistrationDeletedOnGet()
+        return past
 
     # --- e-mail ------------------------------------------------------------------------------
     def email_participants(self, cmd: commands.EmailParticipants) -> Emailed:

@@ -85,3 +85,13 @@ class EmailParticipants:
     user_ids: tuple[int, ...] | None = None
     invert: bool = False
     ccme: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeWorklist:
+    """``add``/``remove``: wiki id -> page titles (adds are applied before removes)."""
+
+    performer: int | None
+    event_id: int
+    add: dict[str, list[str]]
+    remove: dict[str, list[str]]

@@ -276,3 +276,21 @@ class Contention(DomainError):
     """Too many concurrent writers on one aggregate, even after retries."""
 
     key = "campaignevents-rest-busy"
+
+
+# --- worklist ------------------------------------------------------------------------------
+class WorklistNotFound(DomainError):
+    key = "campaignevents-rest-get-worklist-not-found"
+
+
+class WorklistInvalidWiki(DomainError):
+    key = "campaignevents-worklist-invalid-wiki"
+
+
+class WorklistInvalidTitle(DomainError):
+    key = "campaignevents-worklist-invalid-title"
+
+
+# --- history -------------------------------------------------------------------------------
+class HistoryDenied(DomainError):
+    key = "campaignevents-rest-history-permission-denied"

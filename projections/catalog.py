@@ -8,17 +8,20 @@ order, so a replay hands out the same ids.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from domain.accounts import Account
+from domain.mailings import Mailing
 from domain.participants import Participant
 from domain.registration import ROLE_CREATOR, EventRegistration
+from domain.worklist import Worklist
 from projections.schema import Tables
 
 NAME = "catalog"
@@ -73,6 +76,8 @@ def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.Regi
             name=e.details["name"],
             end_utc=sortable(e.details["end_utc"]),
             deleted=False,
+            status="open",
+            details=json.dumps(e.details, sort_keys=True),
         )
     )
     conn.execute(
@@ -80,6 +85,7 @@ def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.Regi
             event_id=e.event_id, user_id=e.performed_by, organizer_id=1, role=ROLE_CREATOR, active=True
         )
     )
+    record(conn, t, e.event_id, e, "registration-enabled", {"event_page": e.details["page"]})
 
 
 def _event_id(conn: Connection, t: Tables, e: Any) -> int:
@@ -92,15 +98,34 @@ def _event_id(conn: Connection, t: Tables, e: Any) -> int:
 
 def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.RegistrationEdited) -> None:
     r = t.registrations
+    before = conn.execute(
+        select(r.c.event_id, r.c.status, r.c.details).where(r.c.aggregate_id == str(e.originator_id))
+    ).one()
     conn.execute(
         update(r)
         .where(r.c.aggregate_id == str(e.originator_id))
-        .values(name=e.details["name"], end_utc=sortable(e.details["end_utc"]))
+        .values(
+            name=e.details["name"],
+            end_utc=sortable(e.details["end_utc"]),
+            status=e.status,
+            details=json.dumps(e.details, sort_keys=True),
+        )
     )
+    old = json.loads(before.details)
+    changes = {
+        field: {"old": old.get(field), "new": value}
+        for field, value in e.details.items()
+        if field in EDITABLE and old.get(field) != value
+    }
+    if before.status != e.status:
+        kind = "registration-closed" if e.status == "closed" else "registration-reopened"
+        record(conn, t, before.event_id, e, kind, {})
+    record(conn, t, before.event_id, e, "registration-edited", {"changes": changes})
 
 
 def _organizers_set(conn: Connection, t: Tables, e: EventRegistration.OrganizersSet) -> None:
     event_id = _event_id(conn, t, e)
+    record(conn, t, event_id, e, "organizers-changed", {"organizer_ids": [u for u, _, _ in e.organizers]})
     o = t.organizers
     conn.execute(update(o).where(o.c.event_id == event_id).values(active=False))
     for user_id, organizer_id, role in e.organizers:
@@ -127,6 +152,7 @@ def _participant_registered(conn: Connection, t: Tables, e: Participant.Particip
             aggregated=False,
         )
     )
+    record(conn, t, e.event_id, e, "participant-registered", {}, subject=e.user_id, private=e.private)
 
 
 def _answers_replaced(conn: Connection, t: Tables, e: Participant.AnswersReplaced) -> None:
@@ -138,6 +164,122 @@ def _answers_replaced(conn: Connection, t: Tables, e: Participant.AnswersReplace
         .where(p.c.aggregate_id == str(e.originator_id))
         .values(answers_sealed=e.sealed, first_answer_at=first)
     )
+    _participant_history("answers-submitted" if e.sealed else "answers-removed")(conn, t, e)
+
+
+EDITABLE = (
+    "page",
+    "timezone",
+    "start_local",
+    "end_local",
+    "wikis",
+    "online",
+    "inperson",
+    "meeting_url",
+    "meeting_country",
+    "meeting_address",
+    "chat_url",
+    "tracking_tool_id",
+    "tracking_tool_event_id",
+)
+
+
+def record(
+    conn: Connection,
+    t: Tables,
+    event_id: int,
+    e: Any,
+    kind: str,
+    details: dict[str, Any],
+    *,
+    subject: int | None = None,
+    private: bool = False,
+) -> None:
+    """Append one entry to the event's history (never personal answers: callers pass none)."""
+    h = t.history
+    entry_id = conn.execute(
+        select(func.coalesce(func.max(h.c.entry_id), 0) + 1).where(h.c.event_id == event_id)
+    ).scalar_one()
+    conn.execute(
+        insert(h).values(
+            event_id=event_id,
+            entry_id=entry_id,
+            kind=kind,
+            performed_by=getattr(e, "performed_by", None),
+            at=sortable(e.timestamp),
+            subject_user_id=subject,
+            private=private,
+            details=json.dumps(details, sort_keys=True),
+        )
+    )
+
+
+def _participant_history(kind: str) -> Handler:
+    """A history entry about the fact's participant (after its row was updated)."""
+
+    def handle(conn: Connection, t: Tables, e: Any) -> None:
+        p = t.participants
+        row = conn.execute(
+            select(p.c.event_id, p.c.user_id, p.c.private).where(p.c.aggregate_id == str(e.originator_id))
+        ).one()
+        record(conn, t, row.event_id, e, kind, {}, subject=row.user_id, private=bool(row.private))
+
+    return handle
+
+
+def _then(*handlers: Handler) -> Handler:
+    def handle(conn: Connection, t: Tables, e: Any) -> None:
+        for handler in handlers:
+            handler(conn, t, e)
+
+    return handle
+
+
+def _registration_history(kind: str, details: Callable[[Any], dict[str, Any]] = lambda e: {}) -> Handler:
+    def handle(conn: Connection, t: Tables, e: Any) -> None:
+        record(conn, t, _event_id(conn, t, e), e, kind, details(e))
+
+    return handle
+
+
+def _worklist_changed(conn: Connection, t: Tables, e: Worklist.WorklistChanged) -> None:
+    w = t.worklist
+    top = conn.execute(
+        select(func.coalesce(func.max(w.c.position), 0)).where(w.c.event_id == e.event_id)
+    ).scalar_one()
+    for n, (article_id, wiki, title) in enumerate(e.added, start=1):
+        conn.execute(
+            insert(w).values(
+                event_id=e.event_id,
+                article_id=article_id,
+                position=top + n,
+                wiki_id=wiki,
+                page_title=title,
+                added_by=e.performed_by,
+                added_at=e.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        )
+    gone = (
+        conn.execute(
+            select(w.c.position)
+            .where((w.c.event_id == e.event_id) & w.c.article_id.in_(e.removed))
+            .order_by(w.c.position.desc())
+        )
+        .scalars()
+        .all()
+    )
+    conn.execute(delete(w).where((w.c.event_id == e.event_id) & w.c.article_id.in_(e.removed)))
+    for position in gone:  # keep positions dense, so offset paging is an index range
+        conn.execute(
+            update(w)
+            .where((w.c.event_id == e.event_id) & (w.c.position > position))
+            .values(position=w.c.position - 1)
+        )
+    record(conn, t, e.event_id, e, "worklist-changed", {"added": len(e.added), "removed": len(e.removed)})
+
+
+def _emailed(conn: Connection, t: Tables, e: Mailing.ParticipantsEmailed) -> None:
+    record(conn, t, e.event_id, e, "participants-emailed", {"recipients": e.expected})
 
 
 def _users(t: Tables) -> Table:
@@ -161,17 +303,32 @@ HANDLERS: dict[str, Handler] = {
     get_topic(EventRegistration.RegistrationEnabled): _registration_enabled,
     get_topic(EventRegistration.RegistrationEdited): _registration_edited,
     get_topic(EventRegistration.OrganizersSet): _organizers_set,
-    get_topic(EventRegistration.RegistrationDeleted): _set(_registrations, deleted=True),
+    get_topic(EventRegistration.RegistrationDeleted): _then(
+        _set(_registrations, deleted=True), _registration_history("registration-deleted")
+    ),
+    get_topic(EventRegistration.AnswersCounted): _registration_history(
+        "answers-counted", lambda e: {"answers": sum(n for _, _, n in e.counts)}
+    ),
     get_topic(Participant.ParticipantRegistered): _participant_registered,
-    get_topic(Participant.ParticipantReregistered): _set(
-        _participants, active=True, registered_at=True, aggregated=False
+    get_topic(Participant.ParticipantReregistered): _then(
+        _set(_participants, active=True, registered_at=True, aggregated=False),
+        _participant_history("participant-registered"),
     ),
-    get_topic(Participant.RegistrationPrivacyChanged): _set(_participants),
-    get_topic(Participant.RegistrationCancelled): _set(_participants, **LEFT),
-    get_topic(Participant.ParticipantRemoved): _set(_participants, **LEFT),
+    get_topic(Participant.RegistrationPrivacyChanged): _then(
+        _set(_participants), _participant_history("participant-privacy-changed")
+    ),
+    get_topic(Participant.RegistrationCancelled): _then(
+        _set(_participants, **LEFT), _participant_history("participant-cancelled")
+    ),
+    get_topic(Participant.ParticipantRemoved): _then(
+        _set(_participants, **LEFT), _participant_history("participant-removed")
+    ),
     get_topic(Participant.AnswersReplaced): _answers_replaced,
-    get_topic(Participant.AnswersAggregated): _set(
-        _participants, answers_sealed=None, first_answer_at=None, aggregated=True
+    get_topic(Participant.AnswersAggregated): _then(
+        _set(_participants, answers_sealed=None, first_answer_at=None, aggregated=True),
+        _participant_history("answers-aggregated"),
     ),
+    get_topic(Worklist.WorklistChanged): _worklist_changed,
+    get_topic(Mailing.ParticipantsEmailed): _emailed,
 }
 TOPICS = tuple(HANDLERS)

@@ -14,7 +14,14 @@ from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, St
 
 LIVE = ""
 REBUILD = "__rebuild"
-TABLE_NAMES = ("rm_users", "rm_registrations", "rm_organizers", "rm_participants")
+TABLE_NAMES = (
+    "rm_users",
+    "rm_registrations",
+    "rm_organizers",
+    "rm_participants",
+    "rm_worklist",
+    "rm_history",
+)
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,18 @@ class Tables:
     registrations: Table
     organizers: Table
     participants: Table
+    worklist: Table
+    history: Table
 
     def models(self) -> list[Table]:
-        return [self.users, self.registrations, self.organizers, self.participants]
+        return [
+            self.users,
+            self.registrations,
+            self.organizers,
+            self.participants,
+            self.worklist,
+            self.history,
+        ]
 
 
 def define(suffix: str = LIVE) -> Tables:
@@ -62,6 +78,8 @@ def define(suffix: str = LIVE) -> Tables:
         Column("name", Text, nullable=False),
         Column("end_utc", String(40), nullable=False),
         Column("deleted", Boolean, nullable=False),
+        Column("status", String(8), nullable=False),
+        Column("details", Text, nullable=False),  # JSON of the last details (history diffs)
         Index(f"ux_registrations_aggregate_{token}", "aggregate_id", unique=True),
     )
     organizers = Table(
@@ -94,4 +112,28 @@ def define(suffix: str = LIVE) -> Tables:
         ix("participants", "user_id", "active", "private", "event_id"),
         ix("participants", "first_answer_at"),
     )
-    return Tables(md, tracking, users, registrations, organizers, participants)
+    worklist = Table(
+        "rm_worklist" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("article_id", Integer, primary_key=True, autoincrement=False),
+        Column("position", Integer, nullable=False),  # dense 1..n: offset paging by index
+        Column("wiki_id", String(64), nullable=False),
+        Column("page_title", Text, nullable=False),
+        Column("added_by", Integer, nullable=False),
+        Column("added_at", String(20), nullable=False),
+        ix("worklist", "event_id", "position"),
+    )
+    history = Table(
+        "rm_history" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("entry_id", Integer, primary_key=True, autoincrement=False),
+        Column("kind", String(40), nullable=False),
+        Column("performed_by", Integer, nullable=True),
+        Column("at", String(40), nullable=False),
+        Column("subject_user_id", Integer, nullable=True),
+        Column("private", Boolean, nullable=False),
+        Column("details", Text, nullable=False),  # JSON, never personal answers
+    )
+    return Tables(md, tracking, users, registrations, organizers, participants, worklist, history)

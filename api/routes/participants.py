@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -21,13 +22,15 @@ from api.params import (
     query_int,
     query_ints,
     query_str,
+    query_timestamp,
 )
 from api.presenters import formatted, no_response, user_page
 from domain import commands, errors
 from domain.accounts import is_valid_recipient
 from domain.answers import BY_ID, non_pii_message, present
 from domain.registration import EventRegistration
-from projections.views import ParticipantRow
+from projections.catalog import sortable
+from projections.views import PARTICIPANTS_PAGE, ParticipantRow
 
 bp = Blueprint("participants", __name__, url_prefix="/campaignevents/v0/event_registration")
 
@@ -98,6 +101,12 @@ def list_participants(event_id: str) -> Response:
     viewer = caller().account
     if include_private and not app.can_see_private(viewer, registration):
         raise errors.CannotSeePrivate()
+    as_of = query_timestamp("as_of")
+    if as_of is not None:
+        if not app.can_see_history(viewer, registration):
+            raise errors.HistoryDenied()
+        past = _as_of(eid, as_of, include_private, after, name_filter, exclude)
+        return jsonify([_entry(r, registration, False, False) for r in past])
     rows = services().views.participants(
         eid, include_private=include_private, after=after, name_filter=name_filter, exclude=exclude
     )
@@ -106,6 +115,28 @@ def list_participants(event_id: str) -> Response:
         services().clock.now()
     )
     return jsonify([_entry(r, registration, can_email, answers_visible) for r in rows])
+
+
+def _as_of(
+    event_id: int,
+    moment: datetime,
+    include_private: bool,
+    after: int | None,
+    name_filter: str | None,
+    exclude: tuple[int, ...],
+) -> list[ParticipantRow]:
+    """The list as it was at ``moment`` (rebuilt from the event's history), with the same filters
+    and page size as the live list."""
+    rows = services().history.participants_as_of(event_id, sortable(moment), include_private=include_private)
+    needle = name_filter.lower() if name_filter else None
+    chosen = [
+        r
+        for r in rows
+        if (after is None or r.participant_id > after)
+        and r.user_id not in exclude
+        and (needle is None or needle in (r.user_name or "").lower())
+    ]
+    return chosen[:PARTICIPANTS_PAGE]
 
 
 def _non_pii(row: ParticipantRow, registration: EventRegistration) -> list[dict[str, Any]] | str:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.auth import caller, require_csrf
 from api.context import services
-from api.params import load_body, path_int
+from api.params import load_body, path_int, query_timestamp
 from api.schemas import BodySchema, RegistrationBody, RegistrationEditBody, dump_details
 from domain import commands, errors
 from domain.details import DetailsInput
@@ -34,7 +34,12 @@ def enable_registration() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/event_registration/<event_id>")
 def get_registration(event_id: str) -> Response:
-    registration = services().app.registration_for_reading(path_int("id", event_id))
+    eid = path_int("id", event_id)
+    as_of = query_timestamp("as_of")
+    if as_of is not None:
+        past = services().app.registration_as_of(caller().user_id, eid, as_of)
+        return jsonify(details_view(past, show_urls=True))
+    registration = services().app.registration_for_reading(eid)
     if registration.is_deleted:
         raise errors.RegistrationDeletedOnGet()
     return jsonify(details_view(registration, may_see_urls(registration)))

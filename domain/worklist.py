@@ -1,0 +1,85 @@
+"""The Worklist aggregate: the articles an event works on, keyed by wiki id, in the order added.
+
+Kept apart from the EventRegistration so a worklist of 100,000 articles never weighs on the
+registration's commands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.indexes import ROOT
+
+
+def worklist_id(event_id: int) -> UUID:
+    return uuid5(ROOT, f"worklist:{event_id}")
+
+
+class Worklist(Aggregate):
+    event_id: int
+    articles: dict[str, int]  # "wiki|Title" -> article id
+    last_article_id: int
+
+    def __init__(self) -> None:
+        """State is set by the events' ``apply``; nothing is passed in."""
+
+    class WorklistStarted(Aggregate.Created):
+        event_id: int
+
+        def apply(self, aggregate: Worklist) -> None:  # type: ignore[override]
+            aggregate.event_id = self.event_id
+            aggregate.articles = {}
+            aggregate.last_article_id = 0
+
+    class WorklistChanged(Aggregate.Event):
+        """``added``: ``[[article_id, wiki_id, title], ...]``; ``removed``: ``[article_id, ...]``."""
+
+        event_id: int
+        added: list[list[Any]]
+        removed: list[int]
+        performed_by: int
+
+        def apply(self, aggregate: Worklist) -> None:  # type: ignore[override]
+            for article_id, wiki, title in self.added:
+                aggregate.articles[f"{wiki}|{title}"] = article_id
+                aggregate.last_article_id = max(aggregate.last_article_id, article_id)
+            gone = set(self.removed)
+            if gone:
+                aggregate.articles = {k: v for k, v in aggregate.articles.items() if v not in gone}
+
+    @classmethod
+    def start(cls, event_id: int, at: datetime) -> Worklist:
+        return cls._create(cls.WorklistStarted, id=worklist_id(event_id), event_id=event_id, timestamp=at)
+
+    def change(
+        self, add: list[tuple[str, str]], remove: list[tuple[str, str]], performed_by: int, at: datetime
+    ) -> bool:
+        """Adds first, then removes (a title added and removed in one change ends up absent);
+        a title already present is not added twice. False when nothing changes."""
+        present = dict(self.articles)
+        added: list[list[Any]] = []
+        next_id = self.last_article_id
+        for wiki, title in add:
+            key = f"{wiki}|{title}"
+            if key not in present:
+                next_id += 1
+                present[key] = next_id
+                added.append([next_id, wiki, title])
+        removed = [present.pop(f"{w}|{t}") for w, t in dict.fromkeys(remove) if f"{w}|{t}" in present]
+        added = [a for a in added if a[0] not in removed]
+        removed = [r for r in removed if r <= self.last_article_id]
+        if not added and not removed:
+            return False
+        self.trigger_event(
+            self.WorklistChanged,
+            event_id=self.event_id,
+            added=added,
+            removed=removed,
+            performed_by=performed_by,
+            timestamp=at,
+        )
+        return True
