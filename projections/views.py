@@ -3,6 +3,7 @@ thousandth page costs what the first does."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -196,6 +197,124 @@ class CatalogViews:
     def _events(self, query: object) -> list[EventRow]:
         with self.store.connect() as conn:
             return [EventRow(r[0], r[1], bool(r[2])) for r in conn.execute(query)]  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    page_title: str
+    wiki_id: str
+    added_by_user_id: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry_id: int
+    kind: str
+    at: str
+    performed_by: int | None
+    performer_name: str | None
+    subject_user_id: int | None
+    subject_name: str | None
+    private: bool
+    details: dict[str, Any]
+
+
+class HistoryViews:
+    """The worklist and the audit history of an event."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+        self.t = store.tables
+
+    def worklist(self, event_id: int, limit: int, offset: int) -> tuple[list[ArticleRow], int]:
+        """A page by dense position (an index range, as fast at the end as at the start), and the
+        total (the last position)."""
+        w = self.t.worklist
+        page = (
+            select(w.c.article_id, w.c.page_title, w.c.wiki_id, w.c.added_by, w.c.added_at)
+            .where(and_(w.c.event_id == event_id, w.c.position > offset, w.c.position <= offset + limit))
+            .order_by(w.c.position)
+        )
+        total = select(func.coalesce(func.max(w.c.position), 0)).where(w.c.event_id == event_id)
+        with self.store.connect() as conn:
+            rows = [ArticleRow(*r) for r in conn.execute(page)]
+            return rows, int(conn.execute(total).scalar_one())
+
+    def history(
+        self, event_id: int, *, after: int | None, limit: int, include_private: bool, until: str | None = None
+    ) -> list[HistoryRow]:
+        h, performer, subject = self.t.history, self.t.users.alias("performer"), self.t.users.alias("subject")
+        conditions = [h.c.event_id == event_id]
+        if after is not None:
+            conditions.append(h.c.entry_id > after)
+        if not include_private:
+            conditions.append(h.c.private.is_(False))
+        if until is not None:
+            conditions.append(h.c.at <= until)
+        query = (
+            select(
+                h.c.entry_id,
+                h.c.kind,
+                h.c.at,
+                h.c.performed_by,
+                performer.c.user_name,
+                h.c.subject_user_id,
+                subject.c.user_name,
+                h.c.private,
+                h.c.details,
+            )
+            .select_from(
+                h.outerjoin(performer, performer.c.user_id == h.c.performed_by).outerjoin(
+                    subject, subject.c.user_id == h.c.subject_user_id
+                )
+            )
+            .where(and_(*conditions))
+            .order_by(h.c.entry_id)
+            .limit(limit)
+        )
+        with self.store.connect() as conn:
+            return [
+                HistoryRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), json.loads(r[8]))
+                for r in conn.execute(query)
+            ]
+
+    def participants_as_of(self, event_id: int, until: str, *, include_private: bool) -> list[ParticipantRow]:
+        """The event's active participants as they were at ``until``, folded from its history."""
+        state: dict[int, dict[str, Any]] = {}
+        after: int | None = None
+        while page := self.history(event_id, after=after, limit=5000, include_private=True, until=until):
+            for row in page:
+                if row.subject_user_id is None or not row.kind.startswith("participant-"):
+                    continue
+                entry = state.setdefault(row.subject_user_id, {"name": row.subject_name})
+                if row.kind == "participant-registered":
+                    entry.update(active=True, private=row.private, at=row.at)
+                elif row.kind == "participant-privacy-changed":
+                    entry["private"] = row.private
+                else:
+                    entry["active"] = False
+            after = page[-1].entry_id
+        ids = self.participant_ids(event_id)
+        rows = [
+            ParticipantRow(ids[user_id], user_id, e["name"], _ts_mw(e["at"]), e["private"], None, False)
+            for user_id, e in state.items()
+            if e.get("active") and (include_private or not e["private"]) and user_id in ids
+        ]
+        return sorted(rows, key=lambda r: r.participant_id)
+
+    def participant_ids(self, event_id: int) -> dict[int, int]:
+        """user_id -> participant_id (stable: handed out once, in log order)."""
+        p = self.t.participants
+        query = select(p.c.user_id, p.c.participant_id).where(p.c.event_id == event_id)
+        with self.store.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute(query)}
+
+
+def _ts_mw(sortable_at: str) -> str:
+    """``2026-11-22T12:00:00.000000`` → ``20261122120000``."""
+    return sortable_at[:19].replace("-", "").replace("T", "").replace(":", "")
 
 
 def _escape_like(text: str) -> str:
