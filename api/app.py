@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from datetime import timedelta
 
 from flask import Flask, Response, g, request
 
-from api import auth, errors
+from api import auth, errors, ops
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.openapi import bp as openapi_bp
@@ -75,7 +74,8 @@ def create_app(
     )
     for bp in blueprints:
         app.register_blueprint(bp)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ops.install(app)
+    ops.configure_logging()
     return app
 
 

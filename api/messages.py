@@ -168,6 +168,9 @@ CATALOGUE: dict[str, str] = {
     ),
     "campaignevents-rest-get-worklist-not-found": "There is no event registration with this ID.",
     # our own
+    "campaignevents-rest-login-throttled": (
+        "Too many login attempts. Please wait a few minutes and try again."
+    ),
     "campaignevents-worklist-invalid-wiki": "Unknown wiki: $1",
     "campaignevents-worklist-invalid-title": "Invalid page title: $1",
     "campaignevents-rest-history-permission-denied": (

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
+from api.ops import limiter
 from domain import commands
 from domain.ports import FakeClock
 
@@ -84,6 +85,7 @@ def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
 def flask_app(services: Services) -> Flask:
     app = create_app(services=services, run_projector=True)
     app.testing = True
+    limiter.reset()  # the login rate limit counts per client address; each test starts afresh
     return app
 
 

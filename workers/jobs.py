@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
+from api.metrics import counted
 from workers import runtime
 
 log = logging.getLogger("campaignevents.jobs")
 
 
+@counted("aggregate_answers")
 def aggregate_answers() -> dict[str, int]:
     """Aggregate every participant whose answers are due (scheduled; also ``aggregate-answers``)."""
     services = runtime.services()

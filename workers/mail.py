@@ -11,6 +11,7 @@ from email.utils import formataddr, make_msgid
 from uuid import UUID, uuid5
 
 from api.messages import text
+from api.metrics import counted
 from domain.accounts import Account
 from domain.indexes import ROOT
 from workers import runtime
@@ -34,6 +35,7 @@ def compose(to: Account, subject: str, body: str, reply_to: Account | None = Non
     return message
 
 
+@counted("send_mailing")
 def send_mailing(mailing_id: str) -> int:
     """Send an organizer's message to every recipient not yet recorded; returns how many it sent."""
     services = runtime.services()
@@ -65,6 +67,7 @@ def send_mailing(mailing_id: str) -> int:
     return sent
 
 
+@counted("send_confirmation")
 def send_confirmation(participant_aggregate: str, version: int) -> bool:
     """The registration confirmation a new (or returning) registrant gets; sent once per
     registration fact, whoever runs the job how many times."""

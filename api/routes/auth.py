@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from api import auth
 from api.context import services
+from api.ops import LOGIN_LIMIT, limiter
 from api.params import load_body
 from api.schemas import BodySchema, LoginBody
 
@@ -13,6 +14,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.post("/login")
+@limiter.limit(LOGIN_LIMIT)
 def login() -> Response:
     body = load_body(LoginBody)
     account = services().app.authenticate(body["username"], body["password"])
