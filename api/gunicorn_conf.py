@@ -10,3 +10,12 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
+
+
+def on_starting(server: object) -> None:
+    """Create the tables once, in the master, before any worker starts (safe beside other hosts
+    doing the same: see ``init_store``)."""
+    from api.bootstrap import init_store
+    from api.config import Settings
+
+    init_store(Settings.from_env())
