@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from eventsourcing import persistence as es_persistence
 from flask import Flask, Response, g, jsonify, request
+from redis import exceptions as redis_exceptions
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -39,6 +42,17 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
 
 # Rules the reference answers with a bare ``{"httpCode", "httpReason"}`` body.
 BARE: set[type[domain_errors.DomainError]] = {domain_errors.EmailDenied}
+
+# A database or Redis that does not answer: 503 (try again), not a 500.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    redis_exceptions.ConnectionError,
+    redis_exceptions.TimeoutError,
+)
 
 METHOD_ORDER = ["HEAD", "GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -138,6 +152,11 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if isinstance(error, UNAVAILABLE):
+            log.warning("storage unavailable (request %s): %s", getattr(g, "request_id", "-"), error)
+            resp = ApiError(503, "campaignevents-rest-unavailable").response()
+            resp.headers["Retry-After"] = "5"
+            return resp
         request_id = getattr(g, "request_id", "-")
         log.exception("unhandled error (request %s)", request_id, exc_info=error)
         return ApiError(500, "campaignevents-rest-internal-error", request_id).response()

@@ -176,6 +176,9 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-rest-history-permission-denied": (
         "You are not allowed to see the history of this event registration."
     ),
+    "campaignevents-rest-unavailable": (
+        "The service cannot reach its storage right now; please try again shortly."
+    ),
     "campaignevents-rest-busy": (
         "The service is busy with concurrent changes to the same item; please try again."
     ),

@@ -388,6 +388,94 @@ class SentResponse(Schema):
     sent = fields.Integer(required=True, metadata={"description": "The number of e-mails sent (queued)"})
 
 
+# --- worklist and history ----------------------------------------------------------------------
+class WorklistArticle(Schema):
+    id = fields.Integer(required=True, metadata={"description": "ID of the worklist article"})
+    page_title = fields.String(
+        required=True, metadata={"description": "Page title in database-key form, e.g. `Main_Page`"}
+    )
+    wiki_id = fields.String(required=True, metadata={"description": "ID of the wiki of the page"})
+    added_by_user_id = fields.Integer(
+        required=True, metadata={"description": "Central user ID of the organizer who added it"}
+    )
+    added_at = fields.String(
+        required=True,
+        metadata={"description": "ISO 8601, UTC", "example": "2026-04-14T12:00:00Z"},
+    )
+
+
+class WorklistPage(Schema):
+    """GET .../worklist: one page of articles, in the order they were added."""
+
+    articles = fields.List(fields.Nested(WorklistArticle), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Number of articles in the worklist"})
+
+
+HISTORY_KINDS = (
+    "registration-enabled",
+    "registration-edited",
+    "registration-closed",
+    "registration-reopened",
+    "registration-deleted",
+    "organizers-changed",
+    "participant-registered",
+    "participant-privacy-changed",
+    "participant-cancelled",
+    "participant-removed",
+    "answers-submitted",
+    "answers-removed",
+    "answers-aggregated",
+    "answers-counted",
+    "worklist-changed",
+    "participants-emailed",
+)
+
+
+class HistoryParticipant(Schema):
+    user_id = fields.Integer(required=True, metadata={"description": "Central user ID of the participant"})
+    user_name = fields.String(required=True, allow_none=True)
+    private = fields.Boolean(required=True, metadata={"description": "Whether the registration is private"})
+
+
+class FieldChange(Schema):
+    old = fields.Raw(required=True, allow_none=True)
+    new = fields.Raw(required=True, allow_none=True)
+
+
+class HistoryEntry(Schema):
+    """GET .../history: one entry of the audit history (never answers themselves). The keys after
+    ``participant`` depend on ``kind``."""
+
+    id = fields.Integer(required=True, metadata={"description": "Entry ID that can be passed as last_id"})
+    at = fields.String(
+        required=True, metadata={"description": "ISO 8601, UTC", "example": "2026-11-22T12:00:00Z"}
+    )
+    kind = fields.String(required=True, metadata={"enum": list(HISTORY_KINDS)})
+    user_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Central user ID of the performer (null for the service's own jobs)"},
+    )
+    user_name = fields.String(required=True, allow_none=True)
+    participant = fields.Nested(
+        HistoryParticipant, metadata={"description": "The participant concerned (participant-*, answers-*)"}
+    )
+    event_page = fields.String(metadata={"description": "registration-enabled: the event page"})
+    changes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(FieldChange),
+        metadata={"description": "registration-edited: the changed fields (stored names), old and new"},
+    )
+    organizer_ids = fields.List(
+        fields.Integer(),
+        metadata={"description": "organizers-changed: central user IDs of the organizers after the change"},
+    )
+    added = fields.Integer(metadata={"description": "worklist-changed: articles added"})
+    removed = fields.Integer(metadata={"description": "worklist-changed: articles removed"})
+    recipients = fields.Integer(metadata={"description": "participants-emailed: e-mails queued"})
+    answers = fields.Integer(metadata={"description": "answers-counted: answers aggregated"})
+
+
 _DETAILS = RegistrationDetails()
 
 
