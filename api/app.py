@@ -14,6 +14,7 @@ from api.config import Settings
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
+from api.routes.docs import bp as docs_bp
 from api.routes.email import bp as email_bp
 from api.routes.history import bp as history_bp
 from api.routes.listings import bp as listings_bp
@@ -71,6 +72,7 @@ def create_app(
         history_bp,
         auth_bp,
         openapi_bp,
+        docs_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

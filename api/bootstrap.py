@@ -69,7 +69,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys = SqlKeyStore.open(settings.database_url)
     app.directory = views
     app.keys = keys
-    queue: JobQueue = RqQueue(settings.redis_url) if settings.redis_url else InProcessQueue()
+    intervals = settings.job_retry_intervals
+    queue: JobQueue = (
+        RqQueue(settings.redis_url, intervals, settings.queue_name)
+        if settings.redis_url
+        else InProcessQueue(intervals)
+    )
     mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
     projector = Projector(app, store, projections=[CatalogProjection(), Dispatcher(queue)])
     return Services(settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store))
@@ -112,7 +117,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
     keys = SqlKeyStore.open(settings.database_url)
     try:
         store.create((catalog.NAME, DISPATCHER))
-        keys.create()
+        keys.create_table()
     finally:
         store.close()
         keys.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -64,8 +65,9 @@ def projector() -> None:
     init_store(settings)
     services = build_services(settings)
     click.echo(f"projector following {settings.database_url}")
+    signal.signal(signal.SIGTERM, lambda *_: services.projector.stop(timeout=0))
     try:
-        services.projector.follow(idle=0.01)
+        services.projector.follow()
     except KeyboardInterrupt:
         pass
     finally:
@@ -148,7 +150,6 @@ def worker(burst: bool) -> None:
     from rq import Queue, SimpleWorker
 
     from workers import schedule
-    from workers.queues import QUEUE_NAME
 
     settings = Settings.from_env()
     if not settings.redis_url:
@@ -159,9 +160,9 @@ def worker(burst: bool) -> None:
     connection = Redis.from_url(settings.redis_url)
     stop = threading.Event()
     if not burst:
-        schedule.start_cron(settings.redis_url, settings.aggregation_interval, stop)
+        schedule.start_cron(settings.redis_url, settings.queue_name, settings.aggregation_interval, stop)
     try:
-        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+        SimpleWorker([Queue(settings.queue_name, connection=connection)], connection=connection).work(
             with_scheduler=True, burst=burst
         )
     finally:
@@ -178,12 +179,10 @@ def _failed_registry() -> Any:
     from rq import Queue
     from rq.registry import FailedJobRegistry
 
-    from workers.queues import QUEUE_NAME
-
     settings = Settings.from_env()
     if not settings.redis_url:
         raise click.UsageError("needs CAMPAIGNEVENTS_REDIS_URL")
-    return FailedJobRegistry(queue=Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)))
+    return FailedJobRegistry(queue=Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url)))
 
 
 @jobs.command("failed")

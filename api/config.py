@@ -24,6 +24,8 @@ class Settings:
     tracking_tools: tuple[str, ...] = ()
     aggregation_interval: int = 3600
     mail_from: str = "CampaignEvents <campaignevents@localhost>"
+    job_retry_intervals: tuple[int, ...] = (5, 30, 120, 600, 1800)
+    queue_name: str = "campaignevents"
 
     @property
     def is_postgres(self) -> bool:
@@ -47,6 +49,9 @@ class Settings:
             tracking_tools=_csv(env.get("CAMPAIGNEVENTS_TRACKING_TOOLS")),
             aggregation_interval=int(env.get("CAMPAIGNEVENTS_AGGREGATION_INTERVAL") or 3600),
             mail_from=env.get("CAMPAIGNEVENTS_MAIL_FROM") or "CampaignEvents <campaignevents@localhost>",
+            job_retry_intervals=tuple(int(x) for x in _csv(env.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS")))
+            or (5, 30, 120, 600, 1800),
+            queue_name=env.get("CAMPAIGNEVENTS_QUEUE_NAME") or "campaignevents",
         )
 
     def event_store_env(self) -> dict[str, str]:

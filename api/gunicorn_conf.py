@@ -10,6 +10,7 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
+control_socket_disable = True  # one host may run several services; none needs gunicorn's socket
 
 
 def on_starting(server: object) -> None:

@@ -8,25 +8,30 @@ reader at once, and its bytes are reclaimed by VACUUM.
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Float,
     Integer,
     LargeBinary,
     MetaData,
+    String,
     Table,
     and_,
     create_engine,
     delete,
     event,
+    insert,
     or_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from domain.answers import new_key
 from projections.store import read_model_url
 
 metadata = MetaData()
@@ -35,7 +40,9 @@ answer_keys = Table(
     metadata,
     Column("event_id", Integer, primary_key=True, autoincrement=False),
     Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("key_id", String(32), primary_key=True),
     Column("key", LargeBinary(64), nullable=False),
+    Column("created_at", Float, nullable=False),  # Unix time
 )
 
 
@@ -59,7 +66,6 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 class SqlKeyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._insert = (sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert)(answer_keys)
 
     @classmethod
     def open(cls, database_url: str) -> SqlKeyStore:
@@ -70,39 +76,62 @@ class SqlKeyStore:
             event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return cls(engine)
 
-    def create(self) -> None:
+    def create_table(self) -> None:
         metadata.create_all(self.engine, checkfirst=True)
 
-    def get(self, event_id: int, user_id: int) -> bytes | None:
-        query = select(answer_keys.c.key).where(
-            and_(answer_keys.c.event_id == event_id, answer_keys.c.user_id == user_id)
-        )
+    def create(self, event_id: int, user_id: int, at: datetime) -> tuple[str, bytes]:
+        key_id, key = secrets.token_hex(8), new_key()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(answer_keys).values(
+                    event_id=event_id, user_id=user_id, key_id=key_id, key=key, created_at=at.timestamp()
+                )
+            )
+        return key_id, key
+
+    def get(self, event_id: int, user_id: int, key_id: str | None = None) -> bytes | None:
+        k = answer_keys.c
+        query = select(k.key).where(and_(k.event_id == event_id, k.user_id == user_id))
+        query = query.where(k.key_id == key_id) if key_id else query.order_by(k.created_at.desc()).limit(1)
         with self.engine.connect() as conn:
             found = conn.execute(query).scalar_one_or_none()
         return bytes(found) if found is not None else None
 
-    def put(self, event_id: int, user_id: int, key: bytes) -> None:
-        statement = self._insert.values(event_id=event_id, user_id=user_id, key=key)
+    def destroy(self, event_id: int, user_id: int, keep: str | None = None) -> None:
+        k = answer_keys.c
+        condition = and_(k.event_id == event_id, k.user_id == user_id)
+        if keep is not None:
+            condition = and_(condition, k.key_id != keep)
         with self.engine.begin() as conn:
-            conn.execute(statement.on_conflict_do_nothing(index_elements=["event_id", "user_id"]))
+            conn.execute(delete(answer_keys).where(condition))
 
-    def destroy(self, event_id: int, user_id: int) -> None:
+    def destroy_key(self, event_id: int, user_id: int, key_id: str) -> None:
+        k = answer_keys.c
         with self.engine.begin() as conn:
             conn.execute(
                 delete(answer_keys).where(
-                    and_(answer_keys.c.event_id == event_id, answer_keys.c.user_id == user_id)
+                    and_(k.event_id == event_id, k.user_id == user_id, k.key_id == key_id)
                 )
             )
 
-    def holders(self, after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
+    def holders(
+        self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
+    ) -> list[tuple[int, int, str]]:
         k = answer_keys.c
-        query = select(k.event_id, k.user_id).order_by(k.event_id, k.user_id).limit(limit)
+        query = select(k.event_id, k.user_id, k.key_id).order_by(k.event_id, k.user_id, k.key_id).limit(limit)
         if after is not None:
+            e, u, key_id = after
             query = query.where(
-                or_(k.event_id > after[0], and_(k.event_id == after[0], k.user_id > after[1]))
+                or_(
+                    k.event_id > e,
+                    and_(k.event_id == e, k.user_id > u),
+                    and_(k.event_id == e, k.user_id == u, k.key_id > key_id),
+                )
             )
+        if created_before is not None:
+            query = query.where(k.created_at < created_before.timestamp())
         with self.engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(query)]
+            return [(r[0], r[1], r[2]) for r in conn.execute(query)]
 
     def close(self) -> None:
         self.engine.dispose()

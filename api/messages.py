@@ -213,4 +213,13 @@ def text(key: str, *params: object) -> str:
 
 
 def _param(params: tuple[object, ...], n: int) -> str:
-    return str(params[n - 1]) if 0 < n <= len(params) else f"${n}"
+    if not 0 < n <= len(params):
+        return f"${n}"
+    value = params[n - 1]
+    return listed(value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def listed(items: list[object] | tuple[object, ...]) -> str:
+    """A list as MediaWiki's English list parameters read: "A", "A and B", "A, B and C"."""
+    names = [str(i) for i in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -49,6 +49,7 @@ def configure_logging() -> None:
 
 def install(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", services_redis(app) or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.extensions["campaignevents"].settings.queue_name)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     app.register_blueprint(bp)

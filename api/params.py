@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -370,14 +370,17 @@ class JsonObject(Param):
 
 
 def query_timestamp(name: str) -> datetime | None:
-    """A timestamp query parameter (any format MediaWiki reads), as a UTC instant."""
+    """A timestamp query parameter (any format MediaWiki reads), as a UTC instant: the last
+    microsecond of the second it names, so a moment shown to the second includes what happened in
+    that second."""
     raw = request.args.get(name)
     if raw is None:
         return None
     normalised = parse_timestamp(raw)
     if normalised is None:
         raise _validation_error("query", name, "badtimestamp", raw, None, [])
-    return datetime.strptime(normalised, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    start = datetime.strptime(normalised, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return start + timedelta(microseconds=999_999)
 
 
 class TitlesByWiki(Param):

@@ -464,9 +464,9 @@ class HistoryEntry(Schema):
     changes = fields.Dict(
         keys=fields.String(),
         values=fields.Nested(FieldChange),
-        metadata={"description": "registration-edited: the changed fields (stored names), old and new"},
+        metadata={"description": "registration-edited: the changed fields (by their API names), old and new"},
     )
-    organizer_ids = fields.List(
+    organizer_user_ids = fields.List(
         fields.Integer(),
         metadata={"description": "organizers-changed: central user IDs of the organizers after the change"},
     )

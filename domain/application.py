@@ -33,7 +33,7 @@ from domain.accounts import (
     Account,
     account_id,
 )
-from domain.answers import ALL_QUESTION_IDS, Answer, new_key, seal, unseal, validate_answers
+from domain.answers import ALL_QUESTION_IDS, Answer, seal, unseal, validate_answers
 from domain.credentials import hash_password, new_token, token_hash, verify_password
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
@@ -47,6 +47,7 @@ from domain.worklist import Worklist, worklist_id
 
 MAX_ATTEMPTS = 30
 ANSWERS_TTL = timedelta(days=90)
+KEY_GRACE = timedelta(minutes=10)
 AGGREGATION_BATCH = 500
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -99,7 +100,9 @@ class NewUser:
 
 class CampaignEvents(Application[UUID]):
     name = "CampaignEvents"
-    snapshotting_intervals = {EventRegistration: 50, Sequence: 200}  # noqa: RUF012
+    # Sequences are snapshotted; a registration's few facts load from the aggregate cache (its
+    # state holds dataclasses and int-keyed maps that the JSON transcoder would not round-trip).
+    snapshotting_intervals = {Sequence: 200}  # noqa: RUF012
     env = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}  # noqa: RUF012
 
     def __init__(
@@ -200,6 +203,7 @@ class CampaignEvents(Application[UUID]):
             self._check_page_free(page_index, event_id=None)
             self._check_organizers([performer])
             sequence = self._sequence("registrations")
+            organizer_ids = self._sequence("organizers")
             event_id = sequence.allocate(now)
             registration = EventRegistration.enable(
                 event_id=event_id,
@@ -207,10 +211,11 @@ class CampaignEvents(Application[UUID]):
                 details=details,
                 questions=ALL_QUESTION_IDS,
                 performed_by=performer.user_id,
+                creator_organizer_id=organizer_ids.allocate(now),
                 at=now,
             )
             page_index = self._claim_page(page_index, details.page, event_id, now)
-            return Written(self._save(sequence, registration, page_index), event_id)
+            return Written(self._save(sequence, organizer_ids, registration, page_index), event_id)
 
         return self._retrying(attempt)
 
@@ -284,14 +289,19 @@ class CampaignEvents(Application[UUID]):
             accounts = {name: self.account_by_name(name) for name in names}
             refused = [n for n, a in accounts.items() if a is None or not a.has_right(RIGHT_ORGANIZE)]
             if refused:
-                raise errors.OrganizersNotAllowed(len(refused), ", ".join(refused))
+                raise errors.OrganizersNotAllowed(len(refused), tuple(refused))
             user_ids = [a.user_id for a in accounts.values() if a is not None]
             creator = registration.creator
             keeps_creator = creator.user_id in user_ids or performer.user_id == creator.user_id
             if creator.active and not keeps_creator:
                 raise errors.RemovedCreator(self._existing_account(creator.user_id).user_name)
-            registration.set_organizers(user_ids, performer.user_id, self.clock.now())
-            return Written(self._save(registration), registration.event_id)
+            now = self.clock.now()
+            organizer_ids = self._sequence("organizers")
+            registration.set_organizers(user_ids, lambda: organizer_ids.allocate(now), performer.user_id, now)
+            touched: list[Aggregate] = [registration]
+            if organizer_ids.pending_events:
+                touched.insert(0, organizer_ids)
+            return Written(self._save(*touched), registration.event_id)
 
         return self._retrying(attempt)
 
@@ -321,9 +331,13 @@ class CampaignEvents(Application[UUID]):
             else:
                 modified = participant.register_again(cmd.private, now)
             if answers != current:
-                participant.replace_answers(self._seal(participant, answers), now)
+                participant.replace_answers(self._seal(participant, answers, now), now)
                 modified = True
-            return Registered(modified, self._save(participant))
+            position = self._save(participant)
+            if modified:  # only the current answer set stays readable
+                keep = self._key_id(participant.sealed_answers)
+                self._keys().destroy(participant.event_id, participant.user_id, keep=keep)
+            return Registered(modified, position)
 
         return self._retrying(attempt)
 
@@ -334,17 +348,22 @@ class CampaignEvents(Application[UUID]):
         return self.unseal_for(participant.event_id, participant.user_id, participant.sealed_answers)
 
     def unseal_for(self, event_id: int, user_id: int, sealed: str) -> dict[int, Answer]:
-        key = self._keys().get(event_id, user_id)
-        return unseal(sealed, key) if key is not None else {}
+        """Open ``<key id>.<ciphertext>`` with its key (empty once the key is destroyed)."""
+        key_id, _, ciphertext = sealed.partition(".")
+        key = self._keys().get(event_id, user_id, key_id)
+        return unseal(ciphertext, key) if key is not None else {}
 
-    def _seal(self, participant: Participant, answers: dict[int, Answer]) -> str | None:
+    def _seal(self, participant: Participant, answers: dict[int, Answer], now: datetime) -> str | None:
+        """Seal under a new key of the participant's own (each answer set gets its own key, so
+        destroying the older keys makes every replaced answer set unreadable)."""
         if not answers:
             return None
-        keys = self._keys()
-        keys.put(participant.event_id, participant.user_id, new_key())
-        key = keys.get(participant.event_id, participant.user_id)
-        assert key is not None
-        return seal(answers, key)
+        key_id, key = self._keys().create(participant.event_id, participant.user_id, now)
+        return f"{key_id}.{seal(answers, key)}"
+
+    @staticmethod
+    def _key_id(sealed: str | None) -> str | None:
+        return sealed.partition(".")[0] if sealed else None
 
     def _keys(self) -> KeyStore:
         if self.keys is None:
@@ -583,18 +602,17 @@ class CampaignEvents(Application[UUID]):
         their keys. Idempotent: a participant is counted in the same transaction that stamps it, and
         a rerun after a crash finds stamped participants no longer due (and finishes their keys)."""
         now = self.clock.now()
-        participants = events = 0
-        while True:
-            due = self._directory().due_for_aggregation(now, now - ANSWERS_TTL, batch)
+        participants = 0
+        events: set[int] = set()
+        cursor: tuple[int, int] | None = None
+        while due := self._directory().due_for_aggregation(now, now - ANSWERS_TTL, batch, cursor):
             by_event: dict[int, list[int]] = {}
-            for event_id, user_id in due:
+            for event_id, _participant, user_id in due:
                 by_event.setdefault(event_id, []).append(user_id)
-            done = sum(self._aggregate_event(e, users, now) for e, users in by_event.items())
-            participants += done
-            events += len(by_event)
-            if len(due) < batch or done == 0:
-                break
-        return AggregationReport(participants, events, self.destroy_spent_keys())
+            participants += sum(self._aggregate_event(e, users, now) for e, users in by_event.items())
+            events |= set(by_event)
+            cursor = due[-1][0], due[-1][1]
+        return AggregationReport(participants, len(events), self.destroy_spent_keys())
 
     def _aggregate_event(self, event_id: int, user_ids: list[int], now: datetime) -> int:
         def attempt() -> list[Participant]:
@@ -625,16 +643,18 @@ class CampaignEvents(Application[UUID]):
         return len(stamped)
 
     def destroy_spent_keys(self, batch: int = AGGREGATION_BATCH) -> int:
-        """Destroy the keys of participants who no longer hold sealed answers (aggregated, cancelled
-        or removed) — the second half of a crash-interrupted aggregation or cancellation."""
+        """Destroy keys no answer set uses any more (aggregated, cancelled, removed, replaced) — the
+        second half of a crash-interrupted write. Keys younger than ``KEY_GRACE`` are left alone: a
+        key is created just before the answers sealed under it are saved."""
         keys = self._keys()
         destroyed = 0
-        after: tuple[int, int] | None = None
-        while page := keys.holders(after, batch):
-            for event_id, user_id in page:
+        after: tuple[int, int, str] | None = None
+        created_before = self.clock.now() - KEY_GRACE
+        while page := keys.holders(after, batch, created_before):
+            for event_id, user_id, key_id in page:
                 participant = self.participant(event_id, user_id)
-                if participant is None or participant.sealed_answers is None:
-                    keys.destroy(event_id, user_id)
+                if participant is None or self._key_id(participant.sealed_answers) != key_id:
+                    keys.destroy_key(event_id, user_id, key_id)
                     destroyed += 1
             after = page[-1]
         return destroyed
@@ -682,7 +702,7 @@ class CampaignEvents(Application[UUID]):
     def _check_organizers(accounts: list[Account]) -> None:
         refused = [a.user_name for a in accounts if not a.has_right(RIGHT_ORGANIZE)]
         if refused:
-            raise errors.OrganizersNotAllowed(len(refused), ", ".join(refused))
+            raise errors.OrganizersNotAllowed(len(refused), tuple(refused))
 
     def _page_index(self, page: str) -> UniqueIndex | None:
         return self._find(UniqueIndex, index_id("page", self._page_key(page)))

@@ -14,9 +14,9 @@ class DomainError(Exception):
 
     key: ClassVar[str] = "campaignevents-error-unknown"
 
-    def __init__(self, *params: str | int) -> None:
+    def __init__(self, *params: str | int | tuple[str, ...]) -> None:
         super().__init__(self.key, *params)
-        self.params: tuple[str | int, ...] = params
+        self.params: tuple[str | int | tuple[str, ...], ...] = params
 
 
 # --- lookups -------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ class EditRegistrationDeleted(DomainError):
 
 
 class OrganizersNotAllowed(DomainError):
-    """``params``: (count, comma-separated names)."""
+    """``params``: (count, the names)."""
 
     key = "campaignevents-edit-organizers-not-allowed"
 

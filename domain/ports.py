@@ -33,26 +33,38 @@ class ParticipantDirectory(Protocol):
         """Whether any participant of the event has answers stored (not yet aggregated)."""
         ...
 
-    def due_for_aggregation(self, now: datetime, cutoff: datetime, limit: int) -> list[tuple[int, int]]:
-        """(event_id, user_id) of participants whose answers are due: the event ended before
-        ``now`` or the first answer came before ``cutoff``."""
+    def due_for_aggregation(
+        self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """(event_id, participant_id, user_id) of participants whose answers are due — the event
+        ended before ``now`` or the first answer came before ``cutoff`` — in order, after ``after``
+        (an (event_id, participant_id) cursor)."""
         ...
 
 
 class KeyStore(Protocol):
-    """Per-participant answer keys, kept outside the event log so that deleting one makes the
-    answers recorded under it unreadable for good (crypto-shredding)."""
+    """Answer keys, kept outside the event log so that deleting one makes the answers sealed under
+    it unreadable for good (crypto-shredding). A participant gets a new key for every answer set."""
 
-    def get(self, event_id: int, user_id: int) -> bytes | None: ...
-
-    def put(self, event_id: int, user_id: int, key: bytes) -> None:
-        """Store ``key`` unless one exists already (the existing one wins)."""
+    def create(self, event_id: int, user_id: int, at: datetime) -> tuple[str, bytes]:
+        """A new key for the participant: (key id, key)."""
         ...
 
-    def destroy(self, event_id: int, user_id: int) -> None: ...
+    def get(self, event_id: int, user_id: int, key_id: str | None = None) -> bytes | None:
+        """The key with ``key_id`` (None: the participant's newest), or None when it is gone."""
+        ...
 
-    def holders(self, after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
-        """(event_id, user_id) holding a key, in order, after ``after`` (keyset paging)."""
+    def destroy(self, event_id: int, user_id: int, keep: str | None = None) -> None:
+        """Destroy every key of the participant but ``keep``."""
+        ...
+
+    def destroy_key(self, event_id: int, user_id: int, key_id: str) -> None: ...
+
+    def holders(
+        self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
+    ) -> list[tuple[int, int, str]]:
+        """(event_id, user_id, key_id) of stored keys, in order, after ``after`` (keyset paging);
+        only keys created before ``created_before`` when given."""
         ...
 
 

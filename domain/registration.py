@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,6 @@ class EventRegistration(Aggregate):
     status: str
     questions: list[int]
     organizers: dict[int, Organizer]
-    last_organizer_id: int
     deleted_at: datetime | None
     answer_counts: dict[str, int]
 
@@ -51,6 +51,7 @@ class EventRegistration(Aggregate):
         details: dict[str, Any]
         questions: list[int]
         performed_by: int
+        creator_organizer_id: int
 
         def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
             aggregate.event_id = self.event_id
@@ -59,8 +60,8 @@ class EventRegistration(Aggregate):
             aggregate.status = STATUS_OPEN
             aggregate.questions = list(self.questions)
             aggregate.organizers = {}
-            aggregate.last_organizer_id = 1
-            aggregate.organizers[self.performed_by] = Organizer(1, self.performed_by, ROLE_CREATOR)
+            creator = Organizer(self.creator_organizer_id, self.performed_by, ROLE_CREATOR)
+            aggregate.organizers[self.performed_by] = creator
             aggregate.deleted_at = None
             aggregate.answer_counts = {}
 
@@ -85,7 +86,6 @@ class EventRegistration(Aggregate):
                 organizer.active = False
             for user_id, organizer_id, role in self.organizers:
                 aggregate.organizers[user_id] = Organizer(organizer_id, user_id, role)
-                aggregate.last_organizer_id = max(aggregate.last_organizer_id, organizer_id)
 
     class AnswersCounted(Aggregate.Event):
         """Aggregated answers added to the event's totals: ``[[question_id, option, n], ...]``.
@@ -113,6 +113,7 @@ class EventRegistration(Aggregate):
         details: Details,
         questions: list[int],
         performed_by: int,
+        creator_organizer_id: int,
         at: datetime,
     ) -> EventRegistration:
         return cls._create(
@@ -123,6 +124,7 @@ class EventRegistration(Aggregate):
             details=details.to_dict(),
             questions=questions,
             performed_by=performed_by,
+            creator_organizer_id=creator_organizer_id,
             timestamp=at,
         )
 
@@ -135,15 +137,17 @@ class EventRegistration(Aggregate):
             timestamp=at,
         )
 
-    def set_organizers(self, user_ids: list[int], performed_by: int, at: datetime) -> None:
-        """Replace the organizer list (already validated); the creator keeps the creator role."""
+    def set_organizers(
+        self, user_ids: list[int], new_id: Callable[[], int], performed_by: int, at: datetime
+    ) -> None:
+        """Replace the organizer list (already validated). Newcomers get an organizer_id from
+        ``new_id`` (one sequence across events); returning ones keep theirs; the creator keeps the
+        creator role."""
         entries: list[list[Any]] = []
-        next_id = self.last_organizer_id
         for user_id in user_ids:
             known = self.organizers.get(user_id)
             if known is None:
-                next_id += 1
-                entries.append([user_id, next_id, ROLE_ORGANIZER])
+                entries.append([user_id, new_id(), ROLE_ORGANIZER])
             else:
                 entries.append([user_id, known.organizer_id, known.role])
         self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=performed_by, timestamp=at)

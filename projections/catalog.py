@@ -82,7 +82,11 @@ def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.Regi
     )
     conn.execute(
         insert(t.organizers).values(
-            event_id=e.event_id, user_id=e.performed_by, organizer_id=1, role=ROLE_CREATOR, active=True
+            event_id=e.event_id,
+            user_id=e.performed_by,
+            organizer_id=e.creator_organizer_id,
+            role=ROLE_CREATOR,
+            active=True,
         )
     )
     record(conn, t, e.event_id, e, "registration-enabled", {"event_page": e.details["page"]})
@@ -113,19 +117,22 @@ def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.Regis
     )
     old = json.loads(before.details)
     changes = {
-        field: {"old": old.get(field), "new": value}
+        EDITABLE[field]: {"old": old.get(field), "new": value}
         for field, value in e.details.items()
         if field in EDITABLE and old.get(field) != value
     }
     if before.status != e.status:
         kind = "registration-closed" if e.status == "closed" else "registration-reopened"
         record(conn, t, before.event_id, e, kind, {})
-    record(conn, t, before.event_id, e, "registration-edited", {"changes": changes})
+    if changes or before.status == e.status:
+        record(conn, t, before.event_id, e, "registration-edited", {"changes": changes})
 
 
 def _organizers_set(conn: Connection, t: Tables, e: EventRegistration.OrganizersSet) -> None:
     event_id = _event_id(conn, t, e)
-    record(conn, t, event_id, e, "organizers-changed", {"organizer_ids": [u for u, _, _ in e.organizers]})
+    record(
+        conn, t, event_id, e, "organizers-changed", {"organizer_user_ids": [u for u, _, _ in e.organizers]}
+    )
     o = t.organizers
     conn.execute(update(o).where(o.c.event_id == event_id).values(active=False))
     for user_id, organizer_id, role in e.organizers:
@@ -167,21 +174,22 @@ def _answers_replaced(conn: Connection, t: Tables, e: Participant.AnswersReplace
     _participant_history("answers-submitted" if e.sealed else "answers-removed")(conn, t, e)
 
 
-EDITABLE = (
-    "page",
-    "timezone",
-    "start_local",
-    "end_local",
-    "wikis",
-    "online",
-    "inperson",
-    "meeting_url",
-    "meeting_country",
-    "meeting_address",
-    "chat_url",
-    "tracking_tool_id",
-    "tracking_tool_event_id",
-)
+# Details fields an edit can change, by their stored name -> the API's name (as history shows them).
+EDITABLE = {
+    "page": "event_page",
+    "timezone": "timezone",
+    "start_local": "start_time",
+    "end_local": "end_time",
+    "wikis": "wikis",
+    "online": "online_meeting",
+    "inperson": "inperson_meeting",
+    "meeting_url": "meeting_url",
+    "meeting_country": "meeting_country",
+    "meeting_address": "meeting_address",
+    "chat_url": "chat_url",
+    "tracking_tool_id": "tracking_tool_id",
+    "tracking_tool_event_id": "tracking_tool_event_id",
+}
 
 
 def record(

@@ -114,11 +114,12 @@ class Projector:
         while self.run_once():
             pass
 
-    def follow(self, idle: float = 0.05) -> None:
+    def follow(self, idle: float = 0.05, quickest: float = 0.005) -> None:
         """Run until ``stop()``. A projection that fails (its database or Redis down) is logged and
         retried with backoff; the others go on."""
         failures: dict[str, int] = {}
         retry_at: dict[str, float] = {}
+        pause = quickest
         while not self._stop.is_set():
             advanced = 0
             for projection in self.projections:
@@ -131,9 +132,12 @@ class Projector:
                     n = failures[projection.name] = failures.get(projection.name, 0) + 1
                     retry_at[projection.name] = time.monotonic() + min(5.0, 0.1 * 2**n)
                     log.exception("projection %s failed (attempt %d); retrying", projection.name, n)
-            if not advanced:
-                self._wake.wait(idle)
+            if advanced:
+                pause = quickest
+            else:  # idle: poll back off from ``quickest`` to ``idle``; a wake() cuts the wait short
+                self._wake.wait(pause)
                 self._wake.clear()
+                pause = min(idle, pause * 2)
 
     def wake(self) -> None:
         self._wake.set()

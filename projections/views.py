@@ -139,22 +139,27 @@ class CatalogViews:
         with self.store.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
-    def due_for_aggregation(self, now: datetime, cutoff: datetime, limit: int) -> list[tuple[int, int]]:
+    def due_for_aggregation(
+        self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
+    ) -> list[tuple[int, int, int]]:
         p, r = self.t.participants, self.t.registrations
-        query = (
-            select(p.c.event_id, p.c.user_id)
-            .select_from(p.join(r, r.c.event_id == p.c.event_id))
-            .where(
-                and_(
-                    p.c.answers_sealed.is_not(None),
-                    or_(r.c.end_utc < sortable(now), p.c.first_answer_at < sortable(cutoff)),
-                )
+        conditions = [
+            p.c.answers_sealed.is_not(None),
+            or_(r.c.end_utc < sortable(now), p.c.first_answer_at < sortable(cutoff)),
+        ]
+        if after is not None:
+            conditions.append(
+                or_(p.c.event_id > after[0], and_(p.c.event_id == after[0], p.c.participant_id > after[1]))
             )
+        query = (
+            select(p.c.event_id, p.c.participant_id, p.c.user_id)
+            .select_from(p.join(r, r.c.event_id == p.c.event_id))
+            .where(and_(*conditions))
             .order_by(p.c.event_id, p.c.participant_id)
             .limit(limit)
         )
         with self.store.connect() as conn:
-            return [(r_[0], r_[1]) for r_ in conn.execute(query)]
+            return [(row[0], row[1], row[2]) for row in conn.execute(query)]
 
     def organizers(self, event_id: int, after: int | None = None) -> list[OrganizerRow]:
         o, u = self.t.organizers, self.t.users

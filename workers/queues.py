@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 log = logging.getLogger("campaignevents.jobs")
 QUEUE_NAME = "campaignevents"
-RETRY_INTERVALS = [
-    int(x) for x in os.environ.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS", "5,30,120,600,1800").split(",")
-]
+RETRY_INTERVALS = (5, 30, 120, 600, 1800)
 FAILURE_TTL = 30 * 24 * 3600
 
 
@@ -32,8 +29,8 @@ class InProcessQueue:
     """Runs each job in a background thread of this process, with the same retries (the embedded
     default has no Redis)."""
 
-    def __init__(self, intervals: list[float] | None = None) -> None:
-        self.intervals = RETRY_INTERVALS if intervals is None else intervals
+    def __init__(self, intervals: tuple[int, ...] = RETRY_INTERVALS) -> None:
+        self.intervals = intervals
 
     def enqueue(self, func: str, *args: Any, job_id: str) -> None:
         def run() -> None:
@@ -51,11 +48,14 @@ class InProcessQueue:
 
 
 class RqQueue:
-    def __init__(self, redis_url: str) -> None:
+    def __init__(
+        self, redis_url: str, intervals: tuple[int, ...] = RETRY_INTERVALS, name: str = QUEUE_NAME
+    ) -> None:
         from redis import Redis
         from rq import Queue
 
-        self.queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
+        self.intervals = intervals
+        self.queue = Queue(name, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
 
     def enqueue(self, func: str, *args: Any, job_id: str) -> None:
         from rq import Retry
@@ -64,6 +64,6 @@ class RqQueue:
             func,
             *args,
             job_id=job_id,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            retry=Retry(max=len(self.intervals), interval=list(self.intervals)),
             failure_ttl=FAILURE_TTL,
         )

@@ -35,17 +35,15 @@ def start_timer(interval: float, stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def start_cron(redis_url: str, interval: int, stop: threading.Event) -> threading.Thread:
+def start_cron(redis_url: str, queue_name: str, interval: int, stop: threading.Event) -> threading.Thread:
     """Production: RQ's CronScheduler enqueues the periodic jobs on the RQ queue; a thread beside
     the worker drives it (its own ``start()`` wants the main thread for signal handlers)."""
     from redis import Redis
     from rq.cron import CronScheduler
 
-    from workers.queues import QUEUE_NAME
-
     cron = CronScheduler(connection=Redis.from_url(redis_url), name=f"campaignevents-{threading.get_ident()}")
     for job in periodic_jobs():
-        cron.register(job, queue_name=QUEUE_NAME, interval=interval)
+        cron.register(job, queue_name=queue_name, interval=interval)
 
     def loop() -> None:
         cron.register_birth()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         CAMPAIGNEVENTS_DATABASE_URL=settings.database_url,
+        CAMPAIGNEVENTS_QUEUE_NAME=settings.queue_name,
+        CAMPAIGNEVENTS_JOB_RETRY_INTERVALS=",".join(map(str, settings.job_retry_intervals)),
         CAMPAIGNEVENTS_KNOWN_WIKIS=",".join(settings.known_wikis),
         CAMPAIGNEVENTS_SECRET_KEY=settings.secret_key,
         PYTHONPATH=str(ROOT),
@@ -48,17 +51,20 @@ def spawn_cli(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[
 
 @pytest.fixture
 def redis_url() -> Any:
-    """A flushed Redis database on 127.0.0.1 (fails in CI when Redis is missing)."""
+    """Redis on 127.0.0.1 (fails in CI when it is missing). Tests keep to queues of their own
+    (``unique_queue``), so runs sharing one Redis never take each other's jobs."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
-        client.flushdb()
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except RedisConnectionError as error:
         service_missing("Redis", error)
-    yield REDIS_URL
-    client.flushdb()
+    return REDIS_URL
+
+
+def unique_queue() -> str:
+    return f"ce-test-{uuid.uuid4().hex[:10]}"
 
 
 def files_containing(folder: Path, needle: bytes) -> list[str]:
@@ -87,3 +93,14 @@ def postgres_relation_bytes(settings: Settings, table: str) -> bytes:
             for part in sorted(base.parent.glob(base.name + "*")):
                 chunks.append(part.read_bytes())
     return b"".join(chunks)
+
+
+def stop(process: subprocess.Popen[str], grace: float = 20) -> str:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; returns what the process printed."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        return process.communicate(timeout=grace)[0] or ""
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0] or ""

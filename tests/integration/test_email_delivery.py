@@ -23,13 +23,11 @@ from domain import commands
 from domain.ports import FakeClock
 from projections.dispatcher import NAME as DISPATCHER
 from tests.conftest import Api, User, make_services, registration_body
-from tests.integration.helpers import spawn_cli
+from tests.integration.helpers import spawn_cli, stop, unique_queue
 from tests.integration.smtp_sink import Sink, free_port
-from workers.queues import QUEUE_NAME
 
 pytestmark = pytest.mark.integration
 EMAIL = "/campaignevents/v0/event_registration/1/email"
-FAST_RETRIES = {"CAMPAIGNEVENTS_JOB_RETRY_INTERVALS": "1,1,1"}
 
 
 class World:
@@ -51,7 +49,6 @@ class World:
             CAMPAIGNEVENTS_REDIS_URL=self.settings.redis_url or "",
             CAMPAIGNEVENTS_SMTP_URL=self.settings.smtp_url or "",
             CAMPAIGNEVENTS_BASE_URL="http://events.example.org",
-            **FAST_RETRIES,
         )
 
     def drain(self) -> None:
@@ -62,7 +59,7 @@ class World:
         assert worker.wait(timeout=60) == 0, worker.stdout.read() if worker.stdout else ""
 
     def wait_for_queue(self, predicate: Any, allow_empty: bool = False, timeout: float = 20) -> list[str]:
-        queue = Queue(QUEUE_NAME, connection=Redis.from_url(self.settings.redis_url or ""))
+        queue = Queue(self.settings.queue_name, connection=Redis.from_url(self.settings.redis_url or ""))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.services.projector.wake()
@@ -84,7 +81,16 @@ def world(
     smtp_sink: tuple[Sink, str],
 ) -> Iterator[tuple[World, Sink]]:
     sink, smtp_url = smtp_sink
-    built = World(replace(sqlite_settings, redis_url=redis_url, smtp_url=smtp_url), clock)
+    built = World(
+        replace(
+            sqlite_settings,
+            redis_url=redis_url,
+            smtp_url=smtp_url,
+            job_retry_intervals=(1, 1, 1),
+            queue_name=unique_queue(),
+        ),
+        clock,
+    )
     yield built, sink
     built.close()
 
@@ -179,7 +185,9 @@ def test_a_worker_killed_mid_batch_delivers_each_recipient_once(world: tuple[Wor
     sink.release.set()
     # RQ hands a dead worker's job back once its registry entry expires; expire it now.
     connection = Redis.from_url(w.settings.redis_url or "")
-    StartedJobRegistry(queue=Queue(QUEUE_NAME, connection=connection)).cleanup(timestamp=time.time() + 3600)
+    StartedJobRegistry(queue=Queue(w.settings.queue_name, connection=connection)).cleanup(
+        timestamp=time.time() + 3600
+    )
     second = w.worker()
     try:
         deadline = time.monotonic() + 45
@@ -187,8 +195,7 @@ def test_a_worker_killed_mid_batch_delivers_each_recipient_once(world: tuple[Wor
             time.sleep(0.1)
         time.sleep(1.5)  # anything sent twice would arrive now
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop(second)
     received = sorted(m["To"] for m in sink.with_subject("Batch"))
     assert received == sorted(f"Person{n} <person{n}@example.org>" for n in range(8))
     assert len(sink.messages) - before == 8
@@ -234,7 +241,10 @@ def test_with_redis_down_the_request_is_accepted_and_mail_goes_out_later(
     private_redis: dict[str, Any],
 ) -> None:
     sink, smtp_url = smtp_sink
-    w = World(replace(sqlite_settings, redis_url=private_redis["url"], smtp_url=smtp_url), clock)
+    settings = replace(
+        sqlite_settings, redis_url=private_redis["url"], smtp_url=smtp_url, queue_name=unique_queue()
+    )
+    w = World(settings, clock)
     try:
         organizer, _people = event_with_participants(w, 3)
         w.drain()

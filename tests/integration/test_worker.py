@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from domain.details import DetailsInput
 from domain.ports import FakeClock
 from domain.validation import parse_title
 from tests.conftest import make_services
-from tests.integration.helpers import run_cli, spawn_cli
+from tests.integration.helpers import run_cli, spawn_cli, stop, unique_queue
 
 pytestmark = pytest.mark.integration
 
@@ -84,7 +85,10 @@ def keys_left(settings: Settings) -> int:
 def test_the_worker_schedule_aggregates_with_real_redis(sqlite_settings: Settings, redis_url: str) -> None:
     expected = ended_events_with_answers(sqlite_settings, events=2, per_event=6)
     worker = spawn_cli(
-        sqlite_settings, "worker", CAMPAIGNEVENTS_REDIS_URL=redis_url, CAMPAIGNEVENTS_AGGREGATION_INTERVAL="1"
+        replace(sqlite_settings, queue_name=unique_queue()),
+        "worker",
+        CAMPAIGNEVENTS_REDIS_URL=redis_url,
+        CAMPAIGNEVENTS_AGGREGATION_INTERVAL="1",
     )
     try:
         deadline = time.monotonic() + 60
@@ -92,12 +96,7 @@ def test_the_worker_schedule_aggregates_with_real_redis(sqlite_settings: Setting
             assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
             time.sleep(0.3)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output = worker.communicate(timeout=20)[0]
-        except Exception:
-            worker.kill()
-            output = worker.communicate()[0]
+        output = stop(worker)
     assert totals(sqlite_settings, 2) == expected, output
     assert keys_left(sqlite_settings) == 0
     assert "aggregate_answers" in output  # it came through RQ (the cron registration and the job)
