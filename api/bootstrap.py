@@ -46,6 +46,7 @@ class Services:
 
     def close(self) -> None:
         self.projector.stop()
+        self.queue.close()
         self.store.close()
         self.keys.close()
         self.app.close()

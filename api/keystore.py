@@ -114,6 +114,13 @@ class SqlKeyStore:
                 )
             )
 
+    def destroy_participants(self, event_id: int, user_ids: list[int]) -> None:
+        k = answer_keys.c
+        with self.engine.begin() as conn:
+            for start in range(0, len(user_ids), 500):
+                chunk = user_ids[start : start + 500]
+                conn.execute(delete(answer_keys).where(and_(k.event_id == event_id, k.user_id.in_(chunk))))
+
     def holders(
         self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
     ) -> list[tuple[int, int, str]]:

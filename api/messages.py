@@ -31,6 +31,7 @@ CATALOGUE: dict[str, str] = {
     "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $3.',
     "paramvalidator-needstring": 'Invalid value "$2" for string parameter "$1". Got a $3 value instead.',
     "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
+    "paramvalidator-maxbytes": 'Parameter "$1" cannot be longer than $3 bytes; the value given is $4 bytes.',
     "paramvalidator-baduser": 'Invalid value "$2" for user parameter "$1".',
     "paramvalidator-outofrange": 'The value "$2" for parameter "$1" must be between $3 and $4.',
     "paramvalidator-outofrange-min": 'The value "$2" for parameter "$1" must be no less than $3.',

@@ -41,6 +41,8 @@ def _json_type(value: object) -> str:
         return "double"
     if isinstance(value, (list, dict)):
         return "array"
+    if value is None:
+        return "NULL"
     return "string"
 
 
@@ -84,9 +86,17 @@ class Param(fields.Field):  # type: ignore[type-arg]
 
 
 class Str(Param):
+    def __init__(self, *, max_bytes: int | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.max_bytes = max_bytes
+
     def convert(self, value: Any) -> str:
         if not isinstance(value, str):
             raise failure("needstring", value, None, _json_type(value))
+        size = len(value.encode("utf-8"))
+        if self.max_bytes is not None and size > self.max_bytes:
+            data = {"maxbytes": self.max_bytes, "maxchars": None}
+            raise failure("maxbytes", value, data, self.max_bytes, size)
         return value
 
 
@@ -105,6 +115,8 @@ class Int(Param):
     def convert(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise failure("badinteger-type", value, None, _json_type(value))
+        if not -(2**63) <= value < 2**63:  # PHP's json_decode reads a larger integer as a float
+            raise failure("badinteger-type", value, None, "double")
         return value
 
 
@@ -174,7 +186,8 @@ class Multi(fields.List):  # type: ignore[type-arg]
             limit = self.limit
             data = {"parameter": self.name, "limit": limit, "lowlimit": limit, "highlimit": limit}
             raise failure("toomanyvalues", value, data, self.limit)
-        items = [self.inner.deserialize(v) for v in value]  # type: ignore[union-attr]
+        inner: Param = self.inner  # type: ignore[assignment]
+        items = [inner.convert(v) for v in value]  # null is no value inside a list: its type fails
         if self.choices is not None:
             allowed = self.choices()
             unknown = [v for v in items if v not in allowed]
@@ -263,21 +276,54 @@ def query_int(name: str, *, minimum: int | None = None, maximum: int | None = No
     return value
 
 
+MAX_JSON_DEPTH = 64  # far beyond any body of this API; PHP allows 512, Python's recursion less
+
+
 def _json_object() -> dict[str, Any]:
+    """The body as a JSON object, parsed as strictly as PHP's json_decode: UTF-8 only, no NaN or
+    Infinity, no lone surrogates, bounded nesting. A top-level array is read as PHP does: its
+    indexes become field names ("0", "1", ...), which no route declares."""
     body = request.get_data(cache=True)
     if not body:
         return {}
     if request.mimetype != "application/json":
         raise ApiError(415, "rest-unsupported-content-type", request.mimetype)
     try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        parsed = json.loads(body.decode("utf-8"), parse_constant=_reject, parse_float=_finite)
+        _check_json(parsed, 0)
+    except (ValueError, UnicodeError, RecursionError):
         raise ApiError(400, "rest-json-body-parse-error") from None
     if isinstance(parsed, dict):
         return parsed
-    if isinstance(parsed, list):  # PHP decodes it to an array too: no named field is set
-        return {}
+    if isinstance(parsed, list):
+        return {str(i): v for i, v in enumerate(parsed)}
     raise ApiError(400, "rest-json-body-parse-error")
+
+
+def _reject(constant: str) -> Any:
+    raise ValueError(f"not JSON: {constant}")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return number
+
+
+def _check_json(value: Any, depth: int) -> None:
+    """Too deep, or a string holding a lone UTF-16 surrogate (which UTF-8 cannot carry): ValueError."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError for a lone surrogate
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key.encode("utf-8")
+            _check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
 
 
 def _load(schema: Schema, raw: dict[str, Any], *, source: str) -> dict[str, Any]:

@@ -87,7 +87,8 @@ class RegistrationBody(BodySchema):
         metadata={"description": "For in-person events, the country where the event takes place"}
     )
     meeting_address = Str(
-        metadata={"description": "For in-person events, the full address where the event takes place"}
+        max_bytes=8192,
+        metadata={"description": "For in-person events, the full address where the event takes place"},
     )
 
 

@@ -60,6 +60,10 @@ class KeyStore(Protocol):
 
     def destroy_key(self, event_id: int, user_id: int, key_id: str) -> None: ...
 
+    def destroy_participants(self, event_id: int, user_ids: list[int]) -> None:
+        """Destroy every key of these participants of the event, in one transaction."""
+        ...
+
     def holders(
         self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
     ) -> list[tuple[int, int, str]]:

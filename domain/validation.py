@@ -243,7 +243,7 @@ def _fixed_offset(tz: str) -> timedelta | None:
     if match:
         sign = -1 if match.group(1) == "-" else 1
         return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-    minutes = _ABBREVIATION_MINUTES.get(tz.upper())
+    minutes = _ABBREVIATION_MINUTES.get(tz.upper()) if tz.isascii() else None
     return None if minutes is None else timedelta(minutes=minutes)
 
 

@@ -37,7 +37,9 @@ def compose(to: Account, subject: str, body: str, reply_to: Account | None = Non
 
 @counted("send_mailing")
 def send_mailing(mailing_id: str) -> int:
-    """Send an organizer's message to every recipient not yet recorded; returns how many it sent."""
+    """Send an organizer's message to every recipient not yet recorded; returns how many it sent.
+
+    Each delivery is recorded right after the SMTP server accepts it, over one connection."""
     services = runtime.services()
     app = services.app
     mailing = app.resolve_recipients(UUID(mailing_id))
@@ -46,24 +48,23 @@ def send_mailing(mailing_id: str) -> int:
     if sender is None:
         return 0
     sent = 0
-    for user_id in mailing.pending():
-        recipient = app.account(user_id)
-        if recipient is None or not recipient.is_valid_recipient:
-            continue
-        footer = text(
-            "campaignevents-email-footer", sender.user_name, recipient.user_name, event_url(mailing.event_id)
-        )
-        body = f"{mailing.message}\n\n-- \n{footer}"
-        services.mailer.send(compose(recipient, mailing.subject, body, reply_to=sender))
-        app.record_delivery(mailing.id, user_id)
-        sent += 1
-    current = app.mailing(mailing.id)
-    if mailing.copy_to_sender and current is not None and not current.copy_delivered:
-        subject = text("campaignevents-email-copy-subject", registration.details.name)
-        footer = text("campaignevents-email-copy-footer", event_url(mailing.event_id))
-        body = f"{mailing.message}\n\n-- \n{footer}"
-        services.mailer.send(compose(sender, subject, body))
-        app.record_delivery(mailing.id, 0)
+    link = event_url(mailing.event_id)
+    with services.mailer.connection() as send:
+        for user_id in mailing.pending():
+            if user_id in mailing.delivered:  # recorded by another run meanwhile
+                continue
+            recipient = app.account(user_id)
+            if recipient is None or not recipient.is_valid_recipient:
+                continue
+            footer = text("campaignevents-email-footer", sender.user_name, recipient.user_name, link)
+            send(compose(recipient, mailing.subject, f"{mailing.message}\n\n-- \n{footer}", reply_to=sender))
+            mailing = app.record_delivery(mailing, user_id)
+            sent += 1
+        if mailing.copy_to_sender and not mailing.copy_delivered:
+            subject = text("campaignevents-email-copy-subject", registration.details.name)
+            footer = text("campaignevents-email-copy-footer", link)
+            send(compose(sender, subject, f"{mailing.message}\n\n-- \n{footer}"))
+            app.record_delivery(mailing, 0)
     return sent
 
 
@@ -87,6 +88,7 @@ def send_confirmation(participant_aggregate: str, version: int) -> bool:
     body = text(
         "campaignevents-email-confirmation-body", user.user_name, name, event_url(participant.event_id)
     )
-    services.mailer.send(compose(user, text("campaignevents-email-confirmation-subject", name), body))
+    with services.mailer.connection() as send:
+        send(compose(user, text("campaignevents-email-confirmation-subject", name), body))
     app.record_notice(notice, "registration-confirmation", participant.user_id, participant.event_id)
     return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -12,7 +14,9 @@ log = logging.getLogger("campaignevents.mail")
 
 
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def connection(self) -> AbstractContextManager[Callable[[EmailMessage], None]]:
+        """A ``send(message)`` function for the duration of a ``with`` block (one SMTP session)."""
+        ...
 
 
 class SmtpMailer:
@@ -25,17 +29,26 @@ class SmtpMailer:
         self.starttls = "starttls=1" in parts.query
         self.timeout = timeout
 
-    def send(self, message: EmailMessage) -> None:
+    @contextmanager
+    def connection(self) -> Iterator[Callable[[EmailMessage], None]]:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
             if self.user:
                 smtp.login(self.user, self.password or "")
-            smtp.send_message(message)
+
+            def send(message: EmailMessage) -> None:
+                smtp.send_message(message)
+
+            yield send
 
 
 class LogMailer:
     """Development default: the message goes to the log instead of a mail server."""
 
-    def send(self, message: EmailMessage) -> None:
-        log.info("mail to %s: %s\n%s", message["To"], message["Subject"], message.get_content())
+    @contextmanager
+    def connection(self) -> Iterator[Callable[[EmailMessage], None]]:
+        def send(message: EmailMessage) -> None:
+            log.info("mail to %s: %s\n%s", message["To"], message["Subject"], message.get_content())
+
+        yield send

@@ -7,6 +7,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 log = logging.getLogger("campaignevents.jobs")
@@ -15,8 +16,15 @@ RETRY_INTERVALS = (5, 30, 120, 600, 1800)
 FAILURE_TTL = 30 * 24 * 3600
 
 
+JOB_TIMEOUT = 3600  # a 10,000-recipient mailing is one job; RQ's default 180 s would cut it
+
+
 class JobQueue(Protocol):
     def enqueue(self, func: str, *args: Any, job_id: str) -> None: ...
+
+    def close(self) -> None:
+        """Stop taking jobs; wait for the ones running (before the stores they use close)."""
+        ...
 
 
 def resolve(func: str) -> Callable[..., Any]:
@@ -26,25 +34,64 @@ def resolve(func: str) -> Callable[..., Any]:
 
 
 class InProcessQueue:
-    """Runs each job in a background thread of this process, with the same retries (the embedded
-    default has no Redis)."""
+    """Runs jobs on a small thread pool of this process, with the same retries as RQ (the embedded
+    default has no Redis); a retry waits on a timer, not in a pool thread."""
 
-    def __init__(self, intervals: tuple[int, ...] = RETRY_INTERVALS) -> None:
+    def __init__(self, intervals: tuple[int, ...] = RETRY_INTERVALS, workers: int = 4) -> None:
         self.intervals = intervals
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self.closed = threading.Event()
+        self.timers: set[threading.Timer] = set()
+        self._busy = 0
+        self._idle = threading.Condition()
 
     def enqueue(self, func: str, *args: Any, job_id: str) -> None:
-        def run() -> None:
-            for attempt, pause in enumerate([0.0, *self.intervals]):
-                if pause:
-                    threading.Event().wait(pause)
-                try:
-                    resolve(func)(*args)
-                    return
-                except Exception:
-                    log.exception("job %s failed (attempt %d)", job_id, attempt + 1)
-            log.error("job %s failed for good", job_id)
+        if not self.closed.is_set():
+            self._submit(func, args, job_id, 0)
 
-        threading.Thread(target=run, name=f"job:{job_id}", daemon=True).start()
+    def _submit(self, func: str, args: tuple[Any, ...], job_id: str, attempt: int) -> None:
+        with self._idle:
+            self._busy += 1
+        self.pool.submit(self._run, func, args, job_id, attempt)
+
+    def _run(self, func: str, args: tuple[Any, ...], job_id: str, attempt: int) -> None:
+        try:
+            self._attempt(func, args, job_id, attempt)
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no job is running or queued (retries waiting on a timer do not count)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def close(self) -> None:
+        self.closed.set()
+        for timer in list(self.timers):
+            timer.cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _attempt(self, func: str, args: tuple[Any, ...], job_id: str, attempt: int) -> None:
+        try:
+            resolve(func)(*args)
+        except Exception:
+            log.exception("job %s failed (attempt %d)", job_id, attempt + 1)
+            if attempt >= len(self.intervals):
+                log.error("job %s failed for good", job_id)
+                return
+            if self.closed.is_set():
+                return
+            retry = threading.Timer(self.intervals[attempt], self._retry, (func, args, job_id, attempt + 1))
+            retry.daemon = True
+            self.timers.add(retry)
+            retry.start()
+
+    def _retry(self, func: str, args: tuple[Any, ...], job_id: str, attempt: int) -> None:
+        self.timers.discard(threading.current_thread())  # type: ignore[arg-type]
+        if not self.closed.is_set():
+            self._submit(func, args, job_id, attempt)
 
 
 class RqQueue:
@@ -57,6 +104,9 @@ class RqQueue:
         self.intervals = intervals
         self.queue = Queue(name, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
 
+    def close(self) -> None:
+        """Nothing runs here: RQ's workers run the jobs."""
+
     def enqueue(self, func: str, *args: Any, job_id: str) -> None:
         from rq import Retry
 
@@ -66,4 +116,5 @@ class RqQueue:
             job_id=job_id,
             retry=Retry(max=len(self.intervals), interval=list(self.intervals)),
             failure_ttl=FAILURE_TTL,
+            job_timeout=JOB_TIMEOUT,
         )

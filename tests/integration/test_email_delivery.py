@@ -25,6 +25,7 @@ from projections.dispatcher import NAME as DISPATCHER
 from tests.conftest import Api, User, make_services, registration_body
 from tests.integration.helpers import spawn_cli, stop, unique_queue
 from tests.integration.smtp_sink import Sink, free_port
+from workers.queues import JOB_TIMEOUT
 
 pytestmark = pytest.mark.integration
 EMAIL = "/campaignevents/v0/event_registration/1/email"
@@ -186,7 +187,7 @@ def test_a_worker_killed_mid_batch_delivers_each_recipient_once(world: tuple[Wor
     # RQ hands a dead worker's job back once its registry entry expires; expire it now.
     connection = Redis.from_url(w.settings.redis_url or "")
     StartedJobRegistry(queue=Queue(w.settings.queue_name, connection=connection)).cleanup(
-        timestamp=time.time() + 3600
+        timestamp=time.time() + JOB_TIMEOUT + 600
     )
     second = w.worker()
     try:
