@@ -523,16 +523,16 @@ def test_a_crash_between_the_save_and_the_key_destruction(
     registered(bob, soon, {"confidence": {"value": 1}, "affiliate": {"value": 1, "other": "WMDE"}})
     registered(carol, soon, {"confidence": {"value": 2}})
     clock.advance(days=2)
-    destroy = services.keys.destroy
-    calls: list[tuple[int, int]] = []
+    destroy = services.keys.destroy_participants
+    calls: list[tuple[int, list[int]]] = []
 
-    def crash_once(event_id: int, user_id: int) -> None:
-        calls.append((event_id, user_id))
+    def crash_once(event_id: int, user_ids: list[int]) -> None:
+        calls.append((event_id, user_ids))
         if len(calls) == 1:
             raise RuntimeError("worker killed")
-        destroy(event_id, user_id)
+        destroy(event_id, user_ids)
 
-    monkeypatch.setattr(services.keys, "destroy", crash_once)
+    monkeypatch.setattr(services.keys, "destroy_participants", crash_once)
     with pytest.raises(RuntimeError, match="worker killed"):
         services.app.aggregate_answers()
     sync(services)

@@ -324,9 +324,8 @@ MATRIX: tuple[Row, ...] = (
 )
 # fmt: on
 
-# Cells where the service disagrees with the reference: (row id, caller) -> why. They are left out of
-# the column tests and pinned by ``test_known_wrong_cell`` (strict xfail: a fix makes it fail, so the
-# entry is then removed here).
+# Cells where the service disagrees with the reference: (row id, caller) -> why, left out of the column
+# tests while a fix is pending (none today: every cell matches).
 KNOWN_WRONG_CELLS: dict[tuple[str, str], str] = {}
 
 
@@ -468,26 +467,6 @@ def run_column(
 @pytest.mark.parametrize("caller", CALLERS)
 def test_authorization_matrix(api: Any, make_user: Any, services: Any, clock: Any, caller: str) -> None:
     rows = tuple(r for r in MATRIX if (r.id, caller) not in KNOWN_WRONG_CELLS)
-    problems = run_column(api, make_user, services, clock, caller, rows)
-    assert not problems, "\n" + "\n".join(problems)
-
-
-def _known_wrong_cells() -> list[Any]:
-    return [
-        pytest.param(
-            row_id, caller, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{row_id}-{caller}"
-        )
-        for (row_id, caller), reason in KNOWN_WRONG_CELLS.items()
-    ]
-
-
-@pytest.mark.skipif(not KNOWN_WRONG_CELLS, reason="no cell is known to be wrong")
-@pytest.mark.usefixtures("cheap_passwords")
-@pytest.mark.parametrize(("row_id", "caller"), _known_wrong_cells() or [("-", "-")])
-def test_known_wrong_cell(
-    api: Any, make_user: Any, services: Any, clock: Any, row_id: str, caller: str
-) -> None:
-    rows = tuple(r for r in MATRIX if r.id == row_id)
     problems = run_column(api, make_user, services, clock, caller, rows)
     assert not problems, "\n" + "\n".join(problems)
 
