@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -162,11 +163,31 @@ def worker(burst: bool) -> None:
     if not burst:
         schedule.start_cron(settings.redis_url, settings.queue_name, settings.aggregation_interval, stop)
     try:
-        SimpleWorker([Queue(settings.queue_name, connection=connection)], connection=connection).work(
-            with_scheduler=True, burst=burst
+        _work_through_outages(
+            lambda: SimpleWorker([Queue(settings.queue_name, connection=connection)], connection=connection),
+            burst,
         )
     finally:
         stop.set()
+
+
+def _work_through_outages(make_worker: Callable[[], Any], burst: bool) -> None:
+    """Run the RQ worker; when Redis goes away mid-work (RQ only rides out an outage while it waits
+    for a job), wait with backoff and start a fresh worker instead of exiting. Jobs of the lost
+    worker come back through RQ's abandoned-job handling."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    failures = 0
+    while True:
+        try:
+            make_worker().work(with_scheduler=True, burst=burst)
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            failures += 1
+            pause = min(30.0, 0.5 * 2**failures)
+            click.echo(f"worker lost Redis ({error}); starting again in {pause:.1f}s", err=True)
+            time.sleep(pause)
 
 
 @main.group()

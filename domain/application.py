@@ -502,14 +502,26 @@ class CampaignEvents(Application[UUID]):
         registration = self.registration_for_reading(event_id)
         if not self.can_see_history(self.account(performer), registration):
             raise errors.HistoryDenied()
-        facts: list[Any] = list(self.events.get(registration.id))
-        versions = [e.originator_version for e in facts if e.timestamp <= moment]
-        if not versions:
+        version = self._last_version_at(registration.id, registration.version, moment)
+        if version == 0:
             raise errors.EventNotFound()
-        past: EventRegistration = self.repository.get(registration.id, version=versions[-1])
+        past: EventRegistration = self.repository.get(registration.id, version=version)
         if past.is_deleted:
             raise errors.RegistrationDeletedOnGet()
         return past
+
+    def _last_version_at(self, aggregate_id: UUID, latest: int, moment: datetime) -> int:
+        """The aggregate's last version recorded at or before ``moment`` (0: none), by a binary
+        search over versions (timestamps grow with versions): a few one-event reads, not the stream."""
+        low, high = 0, latest
+        while low < high:
+            middle = (low + high + 1) // 2
+            fact: Any = next(iter(self.events.get(aggregate_id, gt=middle - 1, lte=middle)))
+            if fact.timestamp <= moment:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     # --- e-mail ------------------------------------------------------------------------------
     def email_participants(self, cmd: commands.EmailParticipants) -> Emailed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from workers import jobs
@@ -46,14 +47,23 @@ def start_cron(redis_url: str, queue_name: str, interval: int, stop: threading.E
         cron.register(job, queue_name=queue_name, interval=interval)
 
     def loop() -> None:
-        cron.register_birth()
-        try:
-            while not stop.is_set():
+        failures, born = 0, False
+        while not stop.is_set():
+            try:
+                if not born:
+                    cron.register_birth()
+                    born = True
                 if cron.enqueue_jobs():
                     cron.save()
                 cron.heartbeat()
-                stop.wait(max(0.2, min(cron.calculate_sleep_interval(), interval)))
-        finally:
+                failures = 0
+                pause = max(0.2, min(cron.calculate_sleep_interval(), interval))
+            except Exception:  # Redis restarting: the schedule resumes when it answers again
+                failures, born = failures + 1, False
+                log.warning("cron could not reach Redis (attempt %d); retrying", failures, exc_info=True)
+                pause = min(30.0, 0.5 * 2**failures)
+            stop.wait(pause)
+        with suppress(Exception):
             cron.register_death()
 
     thread = threading.Thread(target=loop, name="cron", daemon=True)

@@ -259,3 +259,39 @@ def test_with_redis_down_the_request_is_accepted_and_mail_goes_out_later(
         assert sorted(sink.to("Outage")) == sorted(f"Person{n} <person{n}@example.org>" for n in range(3))
     finally:
         w.close()
+
+
+def test_the_worker_rides_out_a_redis_restart(
+    sqlite_settings: Settings, clock: FakeClock, smtp_sink: tuple[Sink, str], private_redis: dict[str, Any]
+) -> None:
+    sink, smtp_url = smtp_sink
+    settings = replace(
+        sqlite_settings, redis_url=private_redis["url"], smtp_url=smtp_url, queue_name=unique_queue()
+    )
+    w = World(settings, clock)
+    worker = w.worker()
+    try:
+        event_with_participants(w, 1)
+        deadline = time.monotonic() + 30
+        while not sink.to("You are registered for PeerTest One") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        private_redis["stop"]()
+        time.sleep(3)  # the worker notices: heartbeat, job fetch and scheduler all fail meanwhile
+        private_redis["start"]()
+        late = w.user("Latecomer")
+        assert (
+            late.put(
+                "/campaignevents/v0/event_registration/1/participants/self", {"is_private": False}
+            ).status_code
+            == 200
+        )
+        deadline = time.monotonic() + 45
+        while "Latecomer <latecomer@example.org>" not in sink.to() and time.monotonic() < deadline:
+            assert worker.poll() is None, "the worker exited when Redis restarted"
+            time.sleep(0.2)
+        assert "Latecomer <latecomer@example.org>" in sink.to("You are registered for PeerTest One")
+        assert worker.poll() is None
+    finally:
+        output = stop(worker)
+        w.close()
+    assert "Exception in thread cron" not in output
