@@ -43,8 +43,8 @@ class Services:
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
             caught_up = self.store.wait_for(position, catalog.NAME)
-        except Exception:  # the write is safe in the log; a read-model hiccup must not turn it into an error
-            log.warning("could not wait for the read models (position %d)", position, exc_info=True)
+        except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
+            log.warning("could not wait for the read models (position %d): %s", position, error)
             return
         if not caught_up:
             log.warning("read models did not reach position %d in time: is the projector running?", position)

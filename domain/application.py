@@ -8,6 +8,7 @@ check is repeated against the state it writes over.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import Counter
@@ -46,6 +47,7 @@ from domain.validation import normalise_username, parse_title
 from domain.worklist import Worklist, worklist_id
 
 MAX_ATTEMPTS = 30
+log = logging.getLogger("campaignevents.domain")
 ANSWERS_TTL = timedelta(days=90)
 KEY_GRACE = timedelta(minutes=10)
 AGGREGATION_BATCH = 500
@@ -336,7 +338,7 @@ class CampaignEvents(Application[UUID]):
             position = self._save(participant)
             if modified:  # only the current answer set stays readable
                 keep = self._key_id(participant.sealed_answers)
-                self._keys().destroy(participant.event_id, participant.user_id, keep=keep)
+                self._after_commit(self._keys().destroy, participant.event_id, participant.user_id, keep=keep)
             return Registered(modified, position)
 
         return self._retrying(attempt)
@@ -365,6 +367,16 @@ class CampaignEvents(Application[UUID]):
     def _key_id(sealed: str | None) -> str | None:
         return sealed.partition(".")[0] if sealed else None
 
+    @staticmethod
+    def _after_commit(cleanup: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Key destruction that follows a committed write: if the key store is unreachable now, the
+        write still stands (answering an error would invite a retry of what is done) and the key
+        sweep (``destroy_spent_keys``) finishes the job."""
+        try:
+            cleanup(*args, **kwargs)
+        except Exception as error:
+            log.warning("key cleanup deferred to the sweep: %s", error)
+
     def _keys(self) -> KeyStore:
         if self.keys is None:
             raise RuntimeError("no answer key store configured")
@@ -387,7 +399,7 @@ class CampaignEvents(Application[UUID]):
             if participant is None or not participant.cancel(self.clock.now()):
                 return Registered(False, 0)
             position = self._save(participant)
-            self._keys().destroy(cmd.event_id, performer.user_id)
+            self._after_commit(self._keys().destroy, cmd.event_id, performer.user_id)
             return Registered(True, position)
 
         return self._retrying(attempt)
@@ -413,7 +425,7 @@ class CampaignEvents(Application[UUID]):
             private = sum(1 for p in removed if p.private)
             position = self._save(*removed)
             for p in removed:
-                self._keys().destroy(p.event_id, p.user_id)
+                self._after_commit(self._keys().destroy, p.event_id, p.user_id)
             return Removed(len(removed) - private, private, position)
 
         return self._retrying(attempt)
