@@ -22,6 +22,8 @@ from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
 from api.routes.registrations import bp as registrations_bp
 from api.routes.worklist import bp as worklist_bp
+from workers import runtime
+from workers.queues import InProcessQueue
 
 MAX_BODY_BYTES = 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -56,6 +58,8 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
     app.extensions["campaignevents"] = services
+    if isinstance(services.queue, InProcessQueue):
+        runtime.use(services)  # jobs run in this process: on these stores, not the environment's
     if run_projector:
         services.projector.start_thread()
     errors.install(app)
