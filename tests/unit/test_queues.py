@@ -1,0 +1,69 @@
+"""The job queues' own behaviour: RQ jobs carry fact-derived ids, retries and a timeout (against
+fakeredis: what is checked is what RQ stores, not delivery, which the integration layer covers); the
+in-process queue retries on timers and can be waited for."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import fakeredis
+import pytest
+from rq import Queue
+
+from workers import queues
+from workers.queues import JOB_TIMEOUT, InProcessQueue, RqQueue
+
+CALLS: list[Any] = []
+FAILURES = {"left": 0}
+
+
+def flaky(value: int) -> int:
+    if FAILURES["left"] > 0:
+        FAILURES["left"] -= 1
+        raise RuntimeError("not yet")
+    CALLS.append(value)
+    return value
+
+
+def test_rq_jobs_carry_their_id_retries_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = fakeredis.FakeServer()
+    monkeypatch.setattr("redis.Redis.from_url", lambda *a, **k: fakeredis.FakeRedis(server=server))
+    queue = RqQueue("redis://fake", intervals=(1, 2, 3), name="q-test")
+    queue.enqueue("tests.unit.test_queues.flaky", 7, job_id="mailing-abc")
+    rq_queue = Queue("q-test", connection=fakeredis.FakeRedis(server=server))
+    assert rq_queue.get_job_ids() == ["mailing-abc"]
+    job = rq_queue.fetch_job("mailing-abc")
+    assert job is not None
+    assert (job.func_name, job.args) == ("tests.unit.test_queues.flaky", (7,))
+    assert (job.retries_left, job.retry_intervals) == (3, [1, 2, 3])
+    assert job.timeout == JOB_TIMEOUT
+    assert job.failure_ttl == queues.FAILURE_TTL
+
+
+def test_in_process_jobs_retry_on_timers_then_succeed() -> None:
+    CALLS.clear()
+    FAILURES["left"] = 2
+    queue = InProcessQueue(intervals=(0.01, 0.01, 0.01))  # type: ignore[arg-type]
+    try:
+        queue.enqueue("tests.unit.test_queues.flaky", 5, job_id="j1")
+        deadline = threading.Event()
+        for _ in range(200):
+            if CALLS:
+                break
+            deadline.wait(0.01)
+        assert queue.wait_idle(5)
+        assert CALLS == [5]
+        assert FAILURES["left"] == 0  # it failed twice first
+    finally:
+        queue.close()
+
+
+def test_a_closed_queue_takes_no_more_jobs() -> None:
+    CALLS.clear()
+    FAILURES["left"] = 0
+    queue = InProcessQueue()
+    queue.close()
+    queue.enqueue("tests.unit.test_queues.flaky", 9, job_id="late")
+    assert queue.wait_idle(1)
+    assert CALLS == []
