@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from api import links
+
 DEFAULT_DATA_DIR = "var"
 
 
@@ -26,6 +28,8 @@ class Settings:
     mail_from: str = "CampaignEvents <campaignevents@localhost>"
     job_retry_intervals: tuple[int, ...] = (5, 30, 120, 600, 1800)
     queue_name: str = "campaignevents"
+    user_url: str = links.DEFAULT_USER_URL  # CAMPAIGNEVENTS_USER_URL, placeholders: see api/links.py
+    event_url: str = links.DEFAULT_EVENT_URL  # CAMPAIGNEVENTS_EVENT_URL
 
     @property
     def is_postgres(self) -> bool:
@@ -52,6 +56,16 @@ class Settings:
             job_retry_intervals=tuple(int(x) for x in _csv(env.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS")))
             or (5, 30, 120, 600, 1800),
             queue_name=env.get("CAMPAIGNEVENTS_QUEUE_NAME") or "campaignevents",
+            user_url=links.checked(
+                "CAMPAIGNEVENTS_USER_URL",
+                env.get("CAMPAIGNEVENTS_USER_URL") or links.DEFAULT_USER_URL,
+                links.USER_PLACEHOLDERS,
+            ),
+            event_url=links.checked(
+                "CAMPAIGNEVENTS_EVENT_URL",
+                env.get("CAMPAIGNEVENTS_EVENT_URL") or links.DEFAULT_EVENT_URL,
+                links.EVENT_PLACEHOLDERS,
+            ),
         )
 
     def event_store_env(self) -> dict[str, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
+from api import links
+from api.context import services
 from api.messages import text
 
 MONTHS = (
@@ -24,19 +25,18 @@ MONTHS = (
 )
 
 
-# MediaWiki's wfUrlencode() leaves these unescaped in the titles of the links it renders.
-TITLE_SAFE = ";@$!*(),/~:"
-
-
-def user_page(user_name: str) -> dict[str, str]:
-    """The user page link MediaWiki renders for a user page that does not exist (there is no wiki)."""
-    title = f"User:{user_name}"
-    dbkey = quote(title.replace(" ", "_"), safe=TITLE_SAFE)
-    return {
-        "path": f"/w/index.php?title={dbkey}&action=edit&redlink=1",
-        "title": f"{title} (page does not exist)",
-        "classes": "new mw-userlink",
-    }
+def user_page(user_name: str, user_id: int) -> dict[str, str]:
+    """The user's link, where ``CAMPAIGNEVENTS_USER_URL`` points. MediaWiki shows a link to a page
+    that does not exist (a template with ``redlink=1``) as a red one: so is it shown here."""
+    template = services().settings.user_url
+    path = links.user_url(template, user_id, user_name)
+    if links.is_red_link(template):
+        return {
+            "path": path,
+            "title": f"User:{user_name} (page does not exist)",
+            "classes": "new mw-userlink",
+        }
+    return {"path": path, "title": f"User:{user_name}", "classes": "mw-userlink"}
 
 
 def formatted(ts_mw: str) -> str:

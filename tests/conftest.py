@@ -52,6 +52,9 @@ def sqlite_settings(tmp_path: Path) -> Settings:
         known_wikis=("local", "enwiki", "frwiki"),
         secret_key="test-secret",
         base_url="http://campaignevents.test",
+        # user links as the reference wiki rendered them (no user pages): the API tests compare whole
+        # responses with its transcript; tests/api/test_links.py covers the default
+        user_url="/w/index.php?title=User:{user_name}&action=edit&redlink=1",
     )
 
 

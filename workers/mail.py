@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from uuid import UUID, uuid5
 
+from api import links
 from api.messages import text
 from api.metrics import counted
 from domain.accounts import Account
@@ -17,9 +18,12 @@ from domain.indexes import ROOT
 from workers import runtime
 
 
-def event_url(event_id: int) -> str:
-    base = runtime.services().settings.base_url or "http://127.0.0.1:8000"
-    return f"{base}/campaignevents/v0/event_registration/{event_id}"
+def event_url(event_id: int, event_page: str) -> str:
+    """The event's link in e-mails: ``CAMPAIGNEVENTS_EVENT_URL``, a path under the base URL."""
+    settings = runtime.services().settings
+    return links.event_url(
+        settings.event_url, settings.base_url or "http://127.0.0.1:8000", event_id, event_page
+    )
 
 
 def compose(to: Account, subject: str, body: str, reply_to: Account | None = None) -> EmailMessage:
@@ -48,7 +52,7 @@ def send_mailing(mailing_id: str) -> int:
     if sender is None:
         return 0
     sent = 0
-    link = event_url(mailing.event_id)
+    link = event_url(mailing.event_id, registration.details.page)
     with services.mailer.connection() as send:
         for user_id in mailing.pending():
             if user_id in mailing.delivered:  # recorded by another run meanwhile
@@ -86,7 +90,10 @@ def send_confirmation(participant_aggregate: str, version: int) -> bool:
         return False
     name = registration.details.name
     body = text(
-        "campaignevents-email-confirmation-body", user.user_name, name, event_url(participant.event_id)
+        "campaignevents-email-confirmation-body",
+        user.user_name,
+        name,
+        event_url(participant.event_id, registration.details.page),
     )
     with services.mailer.connection() as send:
         send(compose(user, text("campaignevents-email-confirmation-subject", name), body))

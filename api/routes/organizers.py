@@ -30,7 +30,7 @@ def list_organizers(event_id: str) -> Response:
                 "user_id": r.user_id,
                 "user_name": r.user_name,
                 "roles": [r.role],
-                "user_page": user_page(r.user_name),
+                "user_page": user_page(r.user_name, r.user_id),
             }
             for r in rows
             if r.user_name is not None

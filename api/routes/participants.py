@@ -169,7 +169,7 @@ def _entry(
         entry["not_found"] = True
         return entry
     entry["user_name"] = row.user_name
-    entry["user_page"] = user_page(row.user_name)
+    entry["user_page"] = user_page(row.user_name, row.user_id)
     if can_email:
         entry["user_is_valid_recipient"] = is_valid_recipient(row.email, row.blocked)
     if answers:
