@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, g, request
 
-from api import auth, errors, ops
+from api import auth, cors, errors, ops
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.openapi import bp as openapi_bp
@@ -81,6 +81,7 @@ def create_app(
     for bp in blueprints:
         app.register_blueprint(bp)
     ops.install(app)
+    cors.install(app, settings)
     ops.configure_logging()
     return app
 

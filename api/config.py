@@ -28,6 +28,9 @@ class Settings:
     mail_from: str = "CampaignEvents <campaignevents@localhost>"
     job_retry_intervals: tuple[int, ...] = (5, 30, 120, 600, 1800)
     queue_name: str = "campaignevents"
+    cors_origins: tuple[str, ...] = ()
+    login_failures_per_account: tuple[int, int] = (5, 300)
+    login_failures_per_address: tuple[int, int] = (150, 172800)
     user_url: str = links.DEFAULT_USER_URL  # CAMPAIGNEVENTS_USER_URL, placeholders: see api/links.py
     event_url: str = links.DEFAULT_EVENT_URL  # CAMPAIGNEVENTS_EVENT_URL
 
@@ -56,6 +59,11 @@ class Settings:
             job_retry_intervals=tuple(int(x) for x in _csv(env.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS")))
             or (5, 30, 120, 600, 1800),
             queue_name=env.get("CAMPAIGNEVENTS_QUEUE_NAME") or "campaignevents",
+            cors_origins=tuple(o.rstrip("/") for o in _csv(env.get("CAMPAIGNEVENTS_CORS_ORIGINS"))),
+            login_failures_per_account=_failures(env, "CAMPAIGNEVENTS_LOGIN_FAILURES_PER_ACCOUNT", (5, 300)),
+            login_failures_per_address=_failures(
+                env, "CAMPAIGNEVENTS_LOGIN_FAILURES_PER_ADDRESS", (150, 172800)
+            ),
             user_url=links.checked(
                 "CAMPAIGNEVENTS_USER_URL",
                 env.get("CAMPAIGNEVENTS_USER_URL") or links.DEFAULT_USER_URL,
@@ -105,6 +113,21 @@ def sqlite_path(url: str) -> str:
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _failures(env: dict[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """``COUNT/SECONDS`` (``5/300``: five failed logins in five minutes); a count of 0 turns it off."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    count, _, seconds = value.partition("/")
+    try:
+        parsed = int(count), int(seconds)
+    except ValueError:
+        parsed = (-1, 0)
+    if parsed[0] < 0 or parsed[1] < 1:
+        raise ValueError(f"{name} must be COUNT/SECONDS (e.g. {default[0]}/{default[1]}), not {value!r}")
+    return parsed
 
 
 def _local_secret(data_dir: Path) -> str:

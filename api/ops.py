@@ -1,30 +1,117 @@
 """Operations: liveness and readiness, Prometheus metrics, a request id on every log line, and the
-rate limit on password guessing."""
+throttle on password guessing."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
+import weakref
 from contextlib import suppress
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, has_request_context, jsonify, request
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, jsonify, request
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from redis import RedisError
 
 from api.context import services
-from api.errors import ApiError
 from api.metrics import LAG, REQUEST_SECONDS
+from domain.validation import normalise_username
 from projections import catalog
 
 bp = Blueprint("ops", __name__)
-LOGIN_LIMIT = os.environ.get("CAMPAIGNEVENTS_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 MAX_READY_LAG = int(os.environ.get("CAMPAIGNEVENTS_MAX_PROJECTOR_LAG", "5000"))
+THROTTLE = "campaignevents.login_throttle"
+log = logging.getLogger("campaignevents.api")
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+
+class LoginThrottle:
+    """Failed logins counted as MediaWiki's password throttle does: per account and client address,
+    and per address, each in a moving window of ``(count, seconds)`` (a count of 0: no limit).
+    Only failures count; a success clears the account's count. The counters live in Redis when
+    one is configured (shared by every process of the deployment), in this process otherwise.
+    When Redis does not answer, logins go through unthrottled (logged) rather than failing."""
+
+    def __init__(
+        self,
+        per_account: tuple[int, int],
+        per_address: tuple[int, int],
+        redis_url: str | None = None,
+        key_prefix: str = "campaignevents",
+    ) -> None:
+        self.storage: MemoryStorage | RedisStorage = (
+            RedisStorage(redis_url, key_prefix=key_prefix, socket_connect_timeout=1, socket_timeout=1)
+            if redis_url
+            else MemoryStorage()
+        )
+        self.window = MovingWindowRateLimiter(self.storage)
+        self.per_account = RateLimitItemPerSecond(per_account[0], per_account[1], "login-failures")
+        self.per_address = RateLimitItemPerSecond(per_address[0], per_address[1], "login-failures")
+
+    def _limits(self, name: str, address: str) -> list[tuple[RateLimitItemPerSecond, tuple[str, ...]]]:
+        account = hashlib.sha256((normalise_username(name) or name).encode()).hexdigest()[:32]
+        return [
+            (item, ids)
+            for item, ids in (
+                (self.per_account, ("account", account, address)),
+                (self.per_address, ("address", address)),
+            )
+            if item.amount > 0
+        ]
+
+    def wait(self, name: str, address: str) -> int | None:
+        """Seconds until the next attempt may be made, or None when it may be made now."""
+        try:
+            for item, ids in self._limits(name, address):
+                if not self.window.test(item, *ids):
+                    reset_at = self.window.get_window_stats(item, *ids).reset_time
+                    return max(1, int(reset_at - time.time()) + 1)
+        except RedisError as error:
+            log.warning("login throttle unavailable, not throttling: %s", error)
+        return None
+
+    def failed(self, name: str, address: str) -> None:
+        try:
+            for item, ids in self._limits(name, address):
+                self.window.hit(item, *ids)
+        except RedisError as error:
+            log.warning("login throttle unavailable, failure not counted: %s", error)
+
+    def succeeded(self, name: str, address: str) -> None:
+        try:
+            for item, ids in self._limits(name, address):
+                if item is self.per_account:
+                    self.window.clear(item, *ids)
+        except RedisError as error:
+            log.warning("login throttle unavailable, count not cleared: %s", error)
+
+    def reset(self) -> None:
+        """Forget every count (of this deployment's prefix only, in Redis)."""
+        self.storage.reset()
+
+
+class _Throttles:
+    """Every app's login throttle, so that tests can start afresh with ``limiter.reset()``."""
+
+    def __init__(self) -> None:
+        self.live: weakref.WeakSet[LoginThrottle] = weakref.WeakSet()
+
+    def reset(self) -> None:
+        for throttle in list(self.live):
+            with suppress(RedisError):
+                throttle.reset()
+
+
+limiter = _Throttles()
+
+
+def login_throttle() -> LoginThrottle:
+    found: LoginThrottle = current_app.extensions[THROTTLE]
+    return found
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,10 +135,15 @@ def configure_logging() -> None:
 
 
 def install(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", services_redis(app) or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.extensions["campaignevents"].settings.queue_name)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
+    settings = app.extensions["campaignevents"].settings
+    throttle = LoginThrottle(
+        settings.login_failures_per_account,
+        settings.login_failures_per_address,
+        services_redis(app),
+        key_prefix=f"{settings.queue_name}:login-failures",
+    )
+    app.extensions[THROTTLE] = throttle
+    limiter.live.add(throttle)
     app.register_blueprint(bp)
 
     @app.before_request
@@ -67,10 +159,6 @@ def install(app: Flask) -> None:
                 time.perf_counter() - started
             )
         return response
-
-    @app.errorhandler(RateLimitExceeded)
-    def _throttled(_: RateLimitExceeded) -> Response:
-        return ApiError(429, "campaignevents-rest-login-throttled").response()
 
 
 def services_redis(app: Flask) -> str | None:

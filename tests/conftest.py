@@ -90,7 +90,7 @@ def flask_app(services: Services) -> Flask:
     app = create_app(services=services, run_projector=True)
     app.testing = True
     runtime.use(services)  # jobs the dispatcher runs in-process work on this test's stores
-    limiter.reset()  # the login rate limit counts per client address; each test starts afresh
+    limiter.reset()  # the login throttle counts failed logins per account and address; start afresh
     return app
 
 
