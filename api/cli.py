@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
+import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
+from dotenv import load_dotenv
 
 from api.bootstrap import Services, build_services, init_store
-from api.config import Settings
+from api.config import Settings, describe_backends
 from api.messages import text
 from domain import commands
-from domain.errors import DomainError
+from domain.accounts import Account
+from domain.errors import DomainError, UserNotFound
 
 T = TypeVar("T")
 
 
 @click.group()
 def main() -> None:
-    """CampaignEvents: the /campaignevents/v0 REST API as an event-sourced service."""
+    """CampaignEvents: the /campaignevents/v0 REST API as an event-sourced service.
+
+    Settings come from the environment and from a ``.env`` file in the current directory (the file
+    honcho gives the Procfile's processes); a variable already set in the environment wins."""
+    env_file = Path.cwd() / ".env"
+    read = load_dotenv(env_file, override=False)
+    source = " (with .env)" if read else ""
+    click.echo(f"campaignevents: {describe_backends()}{source}", err=True)
 
 
 @main.command("init-db")
@@ -45,6 +57,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from api.app import create_app
     from workers import runtime, schedule
 
+    listener = _bind(host, port)  # before anything starts, so a busy port is one line and nothing to stop
     settings = Settings.from_env()
     if settings.base_url is None:
         settings = replace(settings, base_url=f"http://{host}:{port}")
@@ -52,11 +65,38 @@ def serve(host: str, port: int, threads: int) -> None:
     runtime.use(app.extensions["campaignevents"])
     stop = threading.Event()
     schedule.start_timer(settings.aggregation_interval, stop)
-    click.echo(f"campaignevents listening on http://{host}:{port} ({settings.database_url})")
+    server = waitress.create_server(app, sockets=[listener], threads=threads, ident="campaignevents")
+    click.echo(f"campaignevents listening on http://{host}:{port}")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="campaignevents")
+        server.run()
     finally:
         stop.set()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound; a port in use (or any address we cannot listen on) is one line
+    on stderr and exit status 1."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            _fail(f"port {port} on {host} is already in use")
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    return listener
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"campaignevents: {message}", err=True)
+    sys.exit(1)
 
 
 @main.command()
@@ -257,12 +297,65 @@ def users_create(name: str, email: str | None, groups: tuple[str, ...], password
     click.echo(json.dumps({"user_id": new.user_id, "user_name": new.user_name, "token": new.token}))
 
 
+@users.command("list")
+def users_list() -> None:
+    """Every account, one JSON object a line, in the order they were created."""
+    with _services() as services:
+        for account in services.app.accounts():
+            click.echo(json.dumps(_account_json(account)))
+
+
+@users.command("show")
+@click.argument("name")
+def users_show(name: str) -> None:
+    """One account: id, name, e-mail, groups, blocked, whether it has a password."""
+    with _services() as services:
+        account = services.app.account_by_name(name)
+    if account is None:
+        _no_such_user(name)
+    click.echo(json.dumps(_account_json(account)))
+
+
+@users.command("token")
+@click.argument("name")
+def users_token(name: str) -> None:
+    """Issue a new personal API token (shown once); the old one stops working at once."""
+    with _services() as services:
+        token = _run_for(name, lambda: services.app.reissue_token(commands.ReissueToken(name)))
+        account = services.app.account_by_name(name)
+    assert account is not None
+    click.echo(json.dumps({"user_id": account.user_id, "user_name": account.user_name, "token": token}))
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="asked when omitted")
+def users_set_password(name: str, password: str) -> None:
+    """Set a user's password (for /auth/login)."""
+    with _services() as services:
+        _run_for(name, lambda: services.app.set_password(commands.SetPassword(name, password)))
+    click.echo(json.dumps({"user_name": name, "password_set": True}))
+
+
+@users.command("groups")
+@click.argument("name")
+@click.option("--add", "add", multiple=True, help="event-organizer or sysop (repeatable)")
+@click.option("--remove", "remove", multiple=True, help="a group to leave (repeatable)")
+def users_groups(name: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+    """Add a user to groups and remove it from others; prints the groups it is in now."""
+    with _services() as services:
+        changed = _run_for(name, lambda: services.app.change_groups(commands.ChangeGroups(name, add, remove)))
+        account = services.app.account_by_name(name)
+    assert account is not None
+    click.echo(json.dumps({"user_name": account.user_name, "groups": account.groups, "changed": changed}))
+
+
 @users.command("block")
 @click.argument("name")
 def users_block(name: str) -> None:
     """Block a user sitewide."""
     with _services() as services:
-        changed = _run(lambda: services.app.block_user(commands.BlockUser(name)))
+        changed = _run_for(name, lambda: services.app.block_user(commands.BlockUser(name)))
     click.echo(json.dumps({"user_name": name, "blocked": True, "changed": changed}))
 
 
@@ -271,8 +364,37 @@ def users_block(name: str) -> None:
 def users_unblock(name: str) -> None:
     """Lift a user's block."""
     with _services() as services:
-        changed = _run(lambda: services.app.unblock_user(commands.UnblockUser(name)))
+        changed = _run_for(name, lambda: services.app.unblock_user(commands.UnblockUser(name)))
     click.echo(json.dumps({"user_name": name, "blocked": False, "changed": changed}))
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    return {
+        "user_id": account.user_id,
+        "user_name": account.user_name,
+        "email": account.email,
+        "groups": account.groups,
+        "blocked": account.blocked,
+        "has_password": account.password_hash is not None,
+    }
+
+
+def _run_for(name: str, action: Callable[[], T]) -> T:
+    """``_run`` for a command about the account ``name``: an unknown name says so in those words."""
+
+
+    def named() -> T:
+        try:
+            return action()
+        except UserNotFound:
+            _no_such_user(name)
+
+    return _run(named)
+
+
+def _no_such_user(name: str) -> NoReturn:
+    click.echo(f"error: no such user: {name}", err=True)
+    sys.exit(1)
 
 
 class _services:

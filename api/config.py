@@ -6,7 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from api import links
 
@@ -42,7 +42,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("CAMPAIGNEVENTS_DATA_DIR", DEFAULT_DATA_DIR))
-        database_url = env.get("CAMPAIGNEVENTS_DATABASE_URL") or f"sqlite:///{data_dir}/events.db"
+        database_url = _database_url(env)
         wiki_id = env.get("CAMPAIGNEVENTS_WIKI_ID") or "local"
         return cls(
             database_url=database_url,
@@ -103,6 +103,31 @@ class Settings:
             "SQLITE_DBNAME": sqlite_path(self.database_url),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
+
+
+def describe_backends(environ: dict[str, str] | None = None) -> str:
+    """One line naming the database and the Redis the settings point at, passwords masked (read
+    from the environment only: no file is created, nothing connects)."""
+    env = dict(os.environ if environ is None else environ)
+    redis_url = env.get("CAMPAIGNEVENTS_REDIS_URL")
+    queue = env.get("CAMPAIGNEVENTS_QUEUE_NAME") or "campaignevents"
+    redis = f"redis {mask_password(redis_url)} (queue {queue})" if redis_url else "no redis (jobs in-process)"
+    return f"database {mask_password(_database_url(env))}, {redis}"
+
+
+def mask_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` → ``postgresql://user:***@host/db``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+
+
+def _database_url(env: dict[str, str]) -> str:
+    data_dir = Path(env.get("CAMPAIGNEVENTS_DATA_DIR", DEFAULT_DATA_DIR))
+    return env.get("CAMPAIGNEVENTS_DATABASE_URL") or f"sqlite:///{data_dir}/events.db"
 
 
 def sqlite_path(url: str) -> str:

@@ -55,6 +55,8 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-rest-login-failed": "Incorrect username or password entered. Please try again.",
     "campaignevents-error-username-taken": 'The username "$1" is already taken.',
     "campaignevents-error-unknown-group": "Unknown group: $1.",
+    "campaignevents-error-group-added-and-removed": "A group cannot be both added and removed: $1.",
+    "campaignevents-error-empty-password": "The password must not be empty.",
     # CampaignEvents
     "campaignevents-rest-event-not-found": "There is no event with this ID.",
     "campaignevents-rest-user-not-found": "There is no user with this central ID.",

@@ -1,12 +1,17 @@
-"""The Account aggregate: one per user, with groups, a sitewide block, a token hash and a password hash."""
+"""The Account aggregate: one per user, with groups, a sitewide block, a token hash and a password hash.
+
+Every change after creation (block, token, password, groups) is a fact recording who and when."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain import errors
+from domain.credentials import hash_password
 from domain.indexes import ROOT
 
 RIGHT_ENABLE = "campaignevents-enable-registration"
@@ -87,6 +92,30 @@ class Account(Aggregate):
         def apply(self, aggregate: Account) -> None:  # type: ignore[override]
             aggregate.blocked = False
 
+    class TokenReissued(Aggregate.Event):
+        """A new personal API token replaced the old one (which stops working at once)."""
+
+        token_hash: str
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.token_hash = self.token_hash
+
+    class PasswordSet(Aggregate.Event):
+        password_hash: str
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.password_hash = self.password_hash
+
+    class GroupsChanged(Aggregate.Event):
+        added: list[str]
+        removed: list[str]
+        performed_by: int | None
+
+        def apply(self, aggregate: Account) -> None:  # type: ignore[override]
+            aggregate.groups = sorted((set(aggregate.groups) | set(self.added)) - set(self.removed))
+
     class EmailQuotaUsed(Aggregate.Event):
         """One use of the participants e-mail rate limit (5 per 24 hours)."""
 
@@ -130,6 +159,42 @@ class Account(Aggregate):
         if not self.blocked:
             return False
         self.trigger_event(self.Unblocked, performed_by=performed_by, timestamp=at)
+        return True
+
+    def reissue_token(self, new_token_hash: str, performed_by: int | None, at: datetime) -> str:
+        """Replace the personal API token's hash; returns the old hash (whose index the caller
+        releases in the same save)."""
+        old = self.token_hash
+        self.trigger_event(
+            self.TokenReissued, token_hash=new_token_hash, performed_by=performed_by, timestamp=at
+        )
+        return old
+
+    def set_password(self, password: str, performed_by: int | None, at: datetime) -> None:
+        """Set a new password (stored as an argon2id hash); an empty one is refused."""
+        if not password:
+            raise errors.EmptyPassword()
+        self.trigger_event(
+            self.PasswordSet, password_hash=hash_password(password), performed_by=performed_by, timestamp=at
+        )
+
+    def change_groups(
+        self, add: Iterable[str], remove: Iterable[str], performed_by: int | None, at: datetime
+    ) -> bool:
+        """Add and remove groups; False (nothing recorded) when the account already is as asked.
+        Unknown groups, and a group both added and removed, are refused."""
+        add, remove = set(add), set(remove)
+        unknown = sorted((add | remove) - GROUP_RIGHTS.keys())
+        if unknown:
+            raise errors.UnknownGroup(", ".join(unknown))
+        if add & remove:
+            raise errors.GroupAddedAndRemoved(", ".join(sorted(add & remove)))
+        added, removed = sorted(add - set(self.groups)), sorted(remove & set(self.groups))
+        if not added and not removed:
+            return False
+        self.trigger_event(
+            self.GroupsChanged, added=added, removed=removed, performed_by=performed_by, timestamp=at
+        )
         return True
 
     def use_email_quota(self, at: datetime) -> bool:

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -162,13 +162,53 @@ class CampaignEvents(Application[UUID]):
     def unblock_user(self, cmd: commands.UnblockUser) -> bool:
         return self._retrying(lambda: self._change_account(cmd.name, Account.unblock))
 
-    def _change_account(self, name: str, change: Callable[..., bool]) -> bool:
-        account = self.account_by_name(name)
-        if account is None:
-            raise errors.UserNotFound(name)
+    def reissue_token(self, cmd: commands.ReissueToken) -> str:
+        """A new personal API token; the old one's index is released in the same save, so it stops
+        authenticating at once in every process."""
+        token = new_token()
+
+        def attempt() -> str:
+            account, now = self._named_account(cmd.name), self.clock.now()
+            old_hash = account.reissue_token(token_hash(token), None, now)
+            old = self._find(UniqueIndex, index_id("token", old_hash))
+            if old is not None:
+                old.release(now)
+            new = UniqueIndex.claim("token", token_hash(token), account.user_id, now)
+            self.save(account, new, *([old] if old is not None else []))
+            return token
+
+        return self._retrying(attempt)
+
+    def set_password(self, cmd: commands.SetPassword) -> None:
+        self._retrying(
+            lambda: self._change_account(cmd.name, lambda a, by, at: a.set_password(cmd.password, by, at))
+        )
+
+    def change_groups(self, cmd: commands.ChangeGroups) -> bool:
+        def change(account: Account, by: int | None, at: datetime) -> bool:
+            return account.change_groups(cmd.add, cmd.remove, by, at)
+
+        return self._retrying(lambda: self._change_account(cmd.name, change))
+
+    def accounts(self) -> Iterator[Account]:
+        """Every account, in the order they were created."""
+        sequence = self._find(Sequence, sequence_id("users"))
+        for user_id in range(1, (sequence.last if sequence is not None else 0) + 1):
+            account = self.account(user_id)
+            if account is not None:
+                yield account
+
+    def _change_account(self, name: str, change: Callable[[Account, int | None, datetime], T]) -> T:
+        account = self._named_account(name)
         changed = change(account, None, self.clock.now())
         self.save(account)
         return changed
+
+    def _named_account(self, name: str) -> Account:
+        account = self.account_by_name(name)
+        if account is None:
+            raise errors.UserNotFound(name)
+        return account
 
     def account(self, user_id: int | None) -> Account | None:
         if user_id is None or user_id <= 0:

@@ -26,6 +26,24 @@ class UnblockUser:
 
 
 @dataclass(frozen=True)
+class ReissueToken:
+    name: str
+
+
+@dataclass(frozen=True)
+class SetPassword:
+    name: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ChangeGroups:
+    name: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EnableRegistration:
     performer: int | None
     details: DetailsInput

@@ -166,6 +166,14 @@ class UnknownGroup(DomainError):
     key = "campaignevents-error-unknown-group"
 
 
+class GroupAddedAndRemoved(DomainError):
+    key = "campaignevents-error-group-added-and-removed"
+
+
+class EmptyPassword(DomainError):
+    key = "campaignevents-error-empty-password"
+
+
 class LoginFailed(DomainError):
     key = "campaignevents-rest-login-failed"
 

@@ -148,10 +148,15 @@ def test_history_shows_facts_written_since_the_last_projection(
 
 
 @pytest.mark.parametrize("event_id", ["999", "0"])
-def test_history_of_an_unknown_event_fails(run: Any, written: dict[str, int], event_id: str) -> None:
+def test_history_of_an_unknown_event_fails(
+    run: Any, env: dict[str, str], written: dict[str, int], event_id: str
+) -> None:
     result = run("history", event_id)
     assert result.exit_code == 1
-    assert result.stderr == "error: There is no event with this ID.\n"
+    assert result.stderr == (
+        f"campaignevents: database {env['CAMPAIGNEVENTS_DATABASE_URL']}, no redis (jobs in-process)\n"
+        "error: There is no event with this ID.\n"
+    )
     assert result.stdout == ""
 
 
