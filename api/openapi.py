@@ -21,12 +21,15 @@ from flask import Blueprint, Response, jsonify
 from marshmallow import Schema, fields
 
 from api import params, schemas
+from api.messages import CATALOGUE
 from api.routes import history, worklist
 from api.routes.email import EmailBody
 from api.routes.organizers import SetOrganizersBody
 from api.routes.participants import RegisterBody, RemoveBody
 from api.routes.worklist import WorklistBody
+from domain import errors as rules
 from domain.accounts import EMAIL_LIMIT
+from domain.answers import QUESTIONS
 from domain.registration import MAX_ORGANIZERS
 from projections.views import EVENTS_BY_USER, ORGANIZERS_PAGE, PARTICIPANTS_PAGE
 
@@ -119,15 +122,27 @@ HISTORY_DENIED = (
     "(the history, and `as_of`, are theirs only)"
 )
 BAD_AS_OF = "`badtimestamp` (parameter validation): `as_of` is not a timestamp"
+
+
+def _rules(base: type[rules.DomainError]) -> list[type[rules.DomainError]]:
+    """The rules under ``base``, in the order they are declared (the order they are checked in)."""
+    found: list[type[rules.DomainError]] = []
+    for rule in base.__subclasses__():
+        found.extend([rule, *_rules(rule)])
+    return found
+
+
 INVALID_EVENT_DATA = (
-    "The event data is invalid (`campaignevents-error-*`, the first failing rule in the reference's "
-    "order: event page namespace or page already registered, timezone, start and end times, wikis, "
-    "meeting type, URL, country and address, chat URL, tracking tool)"
+    "The event data is invalid. Only the first rule that fails is answered: the event page, the timezone "
+    "and times, the wikis, the participation options and meeting details, the chat URL, the tracking "
+    "tool, and last whether the page already has a registration:",
+    *(f"`{rule.key}`: {CATALOGUE[rule.key]}" for rule in _rules(rules.InvalidEventData)),
 )
 BODY_400 = (
     "`rest-body-validation-error` (parameter validation: `missingparam`, `needstring`, `badbool-type`, "
-    "`badinteger-type`, `badtimestamp`, `badtitle`, `badvalue`, `notmulti`, `toomanyvalues`, ...): a body "
-    "field is missing or invalid; only the first failure, in the schema's field order, is reported",
+    "`badinteger-type`, `badtimestamp`, `badtitle`, `badvalue`, `baduser`, `multivalue-must-be-array`, "
+    "`notarray`, `toomanyvalues`, `maxbytes`, ...): a body field is missing or invalid; only the first "
+    "failure, in the schema's field order, is reported",
     "`rest-extraneous-body-fields`: the body has fields the route does not take",
     "`rest-json-body-parse-error`: the body is not a JSON object",
 )
@@ -207,7 +222,7 @@ ROUTES: tuple[Op, ...] = (
             )
         },
         errors={
-            400: (INVALID_EVENT_DATA,),
+            400: INVALID_EVENT_DATA,
             403: (
                 "`campaignevents-rest-enable-registration-permission-denied`: You cannot enable event "
                 "registrations",
@@ -247,7 +262,7 @@ ROUTES: tuple[Op, ...] = (
         ok={204: _empty("Success: the event registration was edited.")},
         errors={
             400: (
-                INVALID_EVENT_DATA,
+                *INVALID_EVENT_DATA,
                 EDIT_DELETED,
                 "`campaignevents-edit-organizers-not-allowed`: a current organizer may no longer organize "
                 "events",
@@ -679,13 +694,18 @@ BODY_FIELDS: dict[type[Schema], dict[str, dict[str, Any]]] = {
         "answers": {
             "type": None,
             "oneOf": [
-                {"type": "object", "additionalProperties": schemas.AnswerInput},
+                {
+                    "type": "object",
+                    "properties": {question.name: schemas.AnswerInput for question in QUESTIONS},
+                    "additionalProperties": True,
+                },
                 {"type": "array", "maxItems": 0},
             ],
             "description": "Answers to the participant questions enabled for this event, keyed by question "
             "name: the format that `GET .../participants/self` returns (`[]` reads as no answers). The "
             "IDs of the questions are in the event's details, their names and options in "
-            "`GET /campaignevents/v0/participant_questions`.",
+            "`GET /campaignevents/v0/participant_questions`. Only the questions enabled for the event (and "
+            "those answered before) are read: any other name is ignored, whatever its value.",
         },
     },
     RemoveBody: {
@@ -785,6 +805,12 @@ def document() -> dict[str, Any]:
             properties[name].update(extra)
             for key in [k for k, v in extra.items() if v is None]:
                 del properties[name][key]
+    # Inside one answer, keys other than ``value`` and ``other`` are ignored (as the reference does).
+    answer = doc["components"]["schemas"]["AnswerInput"]
+    answer["additionalProperties"] = True
+    answer["description"] = (
+        "One answer. Other keys are ignored; `other` is read only where the chosen option takes a text."
+    )
     return doc
 
 
@@ -817,6 +843,8 @@ def _operation(op: Op, max_body_bytes: int) -> dict[str, Any]:
     if op.body is not None:
         add(413, f"`rest-http-413`: The body is larger than {max_body_bytes} bytes")
         add(415, UNSUPPORTED_TYPE)
+    if op.body is not None and op.method in ("post", "put") and op.path.startswith(V0 + "/"):
+        add(411, f"`rest-request-body-expected`: The {op.method.upper()} request has no body")
     add(500, INTERNAL_ERROR)
     add(503, UNAVAILABLE)
     if op.auth == WRITE and op.contended:
@@ -877,8 +905,9 @@ lists JSON arrays); JSON `null` for an optional field means "not given".
 `httpReason`, with `error`, `name`, `value`, `failureCode` and `failureData` first for parameter \
 validation failures (`parameter-validation-failed`). Only the first failure is reported: parameters \
 and body are checked first, then the CSRF token.
-- An unknown path is a 404 `rest-no-match`; a method a path does not have is a 405 `rest-wrong-method` \
-with an `Allow` header.
+- An unknown path is a 404 `rest-no-match`. A method a path does not have is a 405 whose body has no \
+`errorKey`: `messageTranslations`, `httpCode` and `httpReason` only, with an `Allow` header listing the \
+path's methods. A POST or PUT without any body is a 411 `rest-request-body-expected`.
 - Authentication: `Authorization: Bearer <token>` (a personal API token, CSRF-safe), or a cookie session \
 (`POST /auth/login`) whose writes carry the CSRF token as `token` in the JSON body. Without either, the \
 caller is anonymous.
