@@ -30,14 +30,16 @@ CATALOGUE: dict[str, str] = {
     # $2 is the rejected value in our parameter order (name, value, extras...): the limit is $3
     "paramvalidator-toomanyvalues": 'Too many values supplied for parameter "$1". The limit is $3.',
     "paramvalidator-needstring": 'Invalid value "$2" for string parameter "$1". Got a $3 value instead.',
-    "paramvalidator-notmulti": 'Invalid value for parameter "$1": the value must be an array.',
+    "paramvalidator-multivalue-must-be-array": 'Multi-value parameter "$1" must be given as an array.',
+    "paramvalidator-notarray": "Invalid value for parameter <var>$1</var>: array expected.",
     "paramvalidator-maxbytes": 'Parameter "$1" cannot be longer than $3 bytes; the value given is $4 bytes.',
-    "paramvalidator-baduser": 'Invalid value "$2" for user parameter "$1".',
+    "paramvalidator-baduser": 'Invalid value "$2" for user parameter <var>$1</var>.',
     "paramvalidator-outofrange": 'The value "$2" for parameter "$1" must be between $3 and $4.',
     "paramvalidator-outofrange-min": 'The value "$2" for parameter "$1" must be no less than $3.',
     "rest-extraneous-body-fields": "Extraneous fields found in request body: $1",
     "rest-json-body-parse-error": "Parsing request body as JSON failed: not a valid JSON object",
     "rest-unsupported-content-type": "Unsupported Content-Type: $1",
+    "rest-request-body-expected": "The $1 request method expects a request body",
     "rest-no-match": "The requested relative path ($1) did not match any known handler",
     "rest-wrong-method": ("The request method ($1) was not one of the allowed methods for this path ($2)"),
     "rest-badtoken-missing": (
@@ -69,7 +71,10 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-delete-not-allowed-registration": (
         "You are not allowed to delete this event registration."
     ),
-    "campaignevents-error-page-not-event-namespace": "The event page must be in the Event namespace.",
+    "campaignevents-error-page-namespace-not-allowed": (
+        "The event page must be in one of the permitted namespaces"
+    ),
+    "campaignevents-error-page-with-section": "The event page must not contain a section name.",
     "campaignevents-error-page-already-registered": (
         "The given event page already has an associated registration."
     ),
@@ -85,7 +90,7 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-error-start-past": "Enter a start time in the future.",
     "campaignevents-error-too-many-wikis": "Enter a maximum of $1 wikis.",
     "campaignevents-error-invalid-wikis": "The following wikis are not recognized: $1.",
-    "campaignevents-error-no-meeting-type": "Choose at least one event meeting type.",
+    "campaignevents-error-no-participation-options": "Choose at least one participation option.",
     "campaignevents-error-invalid-meeting-url": "Enter a valid event meeting URL.",
     "campaignevents-error-meeting-url-not-online": (
         "The meeting URL must not be specified if the event is not online."
@@ -97,11 +102,9 @@ CATALOGUE: dict[str, str] = {
     ),
     "campaignevents-error-invalid-chat-url": "Enter a valid chat URL.",
     "campaignevents-error-trackingtool-without-eventid": (
-        "Provide the identifier of this event in the tracking tool."
+        "Provide the identifier of the event on the given tracking tool."
     ),
-    "campaignevents-error-trackingtool-eventid-without-toolid": (
-        "Provide a tracking tool identifier along with the event identifier."
-    ),
+    "campaignevents-error-trackingtool-eventid-without-toolid": "Provide the identifier of the tracking tool",
     "campaignevents-error-invalid-trackingtool": "Provide a valid tracking tool identifier",
     "campaignevents-edit-registration-deleted": "This event registration was deleted.",
     "campaignevents-edit-organizers-not-allowed": (
@@ -154,7 +157,7 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-aggregated-answers-too-few": "This question has received less than 10 total responses.",
     "actionthrottledtext": (
         "As an anti-abuse measure, you are limited from performing this action too many times in a "
-        "short space of time, and you have exceeded this limit. Please try again in a few minutes."
+        "short space of time, and you have exceeded this limit.\nPlease try again in a few minutes."
     ),
     "mailnologin": (
         "You must be logged in and have a valid email address in your preferences to send email to "

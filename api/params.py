@@ -20,12 +20,14 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from api.errors import ApiError
 from api.messages import text
-from domain.validation import normalise_username, parse_timestamp, parse_title
+from domain.validation import normalise_username, parse_page_title, parse_timestamp
 
 MISSING_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
     "required": {"failureCode": "missingparam"},
     "null": {"failureCode": "missingparam"},
 }
+V0_PATH = "/campaignevents/v0/"
+BODY_METHODS = ("POST", "PUT")  # MediaWiki's REST framework expects a body with these
 BOOL_TRUE = ("1", "true", "on", "yes")
 BOOL_FALSE = ("0", "false", "off", "no", "")
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
@@ -131,12 +133,15 @@ class Timestamp(Param):
 
 
 class Title(Param):
+    """A page title; a ``#section`` is read as part of it (the domain refuses it, as the reference
+    does: a valid title string, but not an event page)."""
+
     empty_is_missing = False
 
     def convert(self, value: Any) -> Any:
         if not isinstance(value, str):
             raise failure("needstring", value, None, _json_type(value))
-        title = parse_title(value)
+        title = parse_page_title(value)
         if title is None:
             raise failure("badtitle", value)
         return title
@@ -158,8 +163,11 @@ class Enum(Param):
 
 
 class Multi(fields.List):  # type: ignore[type-arg]
-    """A JSON array of ``inner`` values, at most ``limit``; ``choices`` (a callable, read per
-    request so configuration can change) limits the values allowed."""
+    """A multi-value parameter: a JSON array of ``inner`` values, at most ``limit``; ``choices`` (a
+    callable, read per request so configuration can change) limits the values allowed. Anything but
+    an array is ``multivalue-must-be-array``."""
+
+    not_an_array = "multivalue-must-be-array"
 
     def __init__(
         self,
@@ -181,7 +189,7 @@ class Multi(fields.List):  # type: ignore[type-arg]
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kw: Any
     ) -> list[Any]:
         if not isinstance(value, list):
-            raise failure("notmulti", value)
+            raise failure(self.not_an_array, value)
         if len(value) > self.limit:  # counted before the values are checked, as ParamValidator does
             limit = self.limit
             data = {"parameter": self.name, "limit": limit, "lowlimit": limit, "highlimit": limit}
@@ -194,6 +202,13 @@ class Multi(fields.List):  # type: ignore[type-arg]
             if unknown:
                 raise failure("badvalue", ", ".join(map(str, unknown)), [])
         return items
+
+
+class Array(Multi):
+    """An array-typed parameter (MediaWiki's ``array`` type, not a multi-value one): anything but an
+    array is ``notarray``. Its items are still checked as ``inner`` values."""
+
+    not_an_array = "notarray"
 
 
 class BodySchema(Schema):
@@ -211,7 +226,8 @@ def _instance(schema: type[Schema]) -> Schema:
 
 
 def load_body(schema_class: type[Schema]) -> dict[str, Any]:
-    """Parse and validate the JSON body of the current request (415 / 400 envelopes on failure)."""
+    """Parse and validate the JSON body of the current request (411 / 415 / 400 envelopes on failure)."""
+    require_body()
     schema = _instance(schema_class)
     raw = _json_object()
     result = _load(schema, raw, source="body")
@@ -232,11 +248,21 @@ def load_body(schema_class: type[Schema]) -> dict[str, Any]:
 
 
 def path_int(name: str, raw: str) -> int:
-    """An integer path parameter; ``badinteger`` when it is not one."""
+    """An integer path parameter; ``badinteger`` when it is not one (after ``require_body``)."""
+    require_body()
     value = _integer(raw)
     if value is None:
         raise _validation_error("path", name, "badinteger", raw, None, [])
     return value
+
+
+def require_body() -> None:
+    """A POST or PUT of the v0 API without a body (whatever its Content-Type) is a 411, before any
+    parameter is read, as MediaWiki's REST framework answers it. Cheap and idempotent: every route
+    reaches it through ``path_int`` or ``load_body``, whichever comes first."""
+    expected = request.method in BODY_METHODS and request.path.startswith(V0_PATH)
+    if expected and not request.get_data(cache=True):
+        raise ApiError(411, "rest-request-body-expected", request.method)
 
 
 def _integer(raw: str) -> int | None:
@@ -405,13 +431,16 @@ class Username(Param):
 
 
 class JsonObject(Param):
-    """A JSON object (an empty JSON array reads as an empty object, as PHP does)."""
+    """An array-typed parameter holding a JSON object (an empty JSON array reads as an empty object,
+    as PHP does): a scalar is ``notarray``, a non-empty list ``badvalue``."""
 
     def convert(self, value: Any) -> dict[str, Any]:
         if value == []:
             return {}
-        if not isinstance(value, dict):
+        if isinstance(value, list):
             raise failure("badvalue", value, [])
+        if not isinstance(value, dict):
+            raise failure("notarray", value)
         return value
 
 

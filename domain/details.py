@@ -1,7 +1,7 @@
 """The editable details of an event registration, and the rules that validate them.
 
-``validate_details`` reports only the first broken rule, in the reference's order: page, timezone,
-start/end, wikis, meeting information, chat URL, tracking tool.
+``validate_details`` reports only the first broken rule, in the reference's order: page (a section,
+then the namespace), timezone, start/end, wikis, meeting information, chat URL, tracking tool.
 """
 
 from __future__ import annotations
@@ -125,10 +125,12 @@ def validate_details(
 
 
 def _check_page(page: PageTitle, policy: Policy, current_page: str | None) -> None:
+    if page.section is not None:
+        raise errors.PageWithSection()
     if page.prefixed == current_page:
         return
     if page.namespace not in policy.allowed_namespaces:
-        raise errors.PageNotEventNamespace()
+        raise errors.PageNamespaceNotAllowed()
 
 
 def _check_times(given: DetailsInput, now: datetime, *, creating: bool) -> tuple[datetime, datetime]:
@@ -168,7 +170,7 @@ def normalise_wikis(wikis: list[str], known: tuple[str, ...]) -> list[str]:
 
 def _check_meeting(given: DetailsInput) -> tuple[str | None, str | None, str | None]:
     if not given.online and not given.inperson:
-        raise errors.NoMeetingType()
+        raise errors.NoParticipationOptions()
     meeting_url = _check_url(given.meeting_url, errors.InvalidMeetingUrl)
     if meeting_url is not None and not given.online:
         raise errors.MeetingUrlNotOnline()

@@ -54,8 +54,12 @@ class InvalidEventData(DomainError):
     """Base for the 400s of event validation."""
 
 
-class PageNotEventNamespace(InvalidEventData):
-    key = "campaignevents-error-page-not-event-namespace"
+class PageWithSection(InvalidEventData):
+    key = "campaignevents-error-page-with-section"
+
+
+class PageNamespaceNotAllowed(InvalidEventData):
+    key = "campaignevents-error-page-namespace-not-allowed"
 
 
 class PageAlreadyRegistered(InvalidEventData):
@@ -102,8 +106,8 @@ class InvalidWikis(InvalidEventData):
     key = "campaignevents-error-invalid-wikis"
 
 
-class NoMeetingType(InvalidEventData):
-    key = "campaignevents-error-no-meeting-type"
+class NoParticipationOptions(InvalidEventData):
+    key = "campaignevents-error-no-participation-options"
 
 
 class InvalidMeetingUrl(InvalidEventData):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 NAMESPACE_IDS: dict[str, int] = {
@@ -33,10 +33,12 @@ _MAX_USERNAME_CHARS = 85
 
 @dataclass(frozen=True)
 class PageTitle:
-    """A parsed title: canonical namespace name ("" for main) and the text with spaces."""
+    """A parsed title: canonical namespace name ("" for main), the text with spaces, and the
+    section a link to it names (``"Agenda"`` for ``Event:Foo#Agenda``; None without one)."""
 
     namespace: str
     text: str
+    section: str | None = None
 
     @property
     def prefixed(self) -> str:
@@ -68,6 +70,18 @@ def parse_title(raw: str) -> PageTitle | None:
     if _is_malformed(key, 512 if namespace == "Special" else 255):
         return None
     return PageTitle(namespace, _ucfirst(key).replace("_", " "))
+
+
+def parse_page_title(raw: str) -> PageTitle | None:
+    """``parse_title`` for a link target, as MediaWiki's title parser reads one: what follows the
+    first ``#`` is the section (kept in ``section``, spaces for underscores; an empty one is none),
+    and only what precedes it must be a valid title."""
+    head, hash_mark, fragment = raw.partition("#")
+    title = parse_title(head)
+    section = _clean(fragment).replace("_", " ") if hash_mark else ""
+    if title is None or not section:
+        return title
+    return replace(title, section=section)
 
 
 def normalise_username(raw: str) -> str | None:

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify
 
 from api.auth import caller, require_csrf
 from api.context import services
-from api.params import BodySchema, Bool, Int, Multi, Str, load_body, path_int
+from api.params import Array, BodySchema, Bool, Int, Str, load_body, path_int
 from domain import commands
 
 bp = Blueprint("email", __name__, url_prefix="/campaignevents/v0/event_registration")
@@ -16,7 +16,7 @@ bp = Blueprint("email", __name__, url_prefix="/campaignevents/v0/event_registrat
 class EmailBody(BodySchema):
     subject = Str(required=True, metadata={"description": "Non-empty subject"})
     message = Str(required=True, metadata={"description": "Plain text, non-empty"})
-    user_ids = Multi(Int(), limit=5000)
+    user_ids = Array(Int(), limit=5000)
     invert_users = Bool()
     ccme = Bool()
 

@@ -14,7 +14,8 @@ bp = Blueprint("organizers", __name__, url_prefix="/campaignevents/v0/event_regi
 
 
 class SetOrganizersBody(BodySchema):
-    organizer_usernames = Multi(Username(), required=True, limit=500)
+    # not required: an absent list is the empty list, refused by the domain after the lookup
+    organizer_usernames = Multi(Username(), limit=500)
 
 
 @bp.get("/<event_id>/organizers")
@@ -43,6 +44,6 @@ def set_organizers(event_id: str) -> tuple[str, int]:
     eid = path_int("id", event_id)
     body = load_body(SetOrganizersBody)
     require_csrf(body["token"])
-    cmd = commands.SetOrganizers(caller().user_id, eid, tuple(body["organizer_usernames"]))
+    cmd = commands.SetOrganizers(caller().user_id, eid, tuple(body["organizer_usernames"] or ()))
     services().written(services().app.set_organizers(cmd).position)
     return "", 204

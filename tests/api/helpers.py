@@ -245,9 +245,10 @@ INVALID_TIMEZONE = (
     '{"errorKey":"campaignevents-error-invalid-timezone","messageTranslations":{"en":"Enter a valid '
     'timezone."},"httpCode":400,"httpReason":"Bad Request"}'
 )
-NOT_EVENT_NAMESPACE = (
-    '{"errorKey":"campaignevents-error-page-not-event-namespace","messageTranslations":{"en":"The event '
-    'page must be in the Event namespace."},"httpCode":400,"httpReason":"Bad Request"}'
+# #32 and #35 with the newest branch's keys and texts (API.md ranks them above REL1_43's)
+NAMESPACE_NOT_ALLOWED = (
+    '{"errorKey":"campaignevents-error-page-namespace-not-allowed","messageTranslations":{"en":"The event '
+    'page must be in one of the permitted namespaces"},"httpCode":400,"httpReason":"Bad Request"}'
 )
 BAD_TITLE = (
     '{"error":"parameter-validation-failed","name":"event_page","value":"Event:<bad>","failureCode":'
@@ -255,9 +256,9 @@ BAD_TITLE = (
     '"Invalid request body: Invalid value \\"Event:<bad>\\" for title parameter <var>event_page</var>: '
     'not a valid title string."},"httpCode":400,"httpReason":"Bad Request"}'
 )
-NO_MEETING_TYPE = (
-    '{"errorKey":"campaignevents-error-no-meeting-type","messageTranslations":{"en":"Choose at least one '
-    'event meeting type."},"httpCode":400,"httpReason":"Bad Request"}'
+NO_PARTICIPATION_OPTIONS = (
+    '{"errorKey":"campaignevents-error-no-participation-options","messageTranslations":{"en":"Choose at '
+    'least one participation option."},"httpCode":400,"httpReason":"Bad Request"}'
 )
 INVALID_MEETING_URL = (
     '{"errorKey":"campaignevents-error-invalid-meeting-url","messageTranslations":{"en":"Enter a valid '

@@ -344,15 +344,11 @@ def test_invalid_username(admin: Any, event: int) -> None:
 
 
 def test_missing_list(admin: Any, event: int) -> None:
+    """Not a missing parameter: an absent list is the empty list (issue 10 item 7)."""
     expected = {
-        "error": "parameter-validation-failed",
-        "name": "organizer_usernames",
-        "value": None,
-        "failureCode": "missingparam",
-        "failureData": None,
-        "errorKey": "rest-body-validation-error",
+        "errorKey": "campaignevents-rest-set-organizers-empty-list",
         "messageTranslations": {
-            "en": 'Invalid request body: The "organizer_usernames" parameter must be set.'
+            "en": "<var>organizer_usernames</var> must be an array of usernames and cannot be empty"
         },
         "httpCode": 400,
         "httpReason": "Bad Request",

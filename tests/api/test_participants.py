@@ -629,7 +629,7 @@ def test_user_ids_types(admin: Any, event: int) -> None:
         validation("user_ids", "7", "badinteger-type", message, body=True),
     )
     resp = admin.delete(everyone(event), {"user_ids": 4})
-    assert (resp.status_code, resp.get_json()["failureCode"]) == (400, "notmulti")
+    assert (resp.status_code, resp.get_json()["failureCode"]) == (400, "multivalue-must-be-array")
     resp = admin.delete(everyone(event), {"user_ids": [4], "invert_users": "yes"})
     assert (resp.status_code, resp.get_json()["failureCode"]) == (400, "badbool-type")
 

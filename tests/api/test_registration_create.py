@@ -32,8 +32,8 @@ from tests.api.helpers import (
     LOCATION_BASE,
     MEETING_URL_NOT_ONLINE,
     MISSING_EVENT_PAGE,
-    NO_MEETING_TYPE,
-    NOT_EVENT_NAMESPACE,
+    NAMESPACE_NOT_ALLOWED,
+    NO_PARTICIPATION_OPTIONS,
     ONLINE_MEETING_YES,
     START_AFTER_END,
     START_PAST,
@@ -368,21 +368,20 @@ def test_abbreviation_timezone_stored_verbatim(admin: Any, api: Any) -> None:
 
 def test_page_not_in_event_namespace(admin: Any) -> None:
     resp = admin.post(BASE, registration_body("PeerTest Not an event page"))  # 32
-    assert_text(resp, 400, NOT_EVENT_NAMESPACE)
-    assert_text(admin.post(BASE, registration_body("Event talk:X")), 400, NOT_EVENT_NAMESPACE)
+    assert_text(resp, 400, NAMESPACE_NOT_ALLOWED)
+    assert_text(admin.post(BASE, registration_body("Event talk:X")), 400, NAMESPACE_NOT_ALLOWED)
 
 
 def test_page_checked_before_timezone(admin: Any) -> None:
     body = registration_body("Talk:X", timezone="Mars/Olympus_Mons")
-    assert_text(admin.post(BASE, body), 400, NOT_EVENT_NAMESPACE)
+    assert_text(admin.post(BASE, body), 400, NAMESPACE_NOT_ALLOWED)
 
 
 def test_neither_online_nor_in_person(admin: Any) -> None:
     body = registration_body("Event:PeerTest T12", online_meeting=False)
-    assert_text(admin.post(BASE, body), 400, NO_MEETING_TYPE)  # 35
-    assert_text(
-        admin.post(BASE, registration_body(online_meeting=..., inperson_meeting=...)), 400, NO_MEETING_TYPE
-    )
+    assert_text(admin.post(BASE, body), 400, NO_PARTICIPATION_OPTIONS)  # 35
+    body = registration_body(online_meeting=..., inperson_meeting=...)
+    assert_text(admin.post(BASE, body), 400, NO_PARTICIPATION_OPTIONS)
 
 
 def test_bad_meeting_url(admin: Any) -> None:
@@ -412,13 +411,13 @@ def test_unknown_tracking_tool(admin: Any) -> None:
 
 def test_tracking_tool_without_event_id(admin: Any) -> None:
     resp = admin.post(BASE, registration_body(tracking_tool_id="nosuchtool"))
-    message = "Provide the identifier of this event in the tracking tool."
+    message = "Provide the identifier of the event on the given tracking tool."
     assert_json(resp, 400, error("campaignevents-error-trackingtool-without-eventid", message, 400))
 
 
 def test_tracking_tool_event_id_without_tool(admin: Any) -> None:
     resp = admin.post(BASE, registration_body(tracking_tool_event_id="x"))
-    message = "Provide a tracking tool identifier along with the event identifier."
+    message = "Provide the identifier of the tracking tool"
     assert_json(resp, 400, error("campaignevents-error-trackingtool-eventid-without-toolid", message, 400))
 
 

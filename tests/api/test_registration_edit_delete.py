@@ -27,7 +27,7 @@ from tests.api.helpers import (
     ID_ABC,
     INVALID_TIMEZONE,
     MISSING_STATUS,
-    NOT_EVENT_NAMESPACE,
+    NAMESPACE_NOT_ALLOWED,
     START_AFTER_END,
     TOKEN_INVALID,
     TOKEN_MISSING,
@@ -166,7 +166,7 @@ def test_change_to_a_page_of_a_deleted_registration(admin: Any) -> None:
 def test_unchanged_page_skips_the_namespace_check(admin: Any, services: Any) -> None:
     services.app.policy = Policy(allowed_namespaces=("Project",), known_wikis=("local", "enwiki", "frwiki"))
     assert_empty(admin.put(url(1), edit_body("event:PeerTest_One")))
-    assert_text(admin.put(url(1), edit_body("Event:Elsewhere")), 400, NOT_EVENT_NAMESPACE)
+    assert_text(admin.put(url(1), edit_body("Event:Elsewhere")), 400, NAMESPACE_NOT_ALLOWED)
     assert_empty(admin.put(url(1), edit_body("Project:Elsewhere")))
 
 
@@ -235,7 +235,7 @@ def test_non_organizer_sending_invalid_data_gets_the_400(bob: Any, admin: Any) -
 def test_permission_comes_before_the_page_availability(admin: Any, bob: Any) -> None:
     create(admin, "Event:Other")
     assert_text(bob.put(url(1), edit_body("Event:Other")), 403, EDIT_DENIED)
-    assert_text(bob.put(url(1), edit_body("Talk:Other")), 400, NOT_EVENT_NAMESPACE)
+    assert_text(bob.put(url(1), edit_body("Talk:Other")), 400, NAMESPACE_NOT_ALLOWED)
 
 
 def test_anonymous_sending_invalid_body_gets_the_400_before_the_token_check(admin: Any, api: Any) -> None:

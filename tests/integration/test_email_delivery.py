@@ -158,7 +158,7 @@ def test_the_limit_is_five_sends_a_day(world: tuple[World, Sink], clock: FakeClo
         "errorKey": "actionthrottledtext",
         "messageTranslations": {
             "en": "As an anti-abuse measure, you are limited from performing this action too many times "
-            "in a short space of time, and you have exceeded this limit. Please try again in a few minutes."
+            "in a short space of time, and you have exceeded this limit.\nPlease try again in a few minutes."
         },
         "httpCode": 400,
         "httpReason": "Bad Request",
