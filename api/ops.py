@@ -8,7 +8,8 @@ import logging
 import os
 import time
 import weakref
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, jsonify, request
@@ -19,7 +20,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from redis import RedisError
 
 from api.context import services
+from api.errors import ApiError
 from api.metrics import LAG, REQUEST_SECONDS
+from domain.errors import LoginFailed
 from domain.validation import normalise_username
 from projections import catalog
 
@@ -62,6 +65,20 @@ class LoginThrottle:
             )
             if item.amount > 0
         ]
+
+    @contextmanager
+    def attempt(self, name: str, address: str) -> Iterator[None]:
+        """Around one login: refuses it (429, even with the right password) while a limit is reached,
+        counts it when it fails (``LoginFailed``), clears the account's count when it succeeds."""
+        wait = self.wait(name, address)
+        if wait is not None:
+            raise ApiError(429, "campaignevents-rest-login-throttled", headers={"Retry-After": str(wait)})
+        try:
+            yield
+        except LoginFailed:
+            self.failed(name, address)
+            raise
+        self.succeeded(name, address)
 
     def wait(self, name: str, address: str) -> int | None:
         """Seconds until the next attempt may be made, or None when it may be made now."""

@@ -6,31 +6,19 @@ from flask import Blueprint, Response, jsonify, request
 
 from api import auth
 from api.context import services
-from api.errors import ApiError
 from api.ops import login_throttle
 from api.params import load_body
 from api.schemas import BodySchema, LoginBody
-from domain.errors import LoginFailed
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.post("/login")
 def login() -> Response:
-    """Failed attempts are throttled per account and address and per address (see ops.LoginThrottle);
-    once throttled, even the right password is refused until the window moves on."""
+    """Failed attempts are throttled per account and address and per address (ops.LoginThrottle)."""
     body = load_body(LoginBody)
-    name, address = body["username"], request.remote_addr or "-"
-    throttle = login_throttle()
-    wait = throttle.wait(name, address)
-    if wait is not None:
-        raise ApiError(429, "campaignevents-rest-login-throttled", headers={"Retry-After": str(wait)})
-    try:
-        account = services().app.authenticate(name, body["password"])
-    except LoginFailed:
-        throttle.failed(name, address)
-        raise
-    throttle.succeeded(name, address)
+    with login_throttle().attempt(body["username"], request.remote_addr or "-"):
+        account = services().app.authenticate(body["username"], body["password"])
     auth.start_session(account)
     return jsonify({"user_id": account.user_id, "user_name": account.user_name})
 
