@@ -473,13 +473,13 @@ def test_authorization_matrix(api: Any, make_user: Any, services: Any, clock: An
 
 # --- login protection --------------------------------------------------------------------------------
 @pytest.mark.usefixtures("cheap_passwords")
-def test_eleventh_failed_login_within_a_minute_is_throttled(api: Any, make_user: Any) -> None:
-    """10 failed logins a minute from one address are answered (401); the 11th is a 429."""
+def test_sixth_failed_login_for_an_account_is_throttled(api: Any, make_user: Any) -> None:
+    """5 failed logins for one account from one address are answered (401); the 6th is a 429."""
     user = make_user("Target")
     client = api()
     wrong = {"username": user.name, "password": "not-the-password"}
-    statuses = [client.post("/auth/login", wrong).status_code for _ in range(10)]
-    assert statuses == [401] * 10
+    statuses = [client.post("/auth/login", wrong).status_code for _ in range(5)]
+    assert statuses == [401] * 5
     resp = client.post("/auth/login", wrong)
     got = resp.get_json()
     assert resp.status_code == 429, got
