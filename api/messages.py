@@ -159,10 +159,9 @@ CATALOGUE: dict[str, str] = {
         "As an anti-abuse measure, you are limited from performing this action too many times in a "
         "short space of time, and you have exceeded this limit.\nPlease try again in a few minutes."
     ),
-    "mailnologin": (
-        "You must be logged in and have a valid email address in your preferences to send email to "
-        "other users."
-    ),
+    # core's key for "the sender has no confirmed address"; its text is the short title (the long
+    # one is "mailnologintext", which the REST answer does not use)
+    "mailnologin": "No send address",
     "campaignevents-rest-email-permission-denied": "Forbidden",
     "campaignevents-email-footer": (
         "This email was sent by $1 to $2, a registered participant of the following event: $3. "

@@ -264,6 +264,7 @@ REFERENCE_TEXTS: dict[str, str] = {
         "As an anti-abuse measure, you are limited from performing this action too many times in a short "
         "space of time, and you have exceeded this limit.\nPlease try again in a few minutes."
     ),
+    "mailnologin": "No send address",  # MediaWiki core's English text of the key the sender check sends
     "campaignevents-email-copy-subject": "Copy of your message to participants of $1",
     "campaignevents-rest-get-worklist-not-found": "There is no event registration with this ID.",
 }
