@@ -40,7 +40,8 @@ def jobs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def env(sqlite_settings: Settings, tmp_path: Any) -> dict[str, str]:
+def env(sqlite_settings: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)  # the command reads ./.env: never a developer's
     return {
         "CAMPAIGNEVENTS_DATABASE_URL": sqlite_settings.database_url,
         "CAMPAIGNEVENTS_DATA_DIR": str(tmp_path),
@@ -161,7 +162,7 @@ def test_history_of_an_unknown_event_fails(
 
 
 def test_history_needs_an_integer_id(run: Any) -> None:
-    result = CliRunner().invoke(main, ["history", "abc"])
+    result = run("history", "abc")
     assert result.exit_code == 2
     assert "'abc' is not a valid integer" in result.output
 
