@@ -106,8 +106,14 @@ def bare_environment() -> dict[str, str]:
         for d in os.environ.get("PATH", "").split(os.pathsep)
         if d and not any((Path(d) / tool).exists() for tool in tools)
     ]
-    dropped = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PORT", "WEB_CONCURRENCY")
-    dropped += ("PROMETHEUS_MULTIPROC_DIR",)
+    dropped = {
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PORT",
+        "WEB_CONCURRENCY",
+        "PROMETHEUS_MULTIPROC_DIR",
+    }
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGNEVENTS_") and k not in dropped}
     return env | {"PATH": os.pathsep.join(path), "PYTHONUNBUFFERED": "1"}
 
