@@ -2,6 +2,8 @@
 
 Job ids derive from the fact, so a batch retried after a failure (Redis down, a crash before the
 position was saved) enqueues the same jobs again and the jobs, being idempotent, run in effect once.
+Another deployment's facts give the same ids: RQ stores them under the deployment's namespace
+(``workers.queues.namespaced_job_id``), so deployments sharing one Redis never share a job record.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ named by their dotted path."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +19,26 @@ FAILURE_TTL = 30 * 24 * 3600
 
 
 JOB_TIMEOUT = 3600  # a 10,000-recipient mailing is one job; RQ's default 180 s would cut it
+JOB_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")  # what RQ 2 accepts in a job id (rq.job.JOB_ID_PATTERN)
+
+
+def namespace(queue_name: str) -> str:
+    """The deployment's namespace in a shared Redis, from its queue name (``CAMPAIGNEVENTS_QUEUE_NAME``).
+
+    RQ keys a job by its id alone (``rq:job:<id>``), whatever its queue: two deployments enqueueing
+    the same fact-derived id would share one job record. Every key the service writes therefore
+    carries this namespace. It is the queue name itself when that fits RQ's job-id characters, else
+    the name with the other characters replaced and a digest of the original appended (so two names
+    never share a namespace)."""
+    if JOB_ID_CHARACTERS.fullmatch(queue_name):
+        return queue_name
+    digest = hashlib.sha256(queue_name.encode()).hexdigest()[:12]
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', queue_name)}-{digest}"
+
+
+def namespaced_job_id(queue_name: str, job_id: str) -> str:
+    """``<namespace>-<job id>``: the id RQ stores the job under in a shared Redis."""
+    return f"{namespace(queue_name)}-{job_id}"
 
 
 class JobQueue(Protocol):
@@ -103,6 +125,7 @@ class RqQueue:
 
         self.intervals = intervals
         self.queue = Queue(name, connection=Redis.from_url(redis_url, socket_connect_timeout=2))
+        self.name = name
 
     def close(self) -> None:
         """Nothing runs here: RQ's workers run the jobs."""
@@ -113,7 +136,7 @@ class RqQueue:
         self.queue.enqueue(
             func,
             *args,
-            job_id=job_id,
+            job_id=namespaced_job_id(self.name, job_id),
             retry=Retry(max=len(self.intervals), interval=list(self.intervals)),
             failure_ttl=FAILURE_TTL,
             job_timeout=JOB_TIMEOUT,

@@ -4,12 +4,16 @@ runs the same job functions on a timer thread."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
 from workers import jobs
+from workers.queues import namespace
 
 log = logging.getLogger("campaignevents.schedule")
 
@@ -42,9 +46,13 @@ def start_cron(redis_url: str, queue_name: str, interval: int, stop: threading.E
     from redis import Redis
     from rq.cron import CronScheduler
 
-    cron = CronScheduler(connection=Redis.from_url(redis_url), name=f"campaignevents-{threading.get_ident()}")
+    # Its keys (``rq:cron_scheduler:<name>``, ``rq:cron_job:<name>:jobs``) carry the deployment's
+    # namespace: two deployments on one Redis keep their schedules apart.
+    ns = namespace(queue_name)
+    name = f"{ns}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    cron = CronScheduler(connection=Redis.from_url(redis_url), name=name)
     for job in periodic_jobs():
-        cron.register(job, queue_name=queue_name, interval=interval)
+        cron.register(job, queue_name=queue_name, interval=interval, name=f"{ns}:{job.__name__}")
 
     def loop() -> None:
         failures, born = 0, False

@@ -124,7 +124,7 @@ def test_the_message_reaches_exactly_the_valid_recipients(world: tuple[World, Si
     ]
     resp = organizer.post(EMAIL, {"subject": "Snacks", "message": "Bring snacks.", "ccme": True})
     assert (resp.status_code, resp.get_json()) == (202, {"sent": 2})
-    w.wait_for_queue(lambda ids: any(i.startswith("mailing-") for i in ids))
+    w.wait_for_queue(lambda ids: any(i.startswith(f"{w.settings.queue_name}-mailing-") for i in ids))
     w.drain()
     delivered = sink.with_subject("Snacks")
     assert sorted(m["To"] for m in delivered) == [
@@ -174,7 +174,7 @@ def test_a_worker_killed_mid_batch_delivers_each_recipient_once(world: tuple[Wor
     before = len(sink.messages)
     sink.hold_at = sink._rcpts + 4  # the 4th recipient of the mailing
     assert organizer.post(EMAIL, {"subject": "Batch", "message": "Hello all"}).get_json() == {"sent": 8}
-    w.wait_for_queue(lambda ids: any(i.startswith("mailing-") for i in ids))
+    w.wait_for_queue(lambda ids: any(i.startswith(f"{w.settings.queue_name}-mailing-") for i in ids))
     first = w.worker()
     try:
         assert sink.held.wait(30), "the worker never reached the 4th recipient"
@@ -254,7 +254,9 @@ def test_with_redis_down_the_request_is_accepted_and_mail_goes_out_later(
         assert (resp.status_code, resp.get_json()) == (202, {"sent": 3})
         time.sleep(1.0)  # the dispatcher tries, fails, and keeps its position
         private_redis["start"]()
-        w.wait_for_queue(lambda ids: any(i.startswith("mailing-") for i in ids), timeout=30)
+        w.wait_for_queue(
+            lambda ids: any(i.startswith(f"{w.settings.queue_name}-mailing-") for i in ids), timeout=30
+        )
         w.drain()
         assert sorted(sink.to("Outage")) == sorted(f"Person{n} <person{n}@example.org>" for n in range(3))
     finally:

@@ -43,7 +43,11 @@ def test_failed_mailing_is_listed_and_requeued(
         queue = Queue(w.settings.queue_name, connection=Redis.from_url(redis_url))
 
         def failed_mailings() -> list[str]:
-            return [j for j in FailedJobRegistry(queue=queue).get_job_ids() if j.startswith("mailing-")]
+            return [
+                j
+                for j in FailedJobRegistry(queue=queue).get_job_ids()
+                if j.startswith(f"{settings.queue_name}-mailing-")
+            ]
 
         worker = w.worker()  # tries, retries twice a second apart, and gives up
         try:
@@ -58,7 +62,7 @@ def test_failed_mailing_is_listed_and_requeued(
         listed = run_cli(w.settings, "jobs", "failed", **env)
         assert listed.returncode == 0, listed.stderr
         rows = [json.loads(line) for line in listed.stdout.splitlines()]
-        mailing = next(r for r in rows if r["id"].startswith("mailing-"))
+        mailing = next(r for r in rows if r["id"].startswith(f"{settings.queue_name}-mailing-"))
         assert mailing["func"] == "workers.mail.send_mailing"
         assert "Connection refused" in (mailing["error"] or "") or "ConnectionRefusedError" in (
             mailing["error"] or ""

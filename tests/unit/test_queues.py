@@ -10,6 +10,7 @@ from typing import Any
 import fakeredis
 import pytest
 from rq import Queue
+from rq.job import Job
 
 from workers import queues
 from workers.queues import JOB_TIMEOUT, InProcessQueue, RqQueue
@@ -32,8 +33,8 @@ def test_rq_jobs_carry_their_id_retries_and_timeout(monkeypatch: pytest.MonkeyPa
     queue = RqQueue("redis://fake", intervals=(1, 2, 3), name="q-test")
     queue.enqueue("tests.unit.test_queues.flaky", 7, job_id="mailing-abc")
     rq_queue = Queue("q-test", connection=fakeredis.FakeRedis(server=server))
-    assert rq_queue.get_job_ids() == ["mailing-abc"]
-    job = rq_queue.fetch_job("mailing-abc")
+    assert rq_queue.get_job_ids() == ["q-test-mailing-abc"]  # the deployment's namespace first
+    job = rq_queue.fetch_job("q-test-mailing-abc")
     assert job is not None
     assert (job.func_name, job.args) == ("tests.unit.test_queues.flaky", (7,))
     assert (job.retries_left, job.retry_intervals) == (3, [1, 2, 3])
@@ -67,3 +68,41 @@ def test_a_closed_queue_takes_no_more_jobs() -> None:
     queue.enqueue("tests.unit.test_queues.flaky", 9, job_id="late")
     assert queue.wait_idle(1)
     assert CALLS == []
+
+
+def test_two_deployments_on_one_redis_keep_separate_job_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = fakeredis.FakeServer()
+    monkeypatch.setattr("redis.Redis.from_url", lambda *a, **k: fakeredis.FakeRedis(server=server))
+    for name, value in (("deploy-a", 1), ("deploy-b", 2)):
+        RqQueue("redis://fake", name=name).enqueue(
+            "tests.unit.test_queues.flaky", value, job_id="confirm-x-1"
+        )
+    connection = fakeredis.FakeRedis(server=server)
+    for name, value in (("deploy-a", 1), ("deploy-b", 2)):
+        job = Queue(name, connection=connection).fetch_job(f"{name}-confirm-x-1")
+        assert job is not None
+        assert (job.origin, job.args) == (name, (value,))
+
+
+@pytest.mark.parametrize(
+    ("queue_name", "expected"),
+    [
+        ("campaignevents", "campaignevents"),
+        ("ce_Prod-2", "ce_Prod-2"),
+    ],
+)
+def test_a_queue_name_rq_accepts_in_job_ids_is_the_namespace(queue_name: str, expected: str) -> None:
+    assert queues.namespace(queue_name) == expected
+
+
+def test_other_characters_are_replaced_and_the_name_digested() -> None:
+    dotted, coloned = queues.namespace("events.example.org"), queues.namespace("events:example:org")
+    assert dotted.startswith("events_example_org-") and coloned.startswith("events_example_org-")
+    assert dotted != coloned  # the digest keeps names that differ apart
+    assert queues.JOB_ID_CHARACTERS.fullmatch(queues.namespaced_job_id("a b/ü", "confirm-1"))
+    # RQ itself accepts the result as a job id
+    Job.create(
+        "tests.unit.test_queues.flaky",
+        id=queues.namespaced_job_id("a b/ü", "confirm-1"),
+        connection=fakeredis.FakeRedis(),
+    )
