@@ -188,15 +188,17 @@ def aggregate_answers() -> None:
 def worker(burst: bool) -> None:
     """The RQ worker, with RQ's scheduler and the periodic jobs (needs CAMPAIGNEVENTS_REDIS_URL)."""
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from workers import schedule
+    from workers.rq_worker import ServiceWorker, die_with_parent
 
     settings = Settings.from_env()
     if not settings.redis_url:
         raise click.UsageError(
             "campaignevents worker needs CAMPAIGNEVENTS_REDIS_URL (serve runs jobs in-process)"
         )
+    die_with_parent()  # RQ's scheduler is a forked child: it must not outlive a SIGKILLed worker
     init_store(settings)
     connection = Redis.from_url(settings.redis_url)
     stop = threading.Event()
@@ -204,7 +206,11 @@ def worker(burst: bool) -> None:
         schedule.start_cron(settings.redis_url, settings.queue_name, settings.aggregation_interval, stop)
     try:
         _work_through_outages(
-            lambda: SimpleWorker([Queue(settings.queue_name, connection=connection)], connection=connection),
+            lambda: ServiceWorker(
+                [Queue(settings.queue_name, connection=connection)],
+                connection=connection,
+                queue_name=settings.queue_name,
+            ),
             burst,
         )
     finally:

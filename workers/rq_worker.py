@@ -1,0 +1,85 @@
+"""The RQ worker the ``campaignevents worker`` command runs: RQ's ``SimpleWorker`` with three changes.
+
+* **Its name carries the deployment's namespace** (``<namespace>-<uuid>``), like every other key
+  the service writes in a shared Redis.
+* **RQ's scheduler process dies with the worker.** RQ forks its scheduler from the worker
+  (``RQScheduler.start``); a worker killed by SIGKILL (the OOM killer) left that child running
+  forever under PID 1, holding ``rq:scheduler-lock:<queue>``. Every child the worker forks now asks
+  Linux for SIGTERM when its parent dies (``PR_SET_PDEATHSIG``): the scheduler's own SIGTERM
+  handler stops it and releases the lock, so the next worker takes it over at once.
+* **It leaves its pub/sub thread without a 60-second wait.** RQ's ``unsubscribe`` sends UNSUBSCRIBE,
+  then stops the thread reading the channel (``PubSubWorkerThread.stop``, which in redis-py 8 joins
+  without a timeout). When that thread read the UNSUBSCRIBE reply before the stop flag was cleared,
+  it called ``get_message(timeout=60)`` again on a connection now subscribed to nothing, which waits
+  the full 60 s for a subscription: ``worker --burst`` took ~61 s to exit after "done, quitting".
+  Here the flag is cleared first, so the reply ends the thread's loop.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import threading
+import uuid
+from contextlib import suppress
+from typing import Any
+
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+
+from workers.queues import namespace
+
+log = logging.getLogger("campaignevents.worker")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_registered = threading.Lock()
+_hook_installed = False
+_forking_parent = 0
+
+
+class ServiceWorker(SimpleWorker):
+    def __init__(self, queues: Any, *args: Any, queue_name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("name", f"{namespace(queue_name)}-{uuid.uuid4().hex}")
+        super().__init__(queues, *args, **kwargs)
+
+    def unsubscribe(self) -> None:
+        thread, pubsub = self.pubsub_thread, self.pubsub
+        if thread is None or pubsub is None:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        thread._running.clear()  # first: the UNSUBSCRIBE reply then ends the thread's read loop
+        with suppress(RedisError, OSError):  # Redis gone: the thread's read fails and it ends too
+            pubsub.unsubscribe()
+        thread.join(timeout=5)  # a daemon thread: a Redis that stops answering cannot hold the exit
+        if thread.is_alive():
+            self.log.warning("Worker %s: pub/sub thread still reading; leaving it", self.name)
+        with suppress(RedisError, OSError):
+            pubsub.close()
+
+
+def die_with_parent() -> None:
+    """From now on, every process this one forks gets SIGTERM when its parent dies (Linux; a no-op
+    elsewhere). Installed once per process."""
+    global _hook_installed
+    with _registered:
+        if not _hook_installed:
+            os.register_at_fork(before=_note_parent, after_in_child=_ask_for_parent_death_signal)
+            _hook_installed = True
+
+
+def _note_parent() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+def _ask_for_parent_death_signal() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+            log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+            return
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != _forking_parent:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
