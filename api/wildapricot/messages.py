@@ -1,0 +1,39 @@
+"""Every English text the Wild Apricot dialect sends in its error bodies, keyed by message key.
+
+The reference (dialects-facts.md §1.1, §1.4; Wild Apricot's "API status codes" help page) fixes the
+statuses and the envelope -- ``{"code": "Validation", "message": ..., "details": [{key, value,
+restriction}]}`` for a bad ``$filter``/``$sort``/paging value (400) and HTTP 404 ("404.14") for a query
+string over 4,096 characters -- but quotes no message text. The texts below are therefore our own,
+written in the reference's terms. Placeholders are ``str.format`` fields.
+"""
+
+from __future__ import annotations
+
+# The ``code`` of each envelope. "Validation" is the reference's; "NotFound" is ours (the reference's
+# 404.14 is an IIS status whose body is not documented).
+CODE_VALIDATION = "Validation"
+CODE_NOT_FOUND = "NotFound"
+
+CATALOGUE: dict[str, str] = {
+    "filter-invalid": "Invalid $filter at character {column}: expected {expected}, found {found}.",
+    "filter-restriction": "expected {expected} at character {column}, found {found}",
+    "sort-invalid": "Invalid $sort at character {column}: expected {expected}, found {found}.",
+    "sort-restriction": "expected {expected} at character {column}, found {found}",
+    "paging-invalid": "Invalid value {value} for {parameter}: expected a whole number from 0 to {maximum}.",
+    "paging-restriction": "a whole number from 0 to {maximum}",
+    "query-too-long": (
+        "HTTP Error 404.14 - Not Found: the query string is {length} characters long, "
+        "longer than the {limit} characters allowed."
+    ),
+    "query-too-long-restriction": "at most {limit} characters",
+    # How an error names what it found and what it expected.
+    "found-end": "the end of the expression",
+    "found-text": "'{text}'",
+    "found-bad-string": "a quoted string that is not closed or holds a control character",
+    "expected-or": "{head} or {last}",
+}
+
+
+def text(key: str, **params: object) -> str:
+    """The text of ``key`` with ``params`` filled in; an unknown key is a programming error."""
+    return CATALOGUE[key].format(**params)
