@@ -10,7 +10,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.details import Details
+from domain import errors, policies
+from domain.accounts import Account
+from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import ROOT
 
 STATUS_OPEN = "open"
@@ -110,12 +112,22 @@ class EventRegistration(Aggregate):
         *,
         event_id: int,
         wiki: str,
-        details: Details,
+        given: DetailsInput,
+        policy: Policy,
+        now: datetime,
+        creator: Account | None,
+        page_holder: EventRegistration | None,
         questions: list[int],
-        performed_by: int,
         creator_organizer_id: int,
-        at: datetime,
     ) -> EventRegistration:
+        """Enable a registration for ``given``: the creator may enable registrations and organize
+        events, the details are valid (a start in the past is refused), and the page is free
+        (``page_holder``: the registration holding it now, if any)."""
+        if creator is None or not policies.can_enable(creator):
+            raise errors.EnableRegistrationDenied()
+        details = validate_details(given, policy, now, creating=True)
+        check_page_free(page_holder, event_id=None)
+        check_may_organize([creator])
         return cls._create(
             cls.RegistrationEnabled,
             id=registration_id(event_id),
@@ -123,12 +135,41 @@ class EventRegistration(Aggregate):
             wiki=wiki,
             details=details.to_dict(),
             questions=questions,
-            performed_by=performed_by,
+            performed_by=creator.user_id,
             creator_organizer_id=creator_organizer_id,
-            timestamp=at,
+            timestamp=now,
         )
 
-    def edit(self, details: Details, status: str, performed_by: int, at: datetime) -> None:
+    def edit(
+        self,
+        given: DetailsInput,
+        status: str,
+        *,
+        policy: Policy,
+        now: datetime,
+        editor: Account | None,
+        page_holder: EventRegistration | None,
+        account_of: Callable[[int], Account],
+        answers_stored: Callable[[], bool],
+    ) -> Details:
+        """Edit the details and status, in the reference's order of checks: valid details, the
+        editor is an organizer, the new page (if it changes) is free (``page_holder``), not deleted,
+        every organizer may still organize, and an ended event with answers (``answer_counts`` or
+        ``answers_stored()``) keeps its end in the past. Returns the new details."""
+        details = validate_details(given, policy, now, creating=False, current_page=self.details.page)
+        if editor is None or not policies.can_edit(editor, self):
+            raise errors.EditDenied()
+        if details.page != self.details.page:
+            check_page_free(page_holder, self.event_id)
+        if self.is_deleted:
+            raise errors.EditRegistrationDeleted()
+        check_may_organize([account_of(o.user_id) for o in self.active_organizers()])
+        if self.has_ended(now) and details.end_utc_dt > now and (self.answer_counts or answers_stored()):
+            raise errors.EventDatesCannotBeChanged()
+        self._record_edit(details, status, editor.user_id, now)
+        return details
+
+    def _record_edit(self, details: Details, status: str, performed_by: int, at: datetime) -> None:
         self.trigger_event(
             self.RegistrationEdited,
             details=details.to_dict(),
@@ -138,11 +179,37 @@ class EventRegistration(Aggregate):
         )
 
     def set_organizers(
-        self, user_ids: list[int], new_id: Callable[[], int], performed_by: int, at: datetime
+        self,
+        usernames: list[str],
+        *,
+        editor: Account | None,
+        find_account: Callable[[str], Account | None],
+        account_of: Callable[[int], Account],
+        new_id: Callable[[], int],
+        at: datetime,
     ) -> None:
-        """Replace the organizer list (already validated). Newcomers get an organizer_id from
-        ``new_id`` (one sequence across events); returning ones keep theirs; the creator keeps the
-        creator role."""
+        """Replace the organizer list: not empty, by an organizer, not deleted, at most
+        ``MAX_ORGANIZERS``, every one may organize, and the creator stays (unless the creator is
+        the editor, or was removed before). Newcomers get an organizer_id from ``new_id`` (one
+        sequence across events); returning ones keep theirs; the creator keeps the creator role."""
+        names = list(dict.fromkeys(usernames))
+        if not names:
+            raise errors.SetOrganizersEmptyList()
+        if editor is None or not policies.can_edit(editor, self):
+            raise errors.EditDenied()
+        if self.is_deleted:
+            raise errors.EditRegistrationDeleted()
+        if len(names) > MAX_ORGANIZERS:
+            raise errors.TooManyOrganizers(MAX_ORGANIZERS)
+        accounts = {name: find_account(name) for name in names}
+        refused = [n for n, a in accounts.items() if a is None or not policies.may_organize(a)]
+        if refused:
+            raise errors.OrganizersNotAllowed(len(refused), tuple(refused))
+        user_ids = [a.user_id for a in accounts.values() if a is not None]
+        creator = self.creator
+        keeps_creator = creator.user_id in user_ids or editor.user_id == creator.user_id
+        if creator.active and not keeps_creator:
+            raise errors.RemovedCreator(account_of(creator.user_id).user_name)
         entries: list[list[Any]] = []
         for user_id in user_ids:
             known = self.organizers.get(user_id)
@@ -150,17 +217,49 @@ class EventRegistration(Aggregate):
                 entries.append([user_id, new_id(), ROLE_ORGANIZER])
             else:
                 entries.append([user_id, known.organizer_id, known.role])
-        self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=performed_by, timestamp=at)
+        self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=editor.user_id, timestamp=at)
 
     def count_answers(self, counts: list[list[int]], at: datetime) -> None:
         self.trigger_event(self.AnswersCounted, counts=counts, timestamp=at)
+
+    def delete(self, performer: Account | None, at: datetime) -> None:
+        """Delete: not twice, and only by holders of the delete right or the event's organizers."""
+        if self.is_deleted:
+            raise errors.AlreadyDeleted()
+        if performer is None or not policies.can_delete(performer, self):
+            raise errors.DeleteDenied()
+        self.trigger_event(self.RegistrationDeleted, performed_by=performer.user_id, timestamp=at)
+
+    def check_may_change(self, editor: Account | None) -> Account:
+        """What every organizer-only change of the event's satellites (worklist) checks: the
+        editor is an organizer and the registration is not deleted. Returns the editor."""
+        if editor is None or not policies.can_edit(editor, self):
+            raise errors.EditDenied()
+        if self.is_deleted:
+            raise errors.EditRegistrationDeleted()
+        return editor
+
+    def check_may_remove_participants(self, remover: Account | None) -> Account:
+        """Removing participants: by an organizer, from a registration that is not deleted."""
+        if remover is None or not policies.can_edit(remover, self):
+            raise errors.RemoveParticipantsDenied()
+        if self.is_deleted:
+            raise errors.RemoveParticipantsDeleted()
+        return remover
+
+    def check_may_email(self, sender: Account | None) -> Account:
+        """E-mailing participants: an organizer holding the e-mail right."""
+        if sender is None or not policies.can_email(sender, self):
+            raise errors.EmailDenied()
+        return sender
 
     @property
     def creator(self) -> Organizer:
         return next(o for o in self.organizers.values() if o.role == ROLE_CREATOR)
 
-    def delete(self, performed_by: int, at: datetime) -> None:
-        self.trigger_event(self.RegistrationDeleted, performed_by=performed_by, timestamp=at)
+    @property
+    def is_closed(self) -> bool:
+        return self.status == STATUS_CLOSED
 
     @property
     def is_deleted(self) -> bool:
@@ -175,3 +274,18 @@ class EventRegistration(Aggregate):
 
     def has_ended(self, now: datetime) -> bool:
         return self.details.end_utc_dt < now
+
+
+def check_page_free(holder: EventRegistration | None, event_id: int | None) -> None:
+    """A page belongs to one registration: ``holder`` is the one holding it now (None: free)."""
+    if holder is None or holder.event_id == event_id:
+        return
+    if holder.is_deleted:
+        raise errors.PageAlreadyRegisteredDeleted()
+    raise errors.PageAlreadyRegistered()
+
+
+def check_may_organize(accounts: list[Account]) -> None:
+    refused = [a.user_name for a in accounts if not policies.may_organize(a)]
+    if refused:
+        raise errors.OrganizersNotAllowed(len(refused), tuple(refused))

@@ -6,13 +6,20 @@ registration's commands.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain import errors
 from domain.indexes import ROOT
+from domain.validation import parse_title
+
+if TYPE_CHECKING:
+    from domain.accounts import Account
+    from domain.registration import EventRegistration
 
 
 def worklist_id(event_id: int) -> UUID:
@@ -56,10 +63,25 @@ class Worklist(Aggregate):
         return cls._create(cls.WorklistStarted, id=worklist_id(event_id), event_id=event_id, timestamp=at)
 
     def change(
+        self,
+        add: dict[str, list[str]],
+        remove: dict[str, list[str]],
+        *,
+        registration: EventRegistration,
+        editor: Account | None,
+        known_wikis: Collection[str],
+        at: datetime,
+    ) -> bool:
+        """Titles by wiki id: valid titles of known wikis, changed by an organizer of a registration
+        that is not deleted. Adds first, then removes (a title added and removed in one change ends
+        up absent); a title already present is not added twice. False when nothing changes."""
+        adding, removing = parse_titles(add, known_wikis), parse_titles(remove, known_wikis)
+        performer = registration.check_may_change(editor)
+        return self._change(adding, removing, performer.user_id, at)
+
+    def _change(
         self, add: list[tuple[str, str]], remove: list[tuple[str, str]], performed_by: int, at: datetime
     ) -> bool:
-        """Adds first, then removes (a title added and removed in one change ends up absent);
-        a title already present is not added twice. False when nothing changes."""
         present = dict(self.articles)
         added: list[list[Any]] = []
         next_id = self.last_article_id
@@ -83,3 +105,18 @@ class Worklist(Aggregate):
             timestamp=at,
         )
         return True
+
+
+def parse_titles(by_wiki: dict[str, list[str]], known_wikis: Collection[str]) -> list[tuple[str, str]]:
+    """Titles in database-key form (``Main_Page``), in the order given; the first unknown wiki or
+    invalid title is the error."""
+    found: list[tuple[str, str]] = []
+    for wiki, titles in by_wiki.items():
+        if wiki not in known_wikis:
+            raise errors.WorklistInvalidWiki(wiki)
+        for raw in titles:
+            title = parse_title(raw)
+            if title is None or title.namespace in ("Special", "Media"):
+                raise errors.WorklistInvalidTitle(raw)
+            found.append((wiki, title.dbkey))
+    return found
