@@ -86,7 +86,7 @@ def test_edit_by_an_organizer_changes_details_and_status() -> None:
 
 def test_edit_checks_the_details_before_the_editor() -> None:
     reg = registration()
-    with pytest.raises(errors.NoMeetingType):
+    with pytest.raises(errors.NoParticipationOptions):
         edit(reg, organizer("Stranger"), details(online=False))
 
 
