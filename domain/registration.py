@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -24,6 +24,18 @@ MAX_ORGANIZERS = 10
 
 def registration_id(event_id: int) -> UUID:
     return uuid5(ROOT, f"registration:{event_id}")
+
+
+class OrganizerEntry(TypedDict):
+    user_id: int
+    organizer_id: int
+    role: str
+
+
+class AnswerCount(TypedDict):
+    question_id: int
+    option: int
+    count: int
 
 
 @dataclass
@@ -68,6 +80,9 @@ class EventRegistration(Aggregate):
             aggregate.answer_counts = {}
 
     class RegistrationEdited(Aggregate.Event):
+        """Legacy (logs written before the specific facts below): an edit as the whole new details
+        and status. No longer recorded; kept so old logs load and replay to the same state."""
+
         details: dict[str, Any]
         status: str
         performed_by: int
@@ -76,29 +91,107 @@ class EventRegistration(Aggregate):
             aggregate.details = Details.from_dict(self.details)
             aggregate.status = self.status
 
-    class OrganizersSet(Aggregate.Event):
-        """The full new organizer list: ``[[user_id, organizer_id, role], ...]``; anyone not in it
-        is removed (and keeps their organizer_id should they come back)."""
-
-        organizers: list[list[Any]]
+    class RegistrationClosed(Aggregate.Event):
         performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.status = STATUS_CLOSED
+
+    class RegistrationReopened(Aggregate.Event):
+        performed_by: int
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.status = STATUS_OPEN
+
+    class DetailsChanged(Aggregate.Event):
+        """Base of the facts an edit records about the details, each naming the fields it sets
+        (``DETAILS_FIELDS``). ``continues``: made in the same edit as the fact just before it (the
+        audit history shows one entry per edit)."""
+
+        DETAILS_FIELDS: ClassVar[tuple[str, ...]] = ()
+        performed_by: int
+        continues: bool
+
+        def values(self) -> dict[str, Any]:
+            return {name: getattr(self, name) for name in self.DETAILS_FIELDS}
+
+        def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
+            aggregate.details = replace(aggregate.details, **self.values())
+
+    class PageMoved(DetailsChanged):
+        DETAILS_FIELDS = ("page", "namespace", "name")
+        page: str
+        namespace: str
+        name: str
+
+    class Rescheduled(DetailsChanged):
+        DETAILS_FIELDS = ("timezone", "start_local", "end_local", "start_utc", "end_utc")
+        timezone: str
+        start_local: str
+        end_local: str
+        start_utc: str
+        end_utc: str
+
+    class WikisChanged(DetailsChanged):
+        DETAILS_FIELDS = ("wikis",)
+        wikis: list[str]
+
+    class MeetingChanged(DetailsChanged):
+        DETAILS_FIELDS = ("online", "inperson", "meeting_url", "meeting_country", "meeting_address")
+        online: bool
+        inperson: bool
+        meeting_url: str | None
+        meeting_country: str | None
+        meeting_address: str | None
+
+    class ChatUrlChanged(DetailsChanged):
+        DETAILS_FIELDS = ("chat_url",)
+        chat_url: str | None
+
+    class TrackingToolChanged(DetailsChanged):
+        DETAILS_FIELDS = ("tracking_tool_id", "tracking_tool_event_id")
+        tracking_tool_id: str | None
+        tracking_tool_event_id: str | None
+
+    class DetailsResubmitted(DetailsChanged):
+        """An edit that changed nothing (it still shows in the audit history)."""
+
+    class OrganizersSet(Aggregate.Event):
+        """The full new organizer list; anyone not in it is removed (and keeps their organizer_id
+        should they come back). Version 1 stored ``[[user_id, organizer_id, role], ...]``."""
+
+        class_version = 2
+        organizers: list[OrganizerEntry]
+        performed_by: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["organizers"] = [
+                {"user_id": u, "organizer_id": o, "role": r} for u, o, r in state["organizers"]
+            ]
 
         def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
             for organizer in aggregate.organizers.values():
                 organizer.active = False
-            for user_id, organizer_id, role in self.organizers:
-                aggregate.organizers[user_id] = Organizer(organizer_id, user_id, role)
+            for entry in self.organizers:
+                user_id = entry["user_id"]
+                aggregate.organizers[user_id] = Organizer(entry["organizer_id"], user_id, entry["role"])
 
     class AnswersCounted(Aggregate.Event):
-        """Aggregated answers added to the event's totals: ``[[question_id, option, n], ...]``.
-        Non-personal: counts only, never who gave them."""
+        """Aggregated answers added to the event's totals. Non-personal: counts only, never who
+        gave them. Version 1 stored ``[[question_id, option, n], ...]``."""
 
-        counts: list[list[int]]
+        class_version = 2
+        counts: list[AnswerCount]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["counts"] = [{"question_id": q, "option": o, "count": n} for q, o, n in state["counts"]]
 
         def apply(self, aggregate: EventRegistration) -> None:  # type: ignore[override]
-            for question_id, option, n in self.counts:
-                key = f"{question_id}:{option}"
-                aggregate.answer_counts[key] = aggregate.answer_counts.get(key, 0) + n
+            for c in self.counts:
+                key = f"{c['question_id']}:{c['option']}"
+                aggregate.answer_counts[key] = aggregate.answer_counts.get(key, 0) + c["count"]
 
     class RegistrationDeleted(Aggregate.Event):
         performed_by: int
@@ -170,13 +263,24 @@ class EventRegistration(Aggregate):
         return details
 
     def _record_edit(self, details: Details, status: str, performed_by: int, at: datetime) -> None:
-        self.trigger_event(
-            self.RegistrationEdited,
-            details=details.to_dict(),
-            status=status,
-            performed_by=performed_by,
-            timestamp=at,
-        )
+        """Record what the edit changed: closing or reopening first, then each group of details
+        that differs, in a fixed order; an edit that changes nothing is recorded as resubmitted."""
+        status_changed = status != self.status
+        if status_changed:
+            closing = status == STATUS_CLOSED
+            fact = self.RegistrationClosed if closing else self.RegistrationReopened
+            self.trigger_event(fact, performed_by=performed_by, timestamp=at)
+        continues = False
+        for kind in DETAIL_FACTS:
+            new = {name: getattr(details, name) for name in kind.DETAILS_FIELDS}
+            if all(getattr(self.details, name) == value for name, value in new.items()):
+                continue
+            self.trigger_event(kind, performed_by=performed_by, continues=continues, timestamp=at, **new)
+            continues = True
+        if not continues and not status_changed:
+            self.trigger_event(
+                self.DetailsResubmitted, performed_by=performed_by, continues=False, timestamp=at
+            )
 
     def set_organizers(
         self,
@@ -210,16 +314,16 @@ class EventRegistration(Aggregate):
         keeps_creator = creator.user_id in user_ids or editor.user_id == creator.user_id
         if creator.active and not keeps_creator:
             raise errors.RemovedCreator(account_of(creator.user_id).user_name)
-        entries: list[list[Any]] = []
+        entries: list[OrganizerEntry] = []
         for user_id in user_ids:
             known = self.organizers.get(user_id)
             if known is None:
-                entries.append([user_id, new_id(), ROLE_ORGANIZER])
+                entries.append({"user_id": user_id, "organizer_id": new_id(), "role": ROLE_ORGANIZER})
             else:
-                entries.append([user_id, known.organizer_id, known.role])
+                entries.append({"user_id": user_id, "organizer_id": known.organizer_id, "role": known.role})
         self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=editor.user_id, timestamp=at)
 
-    def count_answers(self, counts: list[list[int]], at: datetime) -> None:
+    def count_answers(self, counts: list[AnswerCount], at: datetime) -> None:
         self.trigger_event(self.AnswersCounted, counts=counts, timestamp=at)
 
     def delete(self, performer: Account | None, at: datetime) -> None:
@@ -289,3 +393,13 @@ def check_may_organize(accounts: list[Account]) -> None:
     refused = [a.user_name for a in accounts if not policies.may_organize(a)]
     if refused:
         raise errors.OrganizersNotAllowed(len(refused), tuple(refused))
+
+
+DETAIL_FACTS: tuple[type[EventRegistration.DetailsChanged], ...] = (
+    EventRegistration.PageMoved,
+    EventRegistration.Rescheduled,
+    EventRegistration.WikisChanged,
+    EventRegistration.MeetingChanged,
+    EventRegistration.ChatUrlChanged,
+    EventRegistration.TrackingToolChanged,
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -20,6 +20,12 @@ from domain.validation import parse_title
 if TYPE_CHECKING:
     from domain.accounts import Account
     from domain.registration import EventRegistration
+
+
+class AddedArticle(TypedDict):
+    article_id: int
+    wiki_id: str
+    title: str  # database-key form, ``Main_Page``
 
 
 def worklist_id(event_id: int) -> UUID:
@@ -43,17 +49,23 @@ class Worklist(Aggregate):
             aggregate.last_article_id = 0
 
     class WorklistChanged(Aggregate.Event):
-        """``added``: ``[[article_id, wiki_id, title], ...]``; ``removed``: ``[article_id, ...]``."""
+        """Articles added (with their new ids) and removed (by id). Version 1 stored ``added`` as
+        ``[[article_id, wiki_id, title], ...]``."""
 
+        class_version = 2
         event_id: int
-        added: list[list[Any]]
+        added: list[AddedArticle]
         removed: list[int]
         performed_by: int
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["added"] = [{"article_id": a, "wiki_id": w, "title": t} for a, w, t in state["added"]]
+
         def apply(self, aggregate: Worklist) -> None:  # type: ignore[override]
-            for article_id, wiki, title in self.added:
-                aggregate.articles[f"{wiki}|{title}"] = article_id
-                aggregate.last_article_id = max(aggregate.last_article_id, article_id)
+            for article in self.added:
+                aggregate.articles[f"{article['wiki_id']}|{article['title']}"] = article["article_id"]
+                aggregate.last_article_id = max(aggregate.last_article_id, article["article_id"])
             gone = set(self.removed)
             if gone:
                 aggregate.articles = {k: v for k, v in aggregate.articles.items() if v not in gone}
@@ -83,16 +95,16 @@ class Worklist(Aggregate):
         self, add: list[tuple[str, str]], remove: list[tuple[str, str]], performed_by: int, at: datetime
     ) -> bool:
         present = dict(self.articles)
-        added: list[list[Any]] = []
+        added: list[AddedArticle] = []
         next_id = self.last_article_id
         for wiki, title in add:
             key = f"{wiki}|{title}"
             if key not in present:
                 next_id += 1
                 present[key] = next_id
-                added.append([next_id, wiki, title])
+                added.append(AddedArticle(article_id=next_id, wiki_id=wiki, title=title))
         removed = [present.pop(f"{w}|{t}") for w, t in dict.fromkeys(remove) if f"{w}|{t}" in present]
-        added = [a for a in added if a[0] not in removed]
+        added = [a for a in added if a["article_id"] not in removed]
         removed = [r for r in removed if r <= self.last_article_id]
         if not added and not removed:
             return False

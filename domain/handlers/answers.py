@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain.handlers import retrying
 from domain.handlers.participants import key_id
 from domain.participants import Participant
+from domain.registration import AnswerCount
 from domain.results import AggregationReport
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ def _aggregate_event(app: CampaignEvents, event_id: int, user_ids: list[int], no
             p.stamp_aggregated(now)
         touched: list[Aggregate] = list(due)
         if counts:
-            registration.count_answers([[q, o, n] for (q, o), n in sorted(counts.items())], now)
+            totals = [AnswerCount(question_id=q, option=o, count=n) for (q, o), n in sorted(counts.items())]
+            registration.count_answers(totals, now)
             touched.append(registration)
         app.save_all(*touched)
         return due

@@ -8,7 +8,7 @@ import pytest
 
 from domain import errors
 from domain.accounts import Account
-from domain.registration import MAX_ORGANIZERS, ROLE_CREATOR, ROLE_ORGANIZER, EventRegistration
+from domain.registration import MAX_ORGANIZERS, ROLE_CREATOR, ROLE_ORGANIZER, AnswerCount, EventRegistration
 from tests.unit.domain.factories import (
     NOW,
     POLICY,
@@ -135,7 +135,7 @@ def test_edit_needs_every_organizer_to_still_organize() -> None:
 def test_dates_cannot_move_into_the_future_after_answers_were_aggregated() -> None:
     olga = organizer()
     reg, later = ended_registration(olga)
-    reg.count_answers([[4, 1, 3]], later)
+    reg.count_answers([AnswerCount(question_id=4, option=1, count=3)], later)
     with pytest.raises(errors.EventDatesCannotBeChanged):
         edit(reg, olga, details(end="20400101180000"), now=later)
 
@@ -157,7 +157,7 @@ def test_dates_of_an_ended_event_without_answers_may_move() -> None:
 def test_an_ended_event_with_answers_may_keep_its_end_in_the_past() -> None:
     olga = organizer()
     reg, later = ended_registration(olga)
-    reg.count_answers([[4, 1, 3]], later)
+    reg.count_answers([AnswerCount(question_id=4, option=1, count=3)], later)
     edit(reg, olga, details(chat_url="https://chat.example.org"), now=later)
     assert reg.details.chat_url == "https://chat.example.org"
 
