@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -14,6 +14,7 @@ from domain import errors, policies
 from domain.accounts import Account
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import ROOT
+from domain.payloads import AnswerCount, OrganizerEntry
 
 STATUS_OPEN = "open"
 STATUS_CLOSED = "closed"
@@ -24,18 +25,6 @@ MAX_ORGANIZERS = 10
 
 def registration_id(event_id: int) -> UUID:
     return uuid5(ROOT, f"registration:{event_id}")
-
-
-class OrganizerEntry(TypedDict):
-    user_id: int
-    organizer_id: int
-    role: str
-
-
-class AnswerCount(TypedDict):
-    question_id: int
-    option: int
-    count: int
 
 
 @dataclass
@@ -80,8 +69,7 @@ class EventRegistration(Aggregate):
             aggregate.answer_counts = {}
 
     class RegistrationEdited(Aggregate.Event):
-        """Legacy (logs written before the specific facts below): an edit as the whole new details
-        and status. No longer recorded; kept so old logs load and replay to the same state."""
+        """Legacy, no longer recorded (kept so old logs replay): the whole new details and status."""
 
         details: dict[str, Any]
         status: str
@@ -265,10 +253,8 @@ class EventRegistration(Aggregate):
     def _record_edit(self, details: Details, status: str, performed_by: int, at: datetime) -> None:
         """Record what the edit changed: closing or reopening first, then each group of details
         that differs, in a fixed order; an edit that changes nothing is recorded as resubmitted."""
-        status_changed = status != self.status
-        if status_changed:
-            closing = status == STATUS_CLOSED
-            fact = self.RegistrationClosed if closing else self.RegistrationReopened
+        if status_changed := status != self.status:
+            fact = self.RegistrationClosed if status == STATUS_CLOSED else self.RegistrationReopened
             self.trigger_event(fact, performed_by=performed_by, timestamp=at)
         continues = False
         for kind in DETAIL_FACTS:
@@ -314,13 +300,12 @@ class EventRegistration(Aggregate):
         keeps_creator = creator.user_id in user_ids or editor.user_id == creator.user_id
         if creator.active and not keeps_creator:
             raise errors.RemovedCreator(account_of(creator.user_id).user_name)
-        entries: list[OrganizerEntry] = []
-        for user_id in user_ids:
-            known = self.organizers.get(user_id)
-            if known is None:
-                entries.append({"user_id": user_id, "organizer_id": new_id(), "role": ROLE_ORGANIZER})
-            else:
-                entries.append({"user_id": user_id, "organizer_id": known.organizer_id, "role": known.role})
+        entries = [
+            OrganizerEntry(user_id=u, organizer_id=known.organizer_id, role=known.role)
+            if (known := self.organizers.get(u)) is not None
+            else OrganizerEntry(user_id=u, organizer_id=new_id(), role=ROLE_ORGANIZER)
+            for u in user_ids
+        ]
         self.trigger_event(self.OrganizersSet, organizers=entries, performed_by=editor.user_id, timestamp=at)
 
     def count_answers(self, counts: list[AnswerCount], at: datetime) -> None:
@@ -334,22 +319,24 @@ class EventRegistration(Aggregate):
             raise errors.DeleteDenied()
         self.trigger_event(self.RegistrationDeleted, performed_by=performer.user_id, timestamp=at)
 
-    def check_may_change(self, editor: Account | None) -> Account:
-        """What every organizer-only change of the event's satellites (worklist) checks: the
-        editor is an organizer and the registration is not deleted. Returns the editor."""
+    def check_may_change(
+        self,
+        editor: Account | None,
+        denied: type[errors.DomainError] = errors.EditDenied,
+        deleted: type[errors.DomainError] = errors.EditRegistrationDeleted,
+    ) -> Account:
+        """What organizer-only changes of the event's satellites (worklist) check: the editor is
+        an organizer and the registration is not deleted. Returns the editor."""
         if editor is None or not policies.can_edit(editor, self):
-            raise errors.EditDenied()
+            raise denied()
         if self.is_deleted:
-            raise errors.EditRegistrationDeleted()
+            raise deleted()
         return editor
 
     def check_may_remove_participants(self, remover: Account | None) -> Account:
-        """Removing participants: by an organizer, from a registration that is not deleted."""
-        if remover is None or not policies.can_edit(remover, self):
-            raise errors.RemoveParticipantsDenied()
-        if self.is_deleted:
-            raise errors.RemoveParticipantsDeleted()
-        return remover
+        return self.check_may_change(
+            remover, errors.RemoveParticipantsDenied, errors.RemoveParticipantsDeleted
+        )
 
     def check_may_email(self, sender: Account | None) -> Account:
         """E-mailing participants: an organizer holding the e-mail right."""

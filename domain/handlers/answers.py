@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain.handlers import retrying
 from domain.handlers.participants import key_id
 from domain.participants import Participant
-from domain.registration import AnswerCount
+from domain.payloads import AnswerCount
 from domain.results import AggregationReport
 
 if TYPE_CHECKING:
