@@ -102,6 +102,7 @@ def build_log(settings: Settings, target: int) -> Built:
             ).event_id
             for n in range(EVENTS)
         ]
+        registrations = [app.registration(e) for e in event_ids]
         started = time.perf_counter()
         head = app.recorder.max_notification_id() or 0
         accounts = cancelled = 0
@@ -115,19 +116,23 @@ def build_log(settings: Settings, target: int) -> Built:
                 user_id = FIRST_USER_ID + n
                 account = Account.create(
                     user_id=user_id,
-                    user_name=f"Fault user {n}",
+                    requested_name=f"Fault user {n}",
                     email=None,
                     groups=[],
                     token_hash=f"{n:064x}",
                     password_hash=None,
+                    name_taken=lambda _name: False,
                     performed_by=None,
                     at=at,
                 )
-                participant = Participant.register(event_ids[n % EVENTS], user_id, n % 4 == 3, at)
-                if n % 10 == 4:
-                    participant.register_again(not participant.private, at)  # a privacy change
+                registration = registrations[n % EVENTS]
+                participant = Participant.register(registration, account, n % 4 == 3, answering=False, at=at)
+                if n % 10 == 4:  # a privacy change
+                    participant.register_again(
+                        registration, account, not participant.private, answering=False, at=at
+                    )
                 elif n % 10 == 9:
-                    participant.cancel(at)
+                    participant.cancel(registration, account, at)
                     cancelled += 1
                 aggregates += [account, participant]
                 planned += 2 + (n % 5 == 4)

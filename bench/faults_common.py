@@ -95,11 +95,12 @@ def bulk_users(
             aggregates += [
                 Account.create(
                     user_id=user_id,
-                    user_name=name,
+                    requested_name=name,
                     email=email,
                     groups=[],
                     token_hash=token_hash(token),
                     password_hash=None,
+                    name_taken=lambda _name: False,
                     performed_by=None,
                     at=at,
                 ),

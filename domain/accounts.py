@@ -4,7 +4,7 @@ Every change after creation (block, token, password, groups) is a fact recording
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain import errors
 from domain.credentials import hash_password
 from domain.indexes import ROOT
+from domain.validation import normalise_username
 
 RIGHT_ENABLE = "campaignevents-enable-registration"
 RIGHT_DELETE = "campaignevents-delete-registration"
@@ -127,19 +128,25 @@ class Account(Aggregate):
         cls,
         *,
         user_id: int,
-        user_name: str,
+        requested_name: str,
         email: str | None,
         groups: list[str],
         token_hash: str,
         password_hash: str | None,
+        name_taken: Callable[[str], bool],
         performed_by: int | None,
         at: datetime,
     ) -> Account:
+        """A new account: a valid user name (normalised) that nobody holds (``name_taken``), and
+        known groups."""
+        name = check_new_account(requested_name, groups)
+        if name_taken(name):
+            raise errors.UsernameTaken(name)
         return cls._create(
             cls.Created,
             id=account_id(user_id),
             user_id=user_id,
-            user_name=user_name,
+            user_name=name,
             email=email,
             groups=sorted(set(groups)),
             token_hash=token_hash,
@@ -197,13 +204,13 @@ class Account(Aggregate):
         )
         return True
 
-    def use_email_quota(self, at: datetime) -> bool:
-        """Count one e-mail send against the limit; False (nothing recorded) when it is used up."""
+    def use_email_quota(self, at: datetime) -> None:
+        """Count one e-mail send against the limit (``EMAIL_LIMIT`` per ``EMAIL_WINDOW``);
+        ``EmailThrottled`` when it is used up."""
         recent = [t for t in self.emails_sent if at - t < EMAIL_WINDOW]
         if len(recent) >= EMAIL_LIMIT:
-            return False
+            raise errors.EmailThrottled()
         self.trigger_event(self.EmailQuotaUsed, timestamp=at)
-        return True
 
     @property
     def is_valid_recipient(self) -> bool:
@@ -217,3 +224,14 @@ class Account(Aggregate):
     def has_right(self, right: str) -> bool:
         """Holds ``right`` and is not blocked (every rule of the reference reads it this way)."""
         return not self.blocked and right in self.rights
+
+
+def check_new_account(requested_name: str, groups: list[str]) -> str:
+    """The normalised user name of a new account; ``InvalidUsername`` or ``UnknownGroup``."""
+    name = normalise_username(requested_name)
+    if name is None:
+        raise errors.InvalidUsername(requested_name)
+    unknown = [g for g in groups if g not in GROUP_RIGHTS]
+    if unknown:
+        raise errors.UnknownGroup(", ".join(unknown))
+    return name

@@ -12,6 +12,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import errors
+from domain.accounts import Account
+
 
 class Mailing(Aggregate):
     event_id: int
@@ -82,7 +85,7 @@ class Mailing(Aggregate):
         mailing_id: UUID,
         *,
         event_id: int,
-        sender_id: int,
+        sender: Account,
         subject: str,
         message: str,
         user_ids: list[int] | None,
@@ -91,18 +94,21 @@ class Mailing(Aggregate):
         expected: int,
         at: datetime,
     ) -> Mailing:
+        """The sender must be reachable by e-mail themselves (a confirmed address, not blocked)."""
+        if not sender.is_valid_recipient:
+            raise errors.SenderCannotEmail()
         return cls._create(
             cls.ParticipantsEmailed,
             id=mailing_id,
             event_id=event_id,
-            sender_id=sender_id,
+            sender_id=sender.user_id,
             subject=subject,
             message=message,
             user_ids=user_ids,
             invert=invert,
             copy_to_sender=copy_to_sender,
             expected=expected,
-            performed_by=sender_id,
+            performed_by=sender.user_id,
             timestamp=at,
         )
 

@@ -6,11 +6,17 @@ guaranteed by the id itself.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain import errors
 from domain.indexes import ROOT
+
+if TYPE_CHECKING:
+    from domain.accounts import Account
+    from domain.registration import EventRegistration
 
 
 def participant_id(event_id: int, user_id: int) -> UUID:
@@ -106,19 +112,40 @@ class Participant(Aggregate):
         self.first_answer_at = None
 
     @classmethod
-    def register(cls, event_id: int, user_id: int, private: bool, at: datetime) -> Participant:
+    def register(
+        cls,
+        registration: EventRegistration,
+        user: Account | None,
+        private: bool,
+        *,
+        answering: bool,
+        at: datetime,
+    ) -> Participant:
+        """A first registration: see ``check_may_register``."""
+        check_may_register(registration, user, None, answering, at)
+        assert user is not None
         return cls._create(
             cls.ParticipantRegistered,
-            id=participant_id(event_id, user_id),
-            event_id=event_id,
-            user_id=user_id,
+            id=participant_id(registration.event_id, user.user_id),
+            event_id=registration.event_id,
+            user_id=user.user_id,
             private=private,
-            performed_by=user_id,
+            performed_by=user.user_id,
             timestamp=at,
         )
 
-    def register_again(self, private: bool, at: datetime) -> bool:
-        """Re-register, or change privacy; False when nothing changes (identical resubmission)."""
+    def register_again(
+        self,
+        registration: EventRegistration,
+        user: Account | None,
+        private: bool,
+        *,
+        answering: bool,
+        at: datetime,
+    ) -> bool:
+        """Re-register, or change privacy; False when nothing changes (identical resubmission).
+        The rules are ``check_may_register``'s."""
+        check_may_register(registration, user, self, answering, at)
         if not self.active:
             self.trigger_event(
                 self.ParticipantReregistered, private=private, performed_by=self.user_id, timestamp=at
@@ -131,7 +158,9 @@ class Participant(Aggregate):
             return True
         return False
 
-    def cancel(self, at: datetime) -> bool:
+    def cancel(self, registration: EventRegistration, user: Account | None, at: datetime) -> bool:
+        """Cancel one's registration (see ``check_may_cancel``); False when not registered."""
+        check_may_cancel(registration, user)
         if not self.active:
             return False
         self.trigger_event(self.RegistrationCancelled, performed_by=self.user_id, timestamp=at)
@@ -140,11 +169,52 @@ class Participant(Aggregate):
     def replace_answers(self, sealed: str | None, at: datetime) -> None:
         self.trigger_event(self.AnswersReplaced, sealed=sealed, performed_by=self.user_id, timestamp=at)
 
+    def is_due_for_aggregation(self, event_ended: bool, cutoff: datetime) -> bool:
+        """Stored answers not yet counted, of an event that has ended or first given before
+        ``cutoff`` (answers are kept at most that long)."""
+        if self.sealed_answers is None or self.aggregated_at is not None:
+            return False
+        return event_ended or (self.first_answer_at is not None and self.first_answer_at < cutoff)
+
     def stamp_aggregated(self, at: datetime) -> None:
         self.trigger_event(self.AnswersAggregated, timestamp=at)
 
-    def remove(self, performed_by: int, at: datetime) -> bool:
+    def remove(self, registration: EventRegistration, remover: Account | None, at: datetime) -> bool:
+        """Removed by an organizer (``registration.check_may_remove_participants``); False when
+        not registered."""
+        performer = registration.check_may_remove_participants(remover)
         if not self.active:
             return False
-        self.trigger_event(self.ParticipantRemoved, performed_by=performed_by, timestamp=at)
+        self.trigger_event(self.ParticipantRemoved, performed_by=performer.user_id, timestamp=at)
         return True
+
+
+def check_may_register(
+    registration: EventRegistration,
+    user: Account | None,
+    participant: Participant | None,
+    answering: bool,
+    now: datetime,
+) -> None:
+    """Registering (or changing one's registration): a user who is not blocked, a registration
+    not deleted; joining (or rejoining) needs an event that has not ended and is not closed;
+    answers are refused once the participant's answers were aggregated."""
+    if user is None or user.blocked:
+        raise errors.RegisterNotAllowed()
+    if registration.is_deleted:
+        raise errors.RegisterRegistrationDeleted()
+    if participant is None or not participant.active:
+        if registration.has_ended(now):
+            raise errors.RegisterEventPast()
+        if registration.is_closed:
+            raise errors.RegisterEventNotOpen()
+    if answering and participant is not None and participant.aggregated_at is not None:
+        raise errors.AnswersAggregated()
+
+
+def check_may_cancel(registration: EventRegistration, user: Account | None) -> None:
+    """Cancelling: a known user, a registration not deleted (checked even when not registered)."""
+    if user is None:
+        raise errors.UnregisterNotAllowed()
+    if registration.is_deleted:
+        raise errors.UnregisterRegistrationDeleted()

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from domain.accounts import Account
 from domain.mailings import Mailing
 from domain.participants import Participant
-from domain.registration import ROLE_CREATOR, EventRegistration
+from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections.schema import Tables
 
@@ -101,6 +101,8 @@ def _event_id(conn: Connection, t: Tables, e: Any) -> int:
 
 
 def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.RegistrationEdited) -> None:
+    """Legacy facts (logs written before the specific edit facts): the whole new details and status,
+    so what changed is found by comparing with the row; new logs record what changed instead."""
     r = t.registrations
     before = conn.execute(
         select(r.c.event_id, r.c.status, r.c.details).where(r.c.aggregate_id == str(e.originator_id))
@@ -128,15 +130,58 @@ def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.Regis
         record(conn, t, before.event_id, e, "registration-edited", {"changes": changes})
 
 
+def _details_changed(conn: Connection, t: Tables, e: EventRegistration.DetailsChanged) -> None:
+    """Set the fact's fields on the row; the audit history gets one "registration-edited" entry per
+    edit (a fact that ``continues`` an edit adds its changes to that edit's entry)."""
+    r = t.registrations
+    row = conn.execute(
+        select(r.c.event_id, r.c.details).where(r.c.aggregate_id == str(e.originator_id))
+    ).one()
+    old = json.loads(row.details)
+    values = e.values()
+    changes = {
+        EDITABLE[field]: {"old": old.get(field), "new": value}
+        for field, value in values.items()
+        if field in EDITABLE and old.get(field) != value
+    }
+    details = {**old, **values}
+    conn.execute(
+        update(r)
+        .where(r.c.aggregate_id == str(e.originator_id))
+        .values(
+            name=details["name"],
+            end_utc=sortable(details["end_utc"]),
+            details=json.dumps(details, sort_keys=True),
+        )
+    )
+    if not e.continues:
+        record(conn, t, row.event_id, e, "registration-edited", {"changes": changes})
+        return
+    h = t.history
+    entry = conn.execute(
+        select(h.c.entry_id, h.c.details)
+        .where((h.c.event_id == row.event_id) & (h.c.kind == "registration-edited"))
+        .order_by(h.c.entry_id.desc())
+        .limit(1)
+    ).one()
+    merged = json.loads(entry.details)
+    merged["changes"].update(changes)
+    conn.execute(
+        update(h)
+        .where((h.c.event_id == row.event_id) & (h.c.entry_id == entry.entry_id))
+        .values(details=json.dumps(merged, sort_keys=True))
+    )
+
+
 def _organizers_set(conn: Connection, t: Tables, e: EventRegistration.OrganizersSet) -> None:
     event_id = _event_id(conn, t, e)
-    record(
-        conn, t, event_id, e, "organizers-changed", {"organizer_user_ids": [u for u, _, _ in e.organizers]}
-    )
+    user_ids = [entry["user_id"] for entry in e.organizers]
+    record(conn, t, event_id, e, "organizers-changed", {"organizer_user_ids": user_ids})
     o = t.organizers
     conn.execute(update(o).where(o.c.event_id == event_id).values(active=False))
-    for user_id, organizer_id, role in e.organizers:
-        row = {"organizer_id": organizer_id, "role": role, "active": True}
+    for entry in e.organizers:
+        user_id = entry["user_id"]
+        row = {"organizer_id": entry["organizer_id"], "role": entry["role"], "active": True}
         where = (o.c.event_id == event_id) & (o.c.user_id == user_id)
         if not conn.execute(update(o).where(where).values(**row)).rowcount:
             conn.execute(insert(o).values(event_id=event_id, user_id=user_id, **row))
@@ -255,14 +300,14 @@ def _worklist_changed(conn: Connection, t: Tables, e: Worklist.WorklistChanged) 
     top = conn.execute(
         select(func.coalesce(func.max(w.c.position), 0)).where(w.c.event_id == e.event_id)
     ).scalar_one()
-    for n, (article_id, wiki, title) in enumerate(e.added, start=1):
+    for n, article in enumerate(e.added, start=1):
         conn.execute(
             insert(w).values(
                 event_id=e.event_id,
-                article_id=article_id,
+                article_id=article["article_id"],
                 position=top + n,
-                wiki_id=wiki,
-                page_title=title,
+                wiki_id=article["wiki_id"],
+                page_title=article["title"],
                 added_by=e.performed_by,
                 added_at=e.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             )
@@ -302,6 +347,10 @@ def _participants(t: Tables) -> Table:
     return t.participants
 
 
+EDIT_FACTS: tuple[type[EventRegistration.DetailsChanged], ...] = (
+    *DETAIL_FACTS,
+    EventRegistration.DetailsResubmitted,
+)
 LEFT = {"active": False, "answers_sealed": None, "first_answer_at": None}
 
 HANDLERS: dict[str, Handler] = {
@@ -310,12 +359,19 @@ HANDLERS: dict[str, Handler] = {
     get_topic(Account.Unblocked): _set(_users, blocked=False),
     get_topic(EventRegistration.RegistrationEnabled): _registration_enabled,
     get_topic(EventRegistration.RegistrationEdited): _registration_edited,
+    get_topic(EventRegistration.RegistrationClosed): _then(
+        _set(_registrations, status="closed"), _registration_history("registration-closed")
+    ),
+    get_topic(EventRegistration.RegistrationReopened): _then(
+        _set(_registrations, status="open"), _registration_history("registration-reopened")
+    ),
+    **{get_topic(kind): _details_changed for kind in EDIT_FACTS},
     get_topic(EventRegistration.OrganizersSet): _organizers_set,
     get_topic(EventRegistration.RegistrationDeleted): _then(
         _set(_registrations, deleted=True), _registration_history("registration-deleted")
     ),
     get_topic(EventRegistration.AnswersCounted): _registration_history(
-        "answers-counted", lambda e: {"answers": sum(n for _, _, n in e.counts)}
+        "answers-counted", lambda e: {"answers": sum(c["count"] for c in e.counts)}
     ),
     get_topic(Participant.ParticipantRegistered): _participant_registered,
     get_topic(Participant.ParticipantReregistered): _then(

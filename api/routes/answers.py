@@ -12,11 +12,10 @@ from api.auth import caller
 from api.context import services
 from api.messages import text
 from api.params import path_int
+from domain import policies
 from domain.answers import BY_ID
 
 bp = Blueprint("answers", __name__, url_prefix="/campaignevents/v0/event_registration")
-MIN_QUESTION_ANSWERS = 10
-MIN_OPTION_ANSWERS = 5
 
 
 @bp.get("/<event_id>/aggregated_answers")
@@ -34,17 +33,13 @@ def _question(question_id: int, options: dict[int, int]) -> dict[str, Any]:
     question = BY_ID[question_id]
     total = sum(options.values())
     shown: dict[str, Any] = {"questionID": question_id, "name": question.name, "label": question.label}
-    if total < MIN_QUESTION_ANSWERS:
+    if not policies.question_total_shown(total):
         shown["message"] = text("campaignevents-aggregated-answers-too-few")
         return shown
     shown["total"] = total
     shown["options"] = [
-        {"value": value, "label": label, "count": _shown_count(options.get(value, 0))}
+        {"value": value, "label": label, "count": policies.shown_count(options.get(value, 0))}
         for label, value in question.options
         if value != 0
     ]
     return shown
-
-
-def _shown_count(n: int) -> int | str:
-    return n if n == 0 or n >= MIN_OPTION_ANSWERS else f"1-{MIN_OPTION_ANSWERS - 1}"

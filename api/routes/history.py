@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify
 from api.auth import caller
 from api.context import services
 from api.params import path_int, query_int
-from domain import errors
+from domain import errors, policies
 from projections.views import HistoryRow
 
 bp = Blueprint("history", __name__, url_prefix="/campaignevents/v0/event_registration")
@@ -24,10 +24,10 @@ def history(event_id: str) -> Response:
     app = services().app
     registration = app.registration_for_reading(eid)
     viewer = caller().account
-    if not app.can_see_history(viewer, registration):
+    if not policies.can_see_history(viewer, registration):
         raise errors.HistoryDenied()
     rows = services().history.history(
-        eid, after=after, limit=limit, include_private=app.can_see_private(viewer, registration)
+        eid, after=after, limit=limit, include_private=policies.can_see_private(viewer, registration)
     )
     return jsonify([entry(r) for r in rows])
 

@@ -25,9 +25,9 @@ from api.params import (
     query_timestamp,
 )
 from api.presenters import formatted, no_response, user_page
-from domain import commands, errors
+from domain import commands, errors, policies
 from domain.accounts import is_valid_recipient
-from domain.answers import BY_ID, non_pii_message, present
+from domain.answers import non_pii_message, present
 from domain.registration import EventRegistration
 from projections.catalog import sortable
 from projections.views import PARTICIPANTS_PAGE, ParticipantRow
@@ -99,21 +99,19 @@ def list_participants(event_id: str) -> Response:
     if name_filter == "":
         raise errors.EmptyUsernameFilter()
     viewer = caller().account
-    if include_private and not app.can_see_private(viewer, registration):
+    if include_private and not policies.can_see_private(viewer, registration):
         raise errors.CannotSeePrivate()
     as_of = query_timestamp("as_of")
     if as_of is not None:
-        if not app.can_see_history(viewer, registration):
+        if not policies.can_see_history(viewer, registration):
             raise errors.HistoryDenied()
         past = _as_of(eid, as_of, include_private, after, name_filter, exclude)
         return jsonify([_entry(r, registration, False, False) for r in past])
     rows = services().views.participants(
         eid, include_private=include_private, after=after, name_filter=name_filter, exclude=exclude
     )
-    can_email = app.can_email(viewer, registration)
-    answers_visible = app.can_edit(viewer, registration) and not registration.has_ended(
-        services().clock.now()
-    )
+    can_email = policies.can_email(viewer, registration)
+    answers_visible = policies.can_see_non_pii_answers(viewer, registration, services().clock.now())
     return jsonify([_entry(r, registration, can_email, answers_visible) for r in rows])
 
 
@@ -147,9 +145,7 @@ def _non_pii(row: ParticipantRow, registration: EventRegistration) -> list[dict[
     if row.answers_sealed is not None:
         answers = services().app.unseal_for(registration.event_id, row.user_id, row.answers_sealed)
     shown = []
-    for question_id in registration.questions:
-        if question_id not in BY_ID or BY_ID[question_id].pii:
-            continue
+    for question_id in policies.non_pii_question_ids(registration):
         message = non_pii_message(answers.get(question_id))
         shown.append({"message": message, "questionID": question_id} if message else no_response(question_id))
     return shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -10,7 +11,7 @@ from api.auth import caller, require_csrf
 from api.context import services
 from api.params import load_body, path_int, query_timestamp
 from api.schemas import BodySchema, RegistrationBody, RegistrationEditBody, dump_details
-from domain import commands, errors
+from domain import commands, errors, policies
 from domain.details import DetailsInput
 from domain.registration import EventRegistration
 
@@ -84,13 +85,8 @@ def details_input(body: dict[str, Any]) -> DetailsInput:
 
 
 def may_see_urls(registration: EventRegistration) -> bool:
-    """Organizers and active participants who are not blocked see the meeting and chat URLs."""
-    account = caller().account
-    if account is None or account.blocked:
-        return False
-    if registration.is_organizer(account.user_id):
-        return True
-    return services().app.is_active_participant(registration.event_id, account.user_id)
+    participates = partial(services().app.is_active_participant, registration.event_id)
+    return policies.can_see_meeting_urls(caller().account, registration, participates)
 
 
 def details_view(registration: EventRegistration, show_urls: bool) -> dict[str, Any]:

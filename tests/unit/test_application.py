@@ -129,7 +129,7 @@ def test_every_fact_says_who_and_when(domain_app: CampaignEvents, clock: FakeClo
     facts = [e for e in stored_events(domain_app) if type(e).__qualname__.startswith("EventRegistration.")]
     assert [type(e).__name__ for e in facts] == [
         "RegistrationEnabled",
-        "RegistrationEdited",
+        "RegistrationClosed",  # the edit closed the registration and changed no detail
         "RegistrationDeleted",
     ]
     start = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

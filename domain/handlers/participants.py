@@ -1,0 +1,117 @@
+"""Participants: register (with answers, sealed under a key of their own), cancel, remove.
+
+Answer keys live outside the event log. A key is made at most once per command (a retried
+attempt reuses it) and the participant's other keys are destroyed after the commit; a key left
+behind by a failed command is found by the sweep (``answers.destroy_spent_keys``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from domain import commands, errors
+from domain.answers import Answer, seal, validate_answers
+from domain.handlers import after_commit, retrying
+from domain.participants import Participant, check_may_cancel
+from domain.ports import KeyStore
+from domain.results import Registered, Removed
+
+if TYPE_CHECKING:
+    from domain.application import CampaignEvents
+
+
+def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant) -> Registered:
+    sealer = Sealer(app.key_store())
+
+    def attempt() -> tuple[Participant, bool, int]:
+        registration = app.registration(cmd.event_id)
+        user = app.account(cmd.performer)
+        participant = app.participant(cmd.event_id, user.user_id) if user else None
+        current = app.answers_of(participant)
+        answers = validate_answers(cmd.answers, set(registration.questions) | set(current))
+        now = app.clock.now()
+        answering = bool(answers)
+        if participant is None:
+            participant = Participant.register(registration, user, cmd.private, answering=answering, at=now)
+            modified = True
+        else:
+            modified = participant.register_again(
+                registration, user, cmd.private, answering=answering, at=now
+            )
+        if answers != current:
+            participant.replace_answers(sealer.seal(participant, answers, now), now)
+            modified = True
+        return participant, modified, app.save_all(participant)
+
+    participant, modified, position = retrying(attempt)
+    if modified:  # only the current answer set stays readable
+        keep = key_id(participant.sealed_answers)
+        after_commit(app.key_store().destroy, participant.event_id, participant.user_id, keep=keep)
+    return Registered(modified, position)
+
+
+def cancel_registration(app: CampaignEvents, cmd: commands.CancelRegistration) -> Registered:
+    def attempt() -> tuple[Participant | None, int]:
+        registration = app.registration(cmd.event_id)
+        user = app.account(cmd.performer)
+        check_may_cancel(registration, user)  # even when not registered
+        assert user is not None
+        participant = app.participant(cmd.event_id, user.user_id)
+        if participant is None or not participant.cancel(registration, user, app.clock.now()):
+            return None, 0
+        return participant, app.save_all(participant)
+
+    cancelled, position = retrying(attempt)
+    if cancelled is None:
+        return Registered(False, 0)
+    after_commit(app.key_store().destroy, cancelled.event_id, cancelled.user_id)
+    return Registered(True, position)
+
+
+def remove_participants(app: CampaignEvents, cmd: commands.RemoveParticipants) -> Removed:
+    if cmd.user_ids is not None and not cmd.user_ids:
+        raise errors.RemoveParticipantsInvalidUserIds()
+
+    def attempt() -> tuple[list[Participant], int]:
+        registration = app.registration(cmd.event_id)
+        remover = registration.check_may_remove_participants(app.account(cmd.performer))
+        now = app.clock.now()
+        targets = app.participants(cmd.event_id, _removal_targets(app, cmd))
+        removed = [p for p in targets if p.remove(registration, remover, now)]
+        return removed, app.save_all(*removed)
+
+    removed, position = retrying(attempt)
+    for p in removed:
+        after_commit(app.key_store().destroy, p.event_id, p.user_id)
+    private = sum(1 for p in removed if p.private)
+    return Removed(len(removed) - private, private, position)
+
+
+def _removal_targets(app: CampaignEvents, cmd: commands.RemoveParticipants) -> list[int]:
+    if cmd.user_ids is not None and not cmd.invert:
+        return list(dict.fromkeys(cmd.user_ids))
+    excluded = set(cmd.user_ids or ())
+    return [u for u in app.participant_directory().active_participants(cmd.event_id) if u not in excluded]
+
+
+class Sealer:
+    """Seals answer sets under a new key of the participant's own (each answer set gets its own
+    key, so destroying the older keys makes every replaced answer set unreadable). The key is made
+    once, on first use: a retried attempt seals under the same key instead of making another."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+        self.made: tuple[str, bytes] | None = None
+
+    def seal(self, participant: Participant, answers: dict[int, Answer], now: datetime) -> str | None:
+        if not answers:
+            return None
+        if self.made is None:
+            self.made = self.keys.create(participant.event_id, participant.user_id, now)
+        kid, key = self.made
+        return f"{kid}.{seal(answers, key)}"
+
+
+def key_id(sealed: str | None) -> str | None:
+    return sealed.partition(".")[0] if sealed else None
