@@ -1,0 +1,480 @@
+"""An event's schedule: its sessions, an optional RFC 5545 recurrence rule with exception dates, the
+overall period derived from them, and the occurrences they expand to in the event's timezone.
+
+Session times are event-local wall-clock times (naive datetimes). A local time is read as RFC 5545
+reads a DATE-TIME with a TZID (section 3.3.5), which is also how v0 reads ``start_time``: a time that
+falls in a DST gap takes the offset from before the gap (02:30 on the March night in Europe/Rome is
+01:30 UTC, which the clock shows as 03:30), and a time that occurs twice is its first occurrence
+(``fold=0``).
+
+Every session repeats by the schedule's rule, anchored at its own start, as a VEVENT per session with
+that RRULE would; each session's start must be an occurrence of the rule. Rules repeat at most daily
+and set no time of day (no ``BYHOUR``/``BYMINUTE``/``BYSECOND``), so every occurrence of a session
+starts at the session's wall-clock time and an exception date removes the occurrences whose local
+start falls on that date. An occurrence lasts exactly as long as its session's first occurrence
+(RFC 5545, 3.8.5.3: DTEND gives the exact duration). The rule is expanded in local wall time (dateutil
+combines each local date with the session's time of day in the event's tzinfo) and each occurrence
+is then read in UTC with the rule above: a weekly 10:00 stays 10:00 local across a DST change.
+
+Expansion never goes further than ``HORIZON`` after the schedule's first session: a rule without an
+end is expanded up to there, and a rule with one must end within it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from itertools import islice, takewhile
+from typing import Any
+
+from dateutil.rrule import rrule, rrulestr
+
+from domain import errors
+from domain import schedule_errors as rules
+from domain.validation import _fixed_offset, _zone
+
+MAX_SESSIONS = 100
+MAX_EXCEPTIONS = 500
+HORIZON_YEARS = 10
+HORIZON = timedelta(days=3653)  # ten years of days, leap days included
+MAX_TITLE_BYTES = 255
+MAX_TEXT_BYTES = 8192  # location and description, as v0's meeting address
+MAX_RULE_CHARS = 1000
+
+_SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", re.ASCII)
+_RULE_TEXT = re.compile(r"[A-Z0-9=;,+-]+", re.ASCII)
+_RULE_PARTS = frozenset(
+    {"FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY",
+     "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST"}
+)  # fmt: skip
+_SUB_DAILY = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
+_TIME_OF_DAY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+_NUMBER = re.compile(r"[1-9]\d{0,5}", re.ASCII)
+_UNTIL = re.compile(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)(Z?))?", re.ASCII)
+# An interval so large that dateutil's second period lies past year 9999: the rule then yields only
+# what its first period (the day, week, month or year of the start) holds.
+_FIRST_PERIOD_ONLY = 4_000_000
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """One block of an event's time; ``start`` and ``end`` are naive, in the event's timezone."""
+
+    id: str
+    start: datetime
+    end: datetime
+    title: str | None = None
+    location: str | None = None
+    coordinates: Coordinates | None = None
+    description: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        coordinates = self.coordinates
+        return {
+            "id": self.id,
+            "title": self.title,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "location": self.location,
+            "coordinates": None
+            if coordinates is None
+            else {"latitude": coordinates.latitude, "longitude": coordinates.longitude},
+            "description": self.description,
+        }
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> Session:
+        coordinates = data.get("coordinates")
+        return cls(
+            id=data["id"],
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            title=data.get("title"),
+            location=data.get("location"),
+            coordinates=None
+            if coordinates is None
+            else Coordinates(float(coordinates["latitude"]), float(coordinates["longitude"])),
+            description=data.get("description"),
+        )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Sessions, and optionally the RRULE value (without ``RRULE:``) they repeat by and the local
+    dates on which they do not. ``check_schedule`` returns the normalised form that events record."""
+
+    sessions: tuple[Session, ...]
+    recurrence: str | None = None
+    exceptions: tuple[date, ...] = ()
+
+    @property
+    def is_open_ended(self) -> bool:
+        """True for a rule with neither COUNT nor UNTIL (it repeats for ever)."""
+        return self.recurrence is not None and not {"COUNT", "UNTIL"} & _rule_parts(self.recurrence).keys()
+
+    def to_payload(self) -> dict[str, Any]:
+        """Plain JSON values: ISO 8601 local times and dates, floats, strings, None."""
+        return {
+            "sessions": [session.to_payload() for session in self.sessions],
+            "recurrence": self.recurrence,
+            "exceptions": [day.isoformat() for day in self.exceptions],
+        }
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any]) -> Schedule:
+        return cls(
+            sessions=tuple(Session.from_payload(item) for item in data["sessions"]),
+            recurrence=data.get("recurrence"),
+            exceptions=tuple(date.fromisoformat(day) for day in data.get("exceptions", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    """The event's overall period (v0's ``start_time``/``end_time``), local (naive) and UTC.
+
+    ``start`` is the first occurrence's start. ``end`` is the last occurrence's end; for a rule
+    without an end (``open_ended``) it is the end of the first occurrence of each session, the
+    latest of them, so that it is a real time that the facts alone decide.
+    """
+
+    start_local: datetime
+    end_local: datetime
+    start_utc: datetime
+    end_utc: datetime
+    open_ended: bool
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a session: local times as the event's clock shows them, and UTC times."""
+
+    session_id: str
+    start_local: datetime
+    end_local: datetime
+    start_utc: datetime
+    end_utc: datetime
+
+
+# --- timezones -------------------------------------------------------------------------------
+
+
+def event_tzinfo(tz: str) -> tzinfo:
+    """The tzinfo of an event timezone as v0 reads it (``domain.validation``'s parser): a
+    '±HH:MM' offset or a known abbreviation is a fixed offset (``UTC`` for zero, otherwise a
+    ``timezone`` named 'UTC±HH:MM'), anything else an IANA zone.
+
+    Raises ``errors.InvalidTimezone`` where v0 would.
+    """
+    fixed = _fixed_offset(tz)
+    if fixed is not None:
+        return timezone(fixed) if fixed else UTC
+    zone = _zone(tz)
+    if zone is None:
+        raise errors.InvalidTimezone()
+    return zone
+
+
+def _to_utc(local: datetime, zone: tzinfo) -> datetime:
+    """The UTC instant of a local wall-clock time (gap: offset before it; twice: the first)."""
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _to_local(moment: datetime, zone: tzinfo) -> datetime:
+    """What the event's clock shows at ``moment``, naive."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def check_schedule(schedule: Schedule, timezone: str) -> Schedule:
+    """Return the schedule normalised, or raise its first broken rule.
+
+    Checked in this order: the timezone; the number of sessions; each session in the order given
+    (id, then whether its times exist in UTC, end before start, latitude, longitude, title, location,
+    description); the recurrence rule; the exception dates; then, for a recurring schedule, each
+    session against the rule (UNTIL before its start, start not an occurrence), the rule's end
+    within ``HORIZON`` and at least one occurrence left by the exceptions.
+
+    Normalised: sessions sorted by start, end and id; texts trimmed, empty ones None; the rule
+    upper-cased, FREQ first, UNTIL in UTC (``YYYYMMDDTHHMMSSZ``; a date or a local time is read
+    in the event's timezone, a date as the end of that day); exception dates sorted, once each.
+    Session times must be naive (a caller's bug otherwise: ValueError).
+    """
+    zone = event_tzinfo(timezone)
+    sessions = _check_sessions(schedule.sessions, zone)
+    recurrence = None if schedule.recurrence is None else _check_rule(schedule.recurrence, zone)
+    exceptions = _check_exceptions(schedule.exceptions, recurrence)
+    checked = Schedule(tuple(sorted(sessions, key=lambda s: (s.start, s.end, s.id))), recurrence, exceptions)
+    if recurrence is not None:
+        _check_against_rule(checked, zone)
+    return checked
+
+
+def _check_sessions(sessions: Iterable[Session], zone: tzinfo) -> list[Session]:
+    given = list(sessions)
+    if not given:
+        raise rules.NoSessions()
+    if len(given) > MAX_SESSIONS:
+        raise rules.TooManySessions(MAX_SESSIONS)
+    seen: set[str] = set()
+    checked = []
+    for session in given:
+        checked.append(_check_session(session, zone, seen))
+        seen.add(session.id)
+    return checked
+
+
+def _check_session(session: Session, zone: tzinfo, seen: set[str]) -> Session:
+    if not isinstance(session.id, str) or not _SESSION_ID.fullmatch(session.id):
+        raise rules.InvalidSessionId(str(session.id))
+    if session.id in seen:
+        raise rules.DuplicateSessionId(session.id)
+    if session.start.tzinfo is not None or session.end.tzinfo is not None:
+        raise ValueError("session times are naive event-local datetimes")
+    try:
+        _to_utc(session.start, zone), _to_utc(session.end, zone)
+    except OverflowError:
+        raise rules.InvalidSessionTime(session.id) from None
+    if session.end < session.start:
+        raise rules.SessionEndBeforeStart(session.id)
+    return Session(
+        id=session.id,
+        start=session.start,
+        end=session.end,
+        title=_text(session, "title", session.title, MAX_TITLE_BYTES),
+        location=_text(session, "location", session.location, MAX_TEXT_BYTES),
+        coordinates=_check_coordinates(session),
+        description=_text(session, "description", session.description, MAX_TEXT_BYTES),
+    )
+
+
+def _check_coordinates(session: Session) -> Coordinates | None:
+    coordinates = session.coordinates
+    if coordinates is None:
+        return None
+    latitude, longitude = float(coordinates.latitude), float(coordinates.longitude)
+    if not (math.isfinite(latitude) and -90 <= latitude <= 90):
+        raise rules.InvalidLatitude(session.id)
+    if not (math.isfinite(longitude) and -180 <= longitude <= 180):
+        raise rules.InvalidLongitude(session.id)
+    return Coordinates(latitude, longitude)
+
+
+def _text(session: Session, field: str, value: str | None, max_bytes: int) -> str | None:
+    text = None if value is None else value.strip()
+    if not text:
+        return None
+    if len(text.encode()) > max_bytes:
+        raise rules.SessionTextTooLong(session.id, field, max_bytes)
+    return text
+
+
+def _check_rule(given: str, zone: tzinfo) -> str:
+    """The normalised RRULE value of ``given``, or the rule it breaks."""
+    text = given.strip().upper().removeprefix("RRULE:")
+    if len(text) > MAX_RULE_CHARS or not _RULE_TEXT.fullmatch(text):
+        raise rules.InvalidRecurrence()
+    parts = _rule_parts(text)
+    if parts["FREQ"] in _SUB_DAILY:
+        raise rules.UnsupportedRecurrence(f"FREQ={parts['FREQ']}")
+    for part in _TIME_OF_DAY_PARTS:
+        if part in parts:
+            raise rules.UnsupportedRecurrence(part)
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise rules.RecurrenceCountAndUntil()
+    if any(part in parts and not _NUMBER.fullmatch(parts[part]) for part in ("COUNT", "INTERVAL")):
+        raise rules.InvalidRecurrence()
+    if "UNTIL" in parts:
+        parts["UNTIL"] = _format_utc(_until_utc(parts["UNTIL"], zone))
+    normalised = ";".join(f"{key}={value}" for key, value in sorted(parts.items(), key=_freq_first))
+    try:
+        rrulestr(normalised, dtstart=datetime(2000, 1, 1, tzinfo=zone))
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        raise rules.InvalidRecurrence() from None
+    return normalised
+
+
+def _rule_parts(text: str) -> dict[str, str]:
+    """The parts of an RRULE value, in their order; each RFC 5545 part at most once, FREQ present."""
+    parts: dict[str, str] = {}
+    for item in text.split(";"):
+        key, equals, value = item.partition("=")
+        if not equals or not value or key not in _RULE_PARTS or key in parts:
+            raise rules.InvalidRecurrence()
+        parts[key] = value
+    if "FREQ" not in parts:
+        raise rules.InvalidRecurrence()
+    return parts
+
+
+def _freq_first(item: tuple[str, str]) -> bool:
+    return item[0] != "FREQ"  # sorted() is stable: FREQ, then the other parts as given
+
+
+def _until_utc(value: str, zone: tzinfo) -> datetime:
+    """UNTIL as a UTC instant: as given with 'Z'; a local time or a date (its last second) in ``zone``."""
+    match = _UNTIL.fullmatch(value)
+    if match is None:
+        raise rules.InvalidRecurrence()
+    year, month, day, hour, minute, second, utc = match.groups()
+    try:
+        if hour is None:
+            return _to_utc(datetime(int(year), int(month), int(day), 23, 59, 59), zone)
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        return moment.replace(tzinfo=UTC) if utc else _to_utc(moment, zone)
+    except (ValueError, OverflowError):
+        raise rules.InvalidRecurrence() from None
+
+
+def _format_utc(moment: datetime) -> str:
+    return f"{moment.year:04d}{moment:%m%dT%H%M%S}Z"
+
+
+def _check_exceptions(given: Iterable[date], recurrence: str | None) -> tuple[date, ...]:
+    days = sorted({date(day.year, day.month, day.day) for day in given})
+    if days and recurrence is None:
+        raise rules.ExceptionsWithoutRecurrence()
+    if len(days) > MAX_EXCEPTIONS:
+        raise rules.TooManyExceptions(MAX_EXCEPTIONS)
+    return tuple(days)
+
+
+def _check_against_rule(schedule: Schedule, zone: tzinfo) -> None:
+    assert schedule.recurrence is not None
+    parts = _rule_parts(schedule.recurrence)
+    until = _until_utc(parts["UNTIL"], zone) if "UNTIL" in parts else None
+    horizon = _horizon(schedule, zone)
+    for session in schedule.sessions:
+        start = session.start.replace(tzinfo=zone)
+        if until is not None and until < start:
+            raise rules.RecurrenceUntilBeforeStart(session.id)
+        rule = rrulestr(schedule.recurrence, dtstart=start)
+        if next(iter(rule.replace(count=None, until=None, interval=_FIRST_PERIOD_ONLY)), None) != start:
+            raise rules.RecurrenceNotAligned(session.id)
+        if _ends_after(rule, parts, until, horizon):
+            raise rules.RecurrenceTooLong(HORIZON_YEARS)
+    _span(schedule, zone)  # raises NoOccurrences
+
+
+def _ends_after(rule: rrule, parts: Mapping[str, str], until: datetime | None, horizon: datetime) -> bool:
+    """True when a finite rule's last occurrence comes after ``horizon``."""
+    if until is not None:
+        return until > horizon
+    if "COUNT" not in parts:
+        return False
+    count = int(parts["COUNT"])
+    within = rule.replace(count=None, until=horizon)
+    return sum(1 for _ in islice(within, count)) < count
+
+
+def _horizon(schedule: Schedule, zone: tzinfo) -> datetime:
+    """The last instant expansion reaches: ``HORIZON`` after the schedule's first session starts."""
+    return min(_to_utc(session.start, zone) for session in schedule.sessions) + HORIZON
+
+
+# --- derived period and expansion --------------------------------------------------------------
+
+
+def derive_span(schedule: Schedule, timezone: str) -> Span:
+    """The overall period of a checked schedule (see ``Span``); raises ``NoOccurrences`` when the
+    exceptions leave none within ``HORIZON``. Its cost grows with the number of occurrences of a
+    finite rule (all are walked to find the last), which the horizon bounds."""
+    return _span(schedule, event_tzinfo(timezone))
+
+
+def _span(schedule: Schedule, zone: tzinfo) -> Span:
+    horizon = _horizon(schedule, zone)
+    firsts: list[Occurrence] = []
+    lasts: list[Occurrence] = []
+    for session in schedule.sessions:
+        found = _session_occurrences(schedule, session, zone, horizon)
+        first = next(found, None)
+        if first is None:
+            continue
+        firsts.append(first)
+        lasts.append(first if schedule.is_open_ended else next(iter(deque(found, maxlen=1)), first))
+    if not firsts:
+        raise rules.NoOccurrences()
+    start = min(firsts, key=lambda occurrence: occurrence.start_utc)
+    end = max(lasts, key=lambda occurrence: occurrence.end_utc)
+    return Span(start.start_local, end.end_local, start.start_utc, end.end_utc, schedule.is_open_ended)
+
+
+def occurrences(
+    schedule: Schedule,
+    timezone: str,
+    range_start_utc: datetime,
+    range_end_utc: datetime,
+    max_count: int,
+) -> Iterator[Occurrence]:
+    """The occurrences of a checked schedule that overlap [range_start_utc, range_end_utc), by UTC
+    start (sessions in schedule order on a tie), at most ``max_count`` of them, none later than
+    ``HORIZON``. An occurrence overlaps when it starts before the range ends and ends after it
+    starts; one without duration, when it starts inside the range. Ask for one more than you show
+    to know whether there are more.
+
+    The bounds must be aware datetimes (ValueError otherwise); ``InvalidOccurrenceRange`` when the
+    range ends before it starts; ``InvalidTimezone`` as v0.
+    """
+    if range_start_utc.tzinfo is None or range_end_utc.tzinfo is None:
+        raise ValueError("the range is given in aware datetimes")
+    if range_end_utc < range_start_utc:
+        raise rules.InvalidOccurrenceRange()
+    zone = event_tzinfo(timezone)
+    horizon = _horizon(schedule, zone)
+
+    def overlaps(occurrence: Occurrence) -> bool:
+        return occurrence.end_utc > range_start_utc or occurrence.start_utc >= range_start_utc
+
+    def starts_before_end(occurrence: Occurrence) -> bool:
+        return occurrence.start_utc < range_end_utc
+
+    streams = []
+    for session in schedule.sessions:
+        duration = _to_utc(session.end, zone) - _to_utc(session.start, zone)
+        found = _session_occurrences(schedule, session, zone, horizon, range_start_utc - duration)
+        streams.append(takewhile(starts_before_end, filter(overlaps, found)))
+    merged = heapq.merge(*streams, key=lambda occurrence: occurrence.start_utc)
+    return islice(merged, max(max_count, 0))
+
+
+def _session_occurrences(
+    schedule: Schedule,
+    session: Session,
+    zone: tzinfo,
+    horizon: datetime,
+    after: datetime | None = None,
+) -> Iterator[Occurrence]:
+    """A session's occurrences by start, from the first starting at or after ``after`` (from its
+    first without one), exception dates skipped, none starting after ``horizon``."""
+    start_utc = _to_utc(session.start, zone)
+    duration = _to_utc(session.end, zone) - start_utc
+    if schedule.recurrence is None:
+        starts: Iterator[datetime] = iter([session.start.replace(tzinfo=zone)])
+    else:
+        rule = rrulestr(schedule.recurrence, dtstart=session.start.replace(tzinfo=zone))
+        if schedule.is_open_ended:
+            rule = rule.replace(until=horizon)
+        starts = iter(rule) if after is None else rule.xafter(after, inc=True)
+    exceptions = frozenset(schedule.exceptions)
+    for start in starts:
+        if start.date() in exceptions:
+            continue
+        begins = start.astimezone(UTC)
+        if after is not None and begins < after:
+            continue
+        ends = begins + duration
+        yield Occurrence(session.id, _to_local(begins, zone), _to_local(ends, zone), begins, ends)
