@@ -345,11 +345,13 @@ def parse_filter(text: str) -> Filter:
     try:
         tree = _FILTER_PARSER.parse(text)
     except UnexpectedInput as error:
-        raise _syntax_error(FilterError, text, error) from None
+        raise _syntax_error(FilterError, _FILTER_PARSER, text, error) from None
     return _Builder(text).build(tree)
 
 
-def _syntax_error(kind: type[ExpressionError], text: str, error: UnexpectedInput) -> ExpressionError:
+def _syntax_error(
+    kind: type[ExpressionError], parser: Lark, text: str, error: UnexpectedInput
+) -> ExpressionError:
     if isinstance(error, UnexpectedToken):
         token = error.token
         at_end = token.type == "$END"
@@ -366,7 +368,20 @@ def _syntax_error(kind: type[ExpressionError], text: str, error: UnexpectedInput
         expected = error.expected
     else:  # pragma: no cover - lark raises only the three kinds above
         raise error
-    return kind(text, position, _describe(expected), found)
+    return kind(text, position, _describe(_accepted_after(parser, text[:position]) or expected), found)
+
+
+def _accepted_after(parser: Lark, prefix: str) -> set[str] | None:
+    """Every terminal that may follow ``prefix``. The LALR parser reports what its state accepts after
+    the reductions the bad token caused (after ``Name eq x)`` only the end, not AND/OR); feeding it the
+    prefix alone and asking each terminal in turn gives the full set."""
+    try:
+        interactive = parser.parse_interactive(prefix)
+        interactive.exhaust_lexer()
+        accepted: set[str] = interactive.accepts()  # type: ignore[no-untyped-call]
+    except UnexpectedInput:  # pragma: no cover - the prefix of a failure parsed before it
+        return None
+    return accepted
 
 
 def _describe(terminals: Collection[str]) -> list[str]:
@@ -698,7 +713,7 @@ def parse_sort(text: str) -> Sort:
     try:
         tree = _SORT_PARSER.parse(text)
     except UnexpectedInput as error:
-        raise _syntax_error(SortError, text, error) from None
+        raise _syntax_error(SortError, _SORT_PARSER, text, error) from None
     key_node, *direction_nodes = tree.children
     key_token = _first_token(key_node)
     key = SortKey.START_DATE if key_token.type == "START_DATE" else SortKey.START_SESSION
