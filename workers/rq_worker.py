@@ -1,4 +1,4 @@
-"""The RQ worker the ``campaignevents worker`` command runs: RQ's ``SimpleWorker`` with three changes.
+"""The RQ worker the ``campaignevents worker`` command runs: RQ's ``SimpleWorker`` with four changes.
 
 * **Its name carries the deployment's namespace** (``<namespace>-<uuid>``), like every other key
   the service writes in a shared Redis.
@@ -6,7 +6,14 @@
   (``RQScheduler.start``); a worker killed by SIGKILL (the OOM killer) left that child running
   forever under PID 1, holding ``rq:scheduler-lock:<queue>``. Every child the worker forks now asks
   Linux for SIGTERM when its parent dies (``PR_SET_PDEATHSIG``): the scheduler's own SIGTERM
-  handler stops it and releases the lock, so the next worker takes it over at once.
+  handler stops it and releases the lock for the next worker.
+* **It takes over a free scheduler lock within seconds.** RQ retries the lock only in its
+  maintenance round, every 10 minutes, between 405-second waits for a job: a worker started while
+  a dead worker's scheduler still held the lock (it releases it within a second of SIGTERM; a lock
+  nobody releases expires after 61 s) ran without a scheduler, so retries and scheduled jobs
+  waited up to ~17 minutes. Here the worker wakes every ``TAKEOVER_SECONDS`` and its maintenance
+  round (RQ's registry clean-up, cheap with one queue; a running job's registry entry lasts its
+  timeout + 60 s, so clean-ups never take it for abandoned) runs as often.
 * **It leaves its pub/sub thread without a 60-second wait.** RQ's ``unsubscribe`` sends UNSUBSCRIBE,
   then stops the thread reading the channel (``PubSubWorkerThread.stop``, which in redis-py 8 joins
   without a timeout). When that thread read the UNSUBSCRIBE reply before the stop flag was cleared,
@@ -33,6 +40,7 @@ from workers.queues import namespace
 
 log = logging.getLogger("campaignevents.worker")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+TAKEOVER_SECONDS = 10
 _registered = threading.Lock()
 _hook_installed = False
 _forking_parent = 0
@@ -41,6 +49,8 @@ _forking_parent = 0
 class ServiceWorker(SimpleWorker):
     def __init__(self, queues: Any, *args: Any, queue_name: str, **kwargs: Any) -> None:
         kwargs.setdefault("name", f"{namespace(queue_name)}-{uuid.uuid4().hex}")
+        kwargs.setdefault("worker_ttl", TAKEOVER_SECONDS + 15)  # RQ waits for a job worker_ttl - 15 s
+        kwargs.setdefault("maintenance_interval", TAKEOVER_SECONDS)
         super().__init__(queues, *args, **kwargs)
 
     def unsubscribe(self) -> None:

@@ -96,6 +96,30 @@ def test_a_sigkilled_worker_leaves_no_scheduler_behind_and_the_next_takes_the_lo
         connection.delete(RQScheduler.get_locking_key(settings.queue_name))
 
 
+def test_a_worker_takes_over_a_scheduler_lock_once_it_is_free(
+    sqlite_settings: Settings, redis_url: str
+) -> None:
+    """A worker that starts while a dead scheduler's lock is still there (nobody releases the lock
+    of a scheduler killed outright; it expires after 61 s) schedules as soon as the lock is free."""
+    settings = replace(sqlite_settings, queue_name=unique_queue())
+    connection = Redis.from_url(redis_url)
+    lock = RQScheduler.get_locking_key(settings.queue_name)
+    connection.set(lock, "a-scheduler-killed-outright", ex=3)
+    worker = spawn_cli(settings, "worker", CAMPAIGNEVENTS_REDIS_URL=redis_url)
+    try:
+        name, pid = wait_for(
+            lambda: (found := scheduler_of(connection, settings.queue_name)) and found[1] and found,
+            45,
+            "the worker's scheduler to take the lock",
+            worker,
+        )
+        assert name != "a-scheduler-killed-outright"
+        assert procs.children(worker.pid) == [pid]
+    finally:
+        stop(worker)
+        connection.delete(lock)
+
+
 def test_the_worker_stops_its_pubsub_thread_at_once(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``worker --burst`` sometimes took ~61 s to exit after "done, quitting": the pub/sub thread read
     the UNSUBSCRIBE reply before the worker cleared the thread's run flag, then waited 60 s for a
