@@ -39,6 +39,7 @@ from domain import schedule_errors as rules
 from domain.validation import _fixed_offset, _zone
 
 MAX_SESSIONS = 100
+MAX_RECURRING_SESSIONS = 10  # each is expanded on its own: this bounds the cost of a check
 MAX_EXCEPTIONS = 500
 HORIZON_YEARS = 10
 HORIZON = timedelta(days=3653)  # ten years of days, leap days included
@@ -204,9 +205,10 @@ def check_schedule(schedule: Schedule, timezone: str) -> Schedule:
 
     Checked in this order: the timezone; the number of sessions; each session in the order given
     (id, then whether its times exist in UTC, end before start, latitude, longitude, title, location,
-    description); the recurrence rule; the exception dates; then, for a recurring schedule, each
-    session against the rule (UNTIL before its start, start not an occurrence), the rule's end
-    within ``HORIZON`` and at least one occurrence left by the exceptions.
+    description); the recurrence rule; the number of sessions of a recurring schedule; the
+    exception dates; then, for a recurring schedule, each session against the rule (UNTIL before
+    its start, start not an occurrence), the rule's end within ``HORIZON``, and at least one
+    occurrence left by the exceptions.
 
     Normalised: sessions sorted by start, end and id; texts trimmed, empty ones None; the rule
     upper-cased, FREQ first, UNTIL in UTC (``YYYYMMDDTHHMMSSZ``; a date or a local time is read
@@ -216,6 +218,8 @@ def check_schedule(schedule: Schedule, timezone: str) -> Schedule:
     zone = event_tzinfo(timezone)
     sessions = _check_sessions(schedule.sessions, zone)
     recurrence = None if schedule.recurrence is None else _check_rule(schedule.recurrence, zone)
+    if recurrence is not None and len(sessions) > MAX_RECURRING_SESSIONS:
+        raise rules.TooManyRecurringSessions(MAX_RECURRING_SESSIONS)
     exceptions = _check_exceptions(schedule.exceptions, recurrence)
     checked = Schedule(tuple(sorted(sessions, key=lambda s: (s.start, s.end, s.id))), recurrence, exceptions)
     if recurrence is not None:
@@ -400,12 +404,13 @@ def _span(schedule: Schedule, zone: tzinfo) -> Span:
     firsts: list[Occurrence] = []
     lasts: list[Occurrence] = []
     for session in schedule.sessions:
-        found = _session_occurrences(schedule, session, zone, horizon)
-        first = next(found, None)
+        starts = _session_starts(schedule, session, zone, horizon)
+        first = next(starts, None)
         if first is None:
             continue
-        firsts.append(first)
-        lasts.append(first if schedule.is_open_ended else next(iter(deque(found, maxlen=1)), first))
+        last = first if schedule.is_open_ended else next(iter(deque(starts, maxlen=1)), first)
+        firsts.append(_occurrence(session, first, zone))
+        lasts.append(_occurrence(session, last, zone))
     if not firsts:
         raise rules.NoOccurrences()
     start = min(firsts, key=lambda occurrence: occurrence.start_utc)
@@ -445,36 +450,42 @@ def occurrences(
     streams = []
     for session in schedule.sessions:
         duration = _to_utc(session.end, zone) - _to_utc(session.start, zone)
-        found = _session_occurrences(schedule, session, zone, horizon, range_start_utc - duration)
+        starts = _session_starts(schedule, session, zone, horizon, range_start_utc - duration)
+        found = _occurrences_from(session, starts, zone)
         streams.append(takewhile(starts_before_end, filter(overlaps, found)))
     merged = heapq.merge(*streams, key=lambda occurrence: occurrence.start_utc)
     return islice(merged, max(max_count, 0))
 
 
-def _session_occurrences(
+def _session_starts(
     schedule: Schedule,
     session: Session,
     zone: tzinfo,
     horizon: datetime,
     after: datetime | None = None,
-) -> Iterator[Occurrence]:
-    """A session's occurrences by start, from the first starting at or after ``after`` (from its
-    first without one), exception dates skipped, none starting after ``horizon``."""
-    start_utc = _to_utc(session.start, zone)
-    duration = _to_utc(session.end, zone) - start_utc
+) -> Iterator[datetime]:
+    """A session's occurrence starts, aware in ``zone``, from the first at or after ``after`` (from
+    its first without one), exception dates skipped, none after ``horizon``."""
+    start = session.start.replace(tzinfo=zone)
     if schedule.recurrence is None:
-        starts: Iterator[datetime] = iter([session.start.replace(tzinfo=zone)])
-    else:
-        rule = rrulestr(schedule.recurrence, dtstart=session.start.replace(tzinfo=zone))
-        if schedule.is_open_ended:
-            rule = rule.replace(until=horizon)
-        starts = iter(rule) if after is None else rule.xafter(after, inc=True)
+        yield start
+        return
+    rule = rrulestr(schedule.recurrence, dtstart=start)
+    if schedule.is_open_ended:
+        rule = rule.replace(until=horizon)
     exceptions = frozenset(schedule.exceptions)
+    for begins in iter(rule) if after is None else rule.xafter(after, inc=True):
+        if begins.date() not in exceptions:
+            yield begins
+
+
+def _occurrences_from(session: Session, starts: Iterator[datetime], zone: tzinfo) -> Iterator[Occurrence]:
     for start in starts:
-        if start.date() in exceptions:
-            continue
-        begins = start.astimezone(UTC)
-        if after is not None and begins < after:
-            continue
-        ends = begins + duration
-        yield Occurrence(session.id, _to_local(begins, zone), _to_local(ends, zone), begins, ends)
+        yield _occurrence(session, start, zone)
+
+
+def _occurrence(session: Session, start: datetime, zone: tzinfo) -> Occurrence:
+    """The occurrence starting at ``start``; it lasts exactly as long as the session's first."""
+    begins = start.astimezone(UTC)
+    ends = begins + (_to_utc(session.end, zone) - _to_utc(session.start, zone))
+    return Occurrence(session.id, _to_local(begins, zone), _to_local(ends, zone), begins, ends)

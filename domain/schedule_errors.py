@@ -102,6 +102,12 @@ class RecurrenceTooLong(InvalidSchedule):
     key = "campaignevents-error-schedule-recurrence-too-long"
 
 
+class TooManyRecurringSessions(InvalidSchedule):
+    """``params``: (the maximum,)."""
+
+    key = "campaignevents-error-schedule-too-many-recurring-sessions"
+
+
 class ExceptionsWithoutRecurrence(InvalidSchedule):
     key = "campaignevents-error-schedule-exceptions-without-recurrence"
 
