@@ -78,6 +78,8 @@ def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.Regi
             deleted=False,
             status="open",
             details=json.dumps(e.details, sort_keys=True),
+            wiki=e.wiki,
+            questions=json.dumps(e.questions),
         )
     )
     conn.execute(

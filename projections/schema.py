@@ -80,6 +80,8 @@ def define(suffix: str = LIVE) -> Tables:
         Column("deleted", Boolean, nullable=False),
         Column("status", String(8), nullable=False),
         Column("details", Text, nullable=False),  # JSON of the last details (history diffs)
+        Column("wiki", String(64), nullable=False),  # served by GET details (as are the next)
+        Column("questions", Text, nullable=False),  # JSON list of the enabled question ids
         Index(f"ux_registrations_aggregate_{token}", "aggregate_id", unique=True),
     )
     organizers = Table(
