@@ -128,4 +128,3 @@ class InvalidOccurrenceRange(InvalidSchedule):
     """An occurrences query whose range ends before it starts."""
 
     key = "campaignevents-error-schedule-invalid-occurrence-range"
-
