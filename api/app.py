@@ -22,8 +22,6 @@ from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
 from api.routes.registrations import bp as registrations_bp
 from api.routes.worklist import bp as worklist_bp
-from workers import runtime
-from workers.queues import InProcessQueue
 
 MAX_BODY_BYTES = 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -57,9 +55,7 @@ def create_app(
         SESSION_COOKIE_SECURE=bool(settings.base_url and settings.base_url.startswith("https")),
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
-    app.extensions["campaignevents"] = services
-    if isinstance(services.queue, InProcessQueue):
-        runtime.use(services)  # jobs run in this process: on these stores, not the environment's
+    app.extensions["campaignevents"] = services  # in-process jobs already run on these (bootstrap)
     if run_projector:
         services.projector.start_thread()
     errors.install(app)

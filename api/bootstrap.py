@@ -1,4 +1,6 @@
-"""The composition root: builds the services from settings. Imports no Flask; connects nothing at import."""
+"""The composition root: builds every service from settings and passes each its ports at
+construction; the job context goes to whatever runs jobs in the process (the in-process queue
+here, the RQ worker in ``campaignevents worker``). Imports no Flask; connects nothing at import."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from api import links
 from api.config import Settings
 from api.keystore import SqlKeyStore
 from domain.application import CampaignEvents
@@ -15,12 +18,13 @@ from domain.details import Policy
 from domain.ports import Clock, SystemClock
 from projections import catalog
 from projections.dispatcher import NAME as DISPATCHER
-from projections.dispatcher import Dispatcher
+from projections.dispatcher import Dispatcher, JobQueue
 from projections.runner import CatalogProjection, Projector
 from projections.store import ReadStore
 from projections.views import CatalogViews, HistoryViews
+from workers.context import JobContext, MailSettings
 from workers.mailers import LogMailer, Mailer, SmtpMailer
-from workers.queues import InProcessQueue, JobQueue, RqQueue
+from workers.queues import InProcessQueue, RqQueue
 
 log = logging.getLogger("campaignevents")
 
@@ -37,6 +41,7 @@ class Services:
     queue: JobQueue
     mailer: Mailer
     history: HistoryViews
+    jobs: JobContext
 
     def written(self, position: int) -> None:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
@@ -69,12 +74,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Open the event store (tables must exist: see ``init_store``) and build the application."""
     clock = clock or SystemClock()
     env = settings.event_store_env() | {"CREATE_TABLE": "n"}
-    app = CampaignEvents(env, clock=clock, policy=policy_for(settings), wiki_id=settings.wiki_id)
     store = ReadStore.open(settings.database_url)
     views = CatalogViews(store)
     keys = SqlKeyStore.open(settings.database_url)
-    app.directory = views
-    app.keys = keys
+    app = CampaignEvents(
+        env, clock=clock, policy=policy_for(settings), directory=views, keys=keys, wiki_id=settings.wiki_id
+    )
     intervals = settings.job_retry_intervals
     queue: JobQueue = (
         RqQueue(settings.redis_url, intervals, settings.queue_name)
@@ -83,7 +88,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
     projector = Projector(app, store, projections=[CatalogProjection(), Dispatcher(queue)])
-    return Services(settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store))
+    jobs = JobContext(app, projector, mailer, mail_settings(settings))
+    if isinstance(queue, InProcessQueue):
+        queue.start(jobs)  # jobs run in this process, on these stores
+    return Services(
+        settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store), jobs
+    )
+
+
+def mail_settings(settings: Settings) -> MailSettings:
+    base_url = settings.base_url or "http://127.0.0.1:8000"
+
+    def event_link(event_id: int, event_page: str) -> str:
+        """The event's link in e-mails: ``CAMPAIGNEVENTS_EVENT_URL``, a path under the base URL."""
+        return links.event_url(settings.event_url, base_url, event_id, event_page)
+
+    return MailSettings(settings.mail_from, event_link)
 
 
 def init_store(settings: Settings) -> None:
@@ -117,11 +137,12 @@ def init_store(settings: Settings) -> None:
 
 
 def _create_tables(settings: Settings, env: dict[str, str]) -> None:
-    app = CampaignEvents(env, clock=SystemClock(), policy=policy_for(settings))
-    app.close()
     store = ReadStore.open(settings.database_url)
     keys = SqlKeyStore.open(settings.database_url)
     try:
+        CampaignEvents(  # its tables: the event store creates them when it opens
+            env, clock=SystemClock(), policy=policy_for(settings), directory=CatalogViews(store), keys=keys
+        ).close()
         store.create((catalog.NAME, DISPATCHER))
         keys.create_table()
     finally:

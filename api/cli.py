@@ -55,16 +55,15 @@ def serve(host: str, port: int, threads: int) -> None:
     import waitress
 
     from api.app import create_app
-    from workers import runtime, schedule
+    from workers import schedule
 
     listener = _bind(host, port)  # before anything starts, so a busy port is one line and nothing to stop
     settings = Settings.from_env()
     if settings.base_url is None:
         settings = replace(settings, base_url=f"http://{host}:{port}")
     app = create_app(settings, init=True, run_projector=True)
-    runtime.use(app.extensions["campaignevents"])
     stop = threading.Event()
-    schedule.start_timer(settings.aggregation_interval, stop)
+    schedule.start_timer(settings.aggregation_interval, stop, app.extensions["campaignevents"].jobs)
     server = waitress.create_server(app, sockets=[listener], threads=threads, ident="campaignevents")
     click.echo(f"campaignevents listening on http://{host}:{port}")
     try:
@@ -176,11 +175,10 @@ def history(event_id: int) -> None:
 @main.command("aggregate-answers")
 def aggregate_answers() -> None:
     """Aggregate every participant's answers that are due now (the worker also does it on a schedule)."""
-    from workers import jobs, runtime
+    from workers import jobs
 
     with _services() as services:
-        runtime.use(services)
-        click.echo(json.dumps(jobs.aggregate_answers()))
+        click.echo(json.dumps(jobs.aggregate_answers(services.jobs)))
 
 
 @main.command()
@@ -200,6 +198,7 @@ def worker(burst: bool) -> None:
         )
     die_with_parent()  # RQ's scheduler is a forked child: it must not outlive a SIGKILLed worker
     init_store(settings)
+    services = build_services(settings)  # the jobs' context: the worker hands it to every job
     connection = Redis.from_url(settings.redis_url)
     stop = threading.Event()
     if not burst:
@@ -210,11 +209,13 @@ def worker(burst: bool) -> None:
                 [Queue(settings.queue_name, connection=connection)],
                 connection=connection,
                 queue_name=settings.queue_name,
+                context=services.jobs,
             ),
             burst,
         )
     finally:
         stop.set()
+        services.close()
 
 
 def _work_through_outages(make_worker: Callable[[], Any], burst: bool) -> None:

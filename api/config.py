@@ -28,6 +28,7 @@ class Settings:
     mail_from: str = "CampaignEvents <campaignevents@localhost>"
     job_retry_intervals: tuple[int, ...] = (5, 30, 120, 600, 1800)
     queue_name: str = "campaignevents"
+    max_projector_lag: int = 5000  # /readyz answers 503 beyond this many unapplied log positions
     cors_origins: tuple[str, ...] = ()
     login_failures_per_account: tuple[int, int] = (5, 300)
     login_failures_per_address: tuple[int, int] = (150, 172800)
@@ -59,6 +60,7 @@ class Settings:
             job_retry_intervals=tuple(int(x) for x in _csv(env.get("CAMPAIGNEVENTS_JOB_RETRY_INTERVALS")))
             or (5, 30, 120, 600, 1800),
             queue_name=env.get("CAMPAIGNEVENTS_QUEUE_NAME") or "campaignevents",
+            max_projector_lag=int(env.get("CAMPAIGNEVENTS_MAX_PROJECTOR_LAG") or 5000),
             cors_origins=tuple(o.rstrip("/") for o in _csv(env.get("CAMPAIGNEVENTS_CORS_ORIGINS"))),
             login_failures_per_account=_failures(env, "CAMPAIGNEVENTS_LOGIN_FAILURES_PER_ACCOUNT", (5, 300)),
             login_failures_per_address=_failures(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from workers.texts import MAIL_TEXTS
+
 CATALOGUE: dict[str, str] = {
     # MediaWiki core REST framework and ParamValidator
     "rest-body-validation-error": "Invalid request body: $1",
@@ -163,14 +165,6 @@ CATALOGUE: dict[str, str] = {
     # one is "mailnologintext", which the REST answer does not use)
     "mailnologin": "No send address",
     "campaignevents-rest-email-permission-denied": "Forbidden",
-    "campaignevents-email-footer": (
-        "This email was sent by $1 to $2, a registered participant of the following event: $3. "
-        "If you reply, your reply will go to $1."
-    ),
-    "campaignevents-email-copy-subject": "Copy of your message to participants of $1",
-    "campaignevents-email-copy-footer": (
-        "This is a copy of the email you sent to the participants of the following event: $1."
-    ),
     "campaignevents-rest-get-worklist-not-found": "There is no event registration with this ID.",
     # our own
     "campaignevents-rest-login-throttled": (
@@ -187,11 +181,6 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-rest-busy": (
         "The service is busy with concurrent changes to the same item; please try again."
     ),
-    "campaignevents-email-confirmation-subject": "You are registered for $1",
-    "campaignevents-email-confirmation-body": (
-        "Hello $1,\n\nyou are now registered for the event $2 ($3).\n\nTo cancel your registration, "
-        "use the event's page or the API."
-    ),
     "campaignevents-rest-aggregated-answers-permission-denied": (
         "You are not allowed to see the aggregated responses of this event."
     ),
@@ -199,6 +188,7 @@ CATALOGUE: dict[str, str] = {
         "The aggregated responses are available once the event has ended and every response has "
         "been aggregated."
     ),
+    **MAIL_TEXTS,  # the e-mails' texts live with the jobs that send them
 }
 
 _PLURAL = re.compile(r"\{\{PLURAL:\$(\d+)\|([^|}]*)\|([^}]*)\}\}")

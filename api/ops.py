@@ -21,13 +21,13 @@ from redis import RedisError
 
 from api.context import services
 from api.errors import ApiError
-from api.metrics import LAG, REQUEST_SECONDS
+from api.metrics import REQUEST_SECONDS
 from domain.errors import LoginFailed
 from domain.validation import normalise_username
 from projections import catalog
+from projections.metrics import LAG
 
 bp = Blueprint("ops", __name__)
-MAX_READY_LAG = int(os.environ.get("CAMPAIGNEVENTS_MAX_PROJECTOR_LAG", "5000"))
 THROTTLE = "campaignevents.login_throttle"
 log = logging.getLogger("campaignevents.api")
 
@@ -206,7 +206,7 @@ def readyz() -> tuple[Response, int]:
         lag = max(0, head - s.store.position(catalog.NAME))
         checks["projector_lag"] = lag
         LAG.labels(catalog.NAME).set(lag)
-        ready = ready and lag <= MAX_READY_LAG
+        ready = ready and lag <= s.settings.max_projector_lag
     except Exception as error:
         ready = False
         checks["read_models"] = f"error: {type(error).__name__}"

@@ -64,7 +64,7 @@ from domain.ports import FakeClock
 from domain.validation import parse_title
 from projections.dispatcher import Dispatcher
 from projections.runner import CatalogProjection, Projector
-from workers import jobs, runtime
+from workers import jobs
 
 ANSWERS = {"gender": {"value": 2}, "affiliate": {"value": 1, "other": "x"}, "confidence": {"value": 3}}
 EXPECTED_KEYS = sorted(f"{BY_NAME[name].id}:{raw['value']}" for name, raw in ANSWERS.items())
@@ -222,18 +222,16 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                 "\n3. the rest: workers.jobs.aggregate_answers() (catch-up, then aggregate), "
                 "run again until a run aggregates nobody"
             )
-            runtime.use(services)
             runs = total = 0
             deadline = time.perf_counter() + args.max_seconds
             started = time.perf_counter()
             while runs < MAX_JOB_RUNS and time.perf_counter() < deadline and not stop.is_set():
                 runs += 1
-                done = jobs.aggregate_answers()["participants"]
+                done = jobs.aggregate_answers(services.jobs)["participants"]
                 total += done
                 if done == 0:
                     break
             job_seconds = time.perf_counter() - started
-            runtime.use(None)
             print(
                 f"   {runs} more run(s) aggregated {total:,} participants in {job_seconds:.2f} s = "
                 f"{total / job_seconds:,.1f} participants/s"

@@ -35,14 +35,16 @@ class CampaignEvents(Queries):
         *,
         clock: Clock,
         policy: Policy,
+        directory: ParticipantDirectory,
+        keys: KeyStore,
         wiki_id: str = "local",
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.policy = policy
         self.wiki_id = wiki_id
-        self.directory: ParticipantDirectory | None = None
-        self.keys: KeyStore | None = None
+        self.directory = directory
+        self.keys = keys
 
     # --- plumbing the handlers use -----------------------------------------------------------
     def sequence(self, name: str) -> Sequence:

@@ -1,4 +1,5 @@
-"""What the application needs from outside, as Protocols (adapters live in ``api/bootstrap.py``)."""
+"""What the application needs from outside, as Protocols (adapters are built and passed in by
+the composition root, ``api/bootstrap.py``)."""
 
 from __future__ import annotations
 

@@ -32,8 +32,8 @@ class Queries(Application[UUID]):
     clock: Clock
     policy: Policy
     wiki_id: str
-    directory: ParticipantDirectory | None
-    keys: KeyStore | None
+    directory: ParticipantDirectory
+    keys: KeyStore
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate with this id if it is a ``kind`` (a defensive copy: changes are the caller's)."""
@@ -192,11 +192,7 @@ class Queries(Application[UUID]):
 
     # --- ports -------------------------------------------------------------------------------
     def key_store(self) -> KeyStore:
-        if self.keys is None:
-            raise RuntimeError("no answer key store configured")
         return self.keys
 
     def participant_directory(self) -> ParticipantDirectory:
-        if self.directory is None:
-            raise RuntimeError("no participant directory configured")
         return self.directory

@@ -9,7 +9,7 @@ Another deployment's facts give the same ids: RQ stores them under the deploymen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection
@@ -17,11 +17,21 @@ from sqlalchemy.engine import Connection
 from domain.mailings import Mailing
 from domain.participants import Participant
 from projections.schema import Tables
-from workers.queues import JobQueue
 
 NAME = "dispatcher"
 SEND_MAILING = "workers.mail.send_mailing"
 SEND_CONFIRMATION = "workers.mail.send_confirmation"
+
+
+class JobQueue(Protocol):
+    """Where the dispatcher puts jobs (implemented in ``workers/queues.py``): the job function's
+    dotted path, its arguments (ids), and an id derived from the fact."""
+
+    def enqueue(self, func: str, *args: Any, job_id: str) -> None: ...
+
+    def close(self) -> None:
+        """Stop taking jobs; wait for the ones running (before the stores they use close)."""
+        ...
 
 
 class Dispatcher:

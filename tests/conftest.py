@@ -24,7 +24,6 @@ from api.config import Settings
 from api.ops import limiter
 from domain import commands
 from domain.ports import FakeClock
-from workers import runtime
 
 POSTGRES_URL = os.environ.get("CAMPAIGNEVENTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CAMPAIGNEVENTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -89,7 +88,6 @@ def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
 def flask_app(services: Services) -> Flask:
     app = create_app(services=services, run_projector=True)
     app.testing = True
-    runtime.use(services)  # jobs the dispatcher runs in-process work on this test's stores
     limiter.reset()  # the login throttle counts failed logins per account and address; start afresh
     return app
 

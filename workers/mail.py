@@ -1,38 +1,47 @@
 """E-mail jobs: organizers' messages to participants, and registration confirmations.
 
 Each delivery is recorded as a fact right after the SMTP server accepts it, so a job retried or
-restarted after a crash sends only to the recipients not yet recorded.
+restarted after a crash sends only to the recipients not yet recorded. A message that can never
+be delivered (``Undeliverable``: an address the server refuses for good) is logged and skipped,
+not retried.
 """
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from uuid import UUID, uuid5
 
-from api import links
-from api.messages import text
-from api.metrics import counted
 from domain.accounts import Account
 from domain.indexes import ROOT
-from workers import runtime
+from workers.context import JobContext, MailSettings
+from workers.mailers import Undeliverable
+from workers.metrics import counted
+from workers.texts import mail_text
+
+log = logging.getLogger("campaignevents.mail")
 
 
-def event_url(event_id: int, event_page: str) -> str:
-    """The event's link in e-mails: ``CAMPAIGNEVENTS_EVENT_URL``, a path under the base URL."""
-    settings = runtime.services().settings
-    return links.event_url(
-        settings.event_url, settings.base_url or "http://127.0.0.1:8000", event_id, event_page
-    )
+def address(account: Account) -> Address:
+    """The account's name and address as a header value: any Unicode in the name (encoded by the
+    e-mail policy), an IDNA-encoded domain, a local part as given (non-ASCII needs SMTPUTF8)."""
+    local, _, domain = (account.email or "").rpartition("@")
+    with suppress(UnicodeError):  # not a valid IDN: as given (SMTPUTF8 carries it)
+        domain = domain.encode("idna").decode("ascii")
+    return Address(account.user_name, local, domain)
 
 
-def compose(to: Account, subject: str, body: str, reply_to: Account | None = None) -> EmailMessage:
-    settings = runtime.services().settings
+def compose(
+    mail: MailSettings, to: Account, subject: str, body: str, reply_to: Account | None = None
+) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = formataddr((to.user_name, to.email or ""))
+    message["From"] = mail.mail_from
+    message["To"] = address(to)
     if reply_to is not None and reply_to.email:
-        message["Reply-To"] = formataddr((reply_to.user_name, reply_to.email))
+        message["Reply-To"] = address(reply_to)
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="campaignevents")
     message.set_content(body)
@@ -40,44 +49,51 @@ def compose(to: Account, subject: str, body: str, reply_to: Account | None = Non
 
 
 @counted("send_mailing")
-def send_mailing(mailing_id: str) -> int:
+def send_mailing(context: JobContext, mailing_id: str) -> int:
     """Send an organizer's message to every recipient not yet recorded; returns how many it sent.
 
     Each delivery is recorded right after the SMTP server accepts it, over one connection."""
-    services = runtime.services()
-    app = services.app
+    app, mail = context.app, context.mail
     mailing = app.resolve_recipients(UUID(mailing_id))
     sender = app.account(mailing.sender_id)
     registration = app.registration_for_reading(mailing.event_id)
     if sender is None:
         return 0
     sent = 0
-    link = event_url(mailing.event_id, registration.details.page)
-    with services.mailer.connection() as send:
+    link = mail.event_link(mailing.event_id, registration.details.page)
+    with context.mailer.connection() as send:
         for user_id in mailing.pending():
             if user_id in mailing.delivered:  # recorded by another run meanwhile
                 continue
             recipient = app.account(user_id)
             if recipient is None or not recipient.is_valid_recipient:
                 continue
-            footer = text("campaignevents-email-footer", sender.user_name, recipient.user_name, link)
-            send(compose(recipient, mailing.subject, f"{mailing.message}\n\n-- \n{footer}", reply_to=sender))
+            footer = mail_text("campaignevents-email-footer", sender.user_name, recipient.user_name, link)
+            body = f"{mailing.message}\n\n-- \n{footer}"
+            try:
+                send(compose(mail, recipient, mailing.subject, body, reply_to=sender))
+            except (Undeliverable, ValueError) as error:
+                log.error("mailing %s: not delivered to user %d, for good: %s", mailing_id, user_id, error)
+                continue
             mailing = app.record_delivery(mailing, user_id)
             sent += 1
         if mailing.copy_to_sender and not mailing.copy_delivered:
-            subject = text("campaignevents-email-copy-subject", registration.details.name)
-            footer = text("campaignevents-email-copy-footer", link)
-            send(compose(sender, subject, f"{mailing.message}\n\n-- \n{footer}"))
+            subject = mail_text("campaignevents-email-copy-subject", registration.details.name)
+            footer = mail_text("campaignevents-email-copy-footer", link)
+            try:
+                send(compose(mail, sender, subject, f"{mailing.message}\n\n-- \n{footer}"))
+            except (Undeliverable, ValueError) as error:
+                log.error("mailing %s: the sender's copy not delivered, for good: %s", mailing_id, error)
+                return sent
             app.record_delivery(mailing, 0)
     return sent
 
 
 @counted("send_confirmation")
-def send_confirmation(participant_aggregate: str, version: int) -> bool:
+def send_confirmation(context: JobContext, participant_aggregate: str, version: int) -> bool:
     """The registration confirmation a new (or returning) registrant gets; sent once per
     registration fact, whoever runs the job how many times."""
-    services = runtime.services()
-    app = services.app
+    app, mail = context.app, context.mail
     notice = uuid5(ROOT, f"notice:confirmation:{participant_aggregate}:{version}")
     if app.notice_sent(notice):
         return False
@@ -89,13 +105,18 @@ def send_confirmation(participant_aggregate: str, version: int) -> bool:
     if user is None or not user.is_valid_recipient:
         return False
     name = registration.details.name
-    body = text(
+    body = mail_text(
         "campaignevents-email-confirmation-body",
         user.user_name,
         name,
-        event_url(participant.event_id, registration.details.page),
+        mail.event_link(participant.event_id, registration.details.page),
     )
-    with services.mailer.connection() as send:
-        send(compose(user, text("campaignevents-email-confirmation-subject", name), body))
+    subject = mail_text("campaignevents-email-confirmation-subject", name)
+    try:
+        with context.mailer.connection() as send:
+            send(compose(mail, user, subject, body))
+    except (Undeliverable, ValueError) as error:
+        log.error("confirmation %s: not delivered to user %d, for good: %s", notice, user.user_id, error)
+        return False
     app.record_notice(notice, "registration-confirmation", participant.user_id, participant.event_id)
     return True

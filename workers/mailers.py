@@ -1,4 +1,9 @@
-"""Where e-mail goes: an SMTP server, or (development default) the log."""
+"""Where e-mail goes: an SMTP server, or (development default) the log.
+
+Addresses with non-ASCII local parts (``zoë@example.org``) go out with SMTPUTF8 (RFC 6531) when
+the server offers it; when it does not, the message is ``Undeliverable``: a permanent failure the
+jobs record and skip, never one they retry.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,27 @@ import logging
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTPUTF8
 from typing import Protocol
 from urllib.parse import urlsplit
 
 log = logging.getLogger("campaignevents.mail")
+ADDRESS_HEADERS = ("From", "To", "Cc", "Reply-To")
+
+
+class Undeliverable(Exception):
+    """This message can never be delivered as it is (the server refuses its recipient for good,
+    or cannot take an internationalized address): retrying will not help."""
+
+
+def needs_smtputf8(message: EmailMessage, headers: tuple[str, ...] = ADDRESS_HEADERS) -> bool:
+    """Whether an address in these headers has a non-ASCII local part (domains are IDNA-encoded)."""
+    addresses: list[Address] = [
+        a for name in headers for h in message.get_all(name, []) for a in getattr(h, "addresses", ())
+    ]
+    return not all(a.addr_spec.isascii() for a in addresses)
 
 
 class Mailer(Protocol):
@@ -38,9 +59,26 @@ class SmtpMailer:
                 smtp.login(self.user, self.password or "")
 
             def send(message: EmailMessage) -> None:
-                smtp.send_message(message)
+                _send(smtp, message)
 
             yield send
+
+
+def _send(smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    options: tuple[str, ...] = ()
+    if needs_smtputf8(message):
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("smtputf8"):
+            raise Undeliverable(f"{message['To']}: the SMTP server does not take internationalized addresses")
+        if not needs_smtputf8(message, ("From", "To")):  # smtplib switches only for the envelope
+            message.policy = SMTPUTF8  # the default policy (compose's), with UTF-8 headers
+            options = ("SMTPUTF8", "BODY=8BITMIME")
+    try:
+        smtp.send_message(message, mail_options=options)
+    except smtplib.SMTPRecipientsRefused as error:
+        if all(500 <= code < 600 for code, _ in error.recipients.values()):
+            raise Undeliverable(f"{message['To']}: refused: {error.recipients}") from error
+        raise
 
 
 class LogMailer:

@@ -1,5 +1,7 @@
 """Where jobs go: RQ on Redis in production, a thread in the embedded default. Same functions,
-named by their dotted path."""
+named by their dotted path; both implement the dispatcher's ``JobQueue`` port. A job function
+receives the process's ``JobContext`` first, then the ids it was enqueued with: the in-process
+queue passes the context it was started with, the RQ worker its own (``workers/rq_worker.py``)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
+
+from workers.context import JobContext
 
 log = logging.getLogger("campaignevents.jobs")
 QUEUE_NAME = "campaignevents"
 RETRY_INTERVALS = (5, 30, 120, 600, 1800)
 FAILURE_TTL = 30 * 24 * 3600
-
 
 JOB_TIMEOUT = 3600  # a 10,000-recipient mailing is one job; RQ's default 180 s would cut it
 JOB_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")  # what RQ 2 accepts in a job id (rq.job.JOB_ID_PATTERN)
@@ -41,14 +44,6 @@ def namespaced_job_id(queue_name: str, job_id: str) -> str:
     return f"{namespace(queue_name)}-{job_id}"
 
 
-class JobQueue(Protocol):
-    def enqueue(self, func: str, *args: Any, job_id: str) -> None: ...
-
-    def close(self) -> None:
-        """Stop taking jobs; wait for the ones running (before the stores they use close)."""
-        ...
-
-
 def resolve(func: str) -> Callable[..., Any]:
     module, _, name = func.rpartition(".")
     found: Callable[..., Any] = getattr(importlib.import_module(module), name)
@@ -57,10 +52,15 @@ def resolve(func: str) -> Callable[..., Any]:
 
 class InProcessQueue:
     """Runs jobs on a small thread pool of this process, with the same retries as RQ (the embedded
-    default has no Redis); a retry waits on a timer, not in a pool thread."""
+    default has no Redis); a retry waits on a timer, not in a pool thread.
+
+    The composition root builds it before the projector (whose dispatcher enqueues here) and
+    starts it with the job context once the projector exists; jobs enqueued before wait."""
 
     def __init__(self, intervals: tuple[int, ...] = RETRY_INTERVALS, workers: int = 4) -> None:
         self.intervals = intervals
+        self.context: JobContext | None = None
+        self.started = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self.closed = threading.Event()
         self.timers: set[threading.Timer] = set()
@@ -89,15 +89,24 @@ class InProcessQueue:
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
+    def start(self, context: JobContext) -> None:
+        """Run jobs from now on, each with ``context``."""
+        self.context = context
+        self.started.set()
+
     def close(self) -> None:
         self.closed.set()
+        self.started.set()  # a job waiting for the start gives up
         for timer in list(self.timers):
             timer.cancel()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _attempt(self, func: str, args: tuple[Any, ...], job_id: str, attempt: int) -> None:
+        if not self.started.wait(JOB_TIMEOUT) or self.context is None:
+            log.error("job %s dropped: the queue was closed before it started", job_id)
+            return
         try:
-            resolve(func)(*args)
+            resolve(func)(self.context, *args)
         except Exception:
             log.exception("job %s failed (attempt %d)", job_id, attempt + 1)
             if attempt >= len(self.intervals):

@@ -1,5 +1,9 @@
-"""The RQ worker the ``campaignevents worker`` command runs: RQ's ``SimpleWorker`` with four changes.
+"""The RQ worker the ``campaignevents worker`` command runs: RQ's ``SimpleWorker`` with five changes.
 
+* **It hands its services to the jobs.** The composition root builds the worker with the
+  process's ``JobContext``; the worker's job class (``ContextJob``) calls each job function with
+  that context first, then the ids the job was enqueued with. The context never goes to Redis:
+  jobs are enqueued, stored and retried with their ids alone, under the same names and job ids.
 * **Its name carries the deployment's namespace** (``<namespace>-<uuid>``), like every other key
   the service writes in a shared Redis.
 * **RQ's scheduler process dies with the worker.** RQ forks its scheduler from the worker
@@ -35,7 +39,9 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.job import Job
 
+from workers.context import JobContext
 from workers.queues import namespace
 
 log = logging.getLogger("campaignevents.worker")
@@ -46,12 +52,34 @@ _hook_installed = False
 _forking_parent = 0
 
 
+class ContextJob(Job):
+    """A job run with the worker's ``JobContext`` as its function's first argument."""
+
+    context: JobContext | None = None
+
+    def _execute(self) -> Any:
+        if self.context is None:
+            raise RuntimeError(f"job {self.id} needs a JobContext: run it on a ServiceWorker")
+        return self.func(self.context, *self.args, **self.kwargs)
+
+
 class ServiceWorker(SimpleWorker):
-    def __init__(self, queues: Any, *args: Any, queue_name: str, **kwargs: Any) -> None:
+    job_class = ContextJob
+
+    def __init__(
+        self, queues: Any, *args: Any, queue_name: str, context: JobContext, **kwargs: Any
+    ) -> None:
+        self.context = context
         kwargs.setdefault("name", f"{namespace(queue_name)}-{uuid.uuid4().hex}")
         kwargs.setdefault("worker_ttl", TAKEOVER_SECONDS + 15)  # RQ waits for a job worker_ttl - 15 s
         kwargs.setdefault("maintenance_interval", TAKEOVER_SECONDS)
         super().__init__(queues, *args, **kwargs)
+
+    def perform_job(self, job: Job, queue: Any) -> bool:
+        if isinstance(job, ContextJob):
+            job.context = self.context
+        performed: bool = super().perform_job(job, queue)
+        return performed
 
     def unsubscribe(self) -> None:
         thread, pubsub = self.pubsub_thread, self.pubsub

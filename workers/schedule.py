@@ -13,23 +13,24 @@ from contextlib import suppress
 from typing import Any
 
 from workers import jobs
+from workers.context import JobContext
 from workers.queues import namespace
 
 log = logging.getLogger("campaignevents.schedule")
 
 
-def periodic_jobs() -> list[Callable[[], Any]]:
+def periodic_jobs() -> list[Callable[[JobContext], Any]]:
     return [jobs.aggregate_answers]
 
 
-def start_timer(interval: float, stop: threading.Event) -> threading.Thread:
+def start_timer(interval: float, stop: threading.Event, context: JobContext) -> threading.Thread:
     """Embedded default: run every periodic job now and then every ``interval`` seconds."""
 
     def loop() -> None:
         while True:
             for job in periodic_jobs():
                 try:
-                    job()
+                    job(context)
                 except Exception:
                     log.exception("periodic job %s failed", job.__name__)
             if stop.wait(interval):

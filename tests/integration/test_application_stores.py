@@ -13,7 +13,7 @@ from domain import commands
 from domain.application import CampaignEvents
 from domain.ports import FakeClock
 from tests.unit.test_application import *  # noqa: F403 - the same tests, on other stores
-from tests.unit.test_application import POLICY, details, enable, user
+from tests.unit.test_application import NO_DIRECTORY, NO_KEYS, POLICY, details, enable, user
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,9 @@ def test_state_survives_a_reload_from_the_store(
     alice = user(domain_app, "Alice", "event-organizer")
     eid = enable(domain_app, alice, chat_url="https://chat.example.org/x")
     domain_app.edit_registration(commands.EditRegistration(alice, eid, details(timezone="+05:30"), "closed"))
-    fresh = CampaignEvents(store_env | {"CREATE_TABLE": "n"}, clock=clock, policy=POLICY)
+    fresh = CampaignEvents(
+        store_env | {"CREATE_TABLE": "n"}, clock=clock, policy=POLICY, directory=NO_DIRECTORY, keys=NO_KEYS
+    )
     try:
         again = fresh.registration(eid)
         assert again.details == domain_app.registration(eid).details

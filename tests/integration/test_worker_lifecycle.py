@@ -9,7 +9,7 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from redis import Redis
@@ -19,6 +19,7 @@ from rq.scheduler import RQScheduler
 from api.config import Settings
 from tests.integration import procs
 from tests.integration.helpers import spawn_cli, stop, unique_queue
+from workers.context import JobContext
 from workers.rq_worker import ServiceWorker
 
 pytestmark = pytest.mark.integration
@@ -126,7 +127,12 @@ def test_the_worker_stops_its_pubsub_thread_at_once(redis_url: str, monkeypatch:
     subscription that never came, and the worker waited for it. Here that interleaving is forced."""
     name = unique_queue()
     connection = Redis.from_url(redis_url)
-    worker = ServiceWorker([Queue(name, connection=connection)], connection=connection, queue_name=name)
+    worker = ServiceWorker(
+        [Queue(name, connection=connection)],
+        connection=connection,
+        queue_name=name,
+        context=cast(JobContext, object()),  # runs no job here
+    )
     assert worker.name.startswith(f"{name}-")
     worker.subscribe()  # type: ignore[no-untyped-call]
     thread, pubsub = worker.pubsub_thread, worker.pubsub

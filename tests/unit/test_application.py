@@ -9,17 +9,29 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from domain import commands, errors
 from domain.application import CampaignEvents
 from domain.details import DetailsInput, Policy
-from domain.ports import FakeClock
+from domain.ports import FakeClock, KeyStore, ParticipantDirectory
 from domain.validation import parse_title
 
 POLICY = Policy(allowed_namespaces=("Event",), known_wikis=("local", "enwiki"))
+
+
+class NoReadSide:
+    """The directory and key store of an application that only records and reads the log: these
+    tests need neither, and any use fails loudly."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"this application was built without a read side ({name})")
+
+
+NO_DIRECTORY = cast(ParticipantDirectory, NoReadSide())
+NO_KEYS = cast(KeyStore, NoReadSide())
 
 
 @pytest.fixture
@@ -29,7 +41,9 @@ def store_env() -> dict[str, str]:
 
 @pytest.fixture
 def domain_app(store_env: dict[str, str], clock: FakeClock) -> Iterator[CampaignEvents]:
-    app = CampaignEvents(store_env | {"CREATE_TABLE": "y"}, clock=clock, policy=POLICY)
+    app = CampaignEvents(
+        store_env | {"CREATE_TABLE": "y"}, clock=clock, policy=POLICY, directory=NO_DIRECTORY, keys=NO_KEYS
+    )
     yield app
     app.close()
 

@@ -5,7 +5,7 @@ in-process queue retries on timers and can be waited for."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
 import fakeredis
 import pytest
@@ -13,13 +13,17 @@ from rq import Queue
 from rq.job import Job
 
 from workers import queues
+from workers.context import JobContext
 from workers.queues import JOB_TIMEOUT, InProcessQueue, RqQueue
 
 CALLS: list[Any] = []
 FAILURES = {"left": 0}
+CONTEXT = cast(JobContext, object())  # what the composition root would build; these jobs only pass it on
+CONTEXTS: list[Any] = []
 
 
-def flaky(value: int) -> int:
+def flaky(context: JobContext, value: int) -> int:
+    CONTEXTS.append(context)
     if FAILURES["left"] > 0:
         FAILURES["left"] -= 1
         raise RuntimeError("not yet")
@@ -45,7 +49,9 @@ def test_rq_jobs_carry_their_id_retries_and_timeout(monkeypatch: pytest.MonkeyPa
 def test_in_process_jobs_retry_on_timers_then_succeed() -> None:
     CALLS.clear()
     FAILURES["left"] = 2
+    CONTEXTS.clear()
     queue = InProcessQueue(intervals=(0.01, 0.01, 0.01))  # type: ignore[arg-type]
+    queue.start(CONTEXT)
     try:
         queue.enqueue("tests.unit.test_queues.flaky", 5, job_id="j1")
         deadline = threading.Event()
@@ -56,6 +62,23 @@ def test_in_process_jobs_retry_on_timers_then_succeed() -> None:
         assert queue.wait_idle(5)
         assert CALLS == [5]
         assert FAILURES["left"] == 0  # it failed twice first
+        assert CONTEXTS == [CONTEXT] * 3  # every attempt got the context the queue was started with
+    finally:
+        queue.close()
+
+
+def test_a_job_enqueued_before_the_start_runs_with_the_context_once_started() -> None:
+    CALLS.clear()
+    CONTEXTS.clear()
+    FAILURES["left"] = 0
+    queue = InProcessQueue()
+    try:
+        queue.enqueue("tests.unit.test_queues.flaky", 3, job_id="early")
+        assert not queue.wait_idle(0.2)  # held: the projector may enqueue before the root starts it
+        assert CALLS == []
+        queue.start(CONTEXT)
+        assert queue.wait_idle(5)
+        assert (CALLS, CONTEXTS) == ([3], [CONTEXT])
     finally:
         queue.close()
 
