@@ -362,7 +362,7 @@ def _check_against_rule(schedule: Schedule, zone: tzinfo) -> None:
     until = _until_utc(parts["UNTIL"], zone) if "UNTIL" in parts else None
     horizon = _horizon(schedule, zone)
     for session in schedule.sessions:
-        start = session.start.replace(tzinfo=zone)
+        start = session.start.replace(tzinfo=zone, fold=0)
         if until is not None and until < start:
             raise rules.RecurrenceUntilBeforeStart(session.id)
         rule = rrulestr(schedule.recurrence, dtstart=start)
@@ -464,9 +464,10 @@ def _session_starts(
     horizon: datetime,
     after: datetime | None = None,
 ) -> Iterator[datetime]:
-    """A session's occurrence starts, aware in ``zone``, from the first at or after ``after`` (from
-    its first without one), exception dates skipped, none after ``horizon``."""
-    start = session.start.replace(tzinfo=zone)
+    """A session's occurrence starts, aware in ``zone``: with a rule, from the first at or after
+    ``after`` (from its first without one), exception dates skipped, none after ``horizon``;
+    without one, its start whatever ``after``."""
+    start = session.start.replace(tzinfo=zone, fold=0)
     if schedule.recurrence is None:
         yield start
         return
