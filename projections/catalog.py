@@ -1,20 +1,27 @@
 """The catalog read model: users, registrations, organizers and participants, kept together so
 every list that joins them reads one consistent position of the log.
 
-Each handler applies one fact to the tables it is given (live ones, or a replay's fresh ones). Rows
-are found by the aggregate id the fact belongs to; ``participant_id`` is handed out here, in log
-order, so a replay hands out the same ids.
+A batch of facts is applied as a batch (``apply``): the rows the batch touches are read with one
+query per table (``aggregate_id IN (...)``), the facts are folded into them in memory in log order
+(last write wins per row), and the result is written with one multi-row/executemany statement per
+table and kind (insert, update) — all inside the caller's transaction, the one that advances the
+tracking position. ``participant_id`` and each event's history ``entry_id`` are handed out here in
+log order, continuing from one ``max()`` per batch, so a replay hands out the same ids.
+
+The worklist is the one table written while folding: removing articles renumbers the others
+(positions stay dense, so offset paging is an index range), and that is done against the table.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from domain.accounts import Account
@@ -22,10 +29,12 @@ from domain.mailings import Mailing
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
+from projections import place_history
 from projections.schema import Tables
 
 NAME = "catalog"
-Handler = Callable[[Connection, Tables, Any], None]
+Row = dict[str, Any]
+CHUNK = 500  # parameters per IN (...) list
 
 
 def ts_mw(moment: datetime) -> str:
@@ -37,188 +46,6 @@ def sortable(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def _set(table: Callable[[Tables], Table], **values: Any) -> Handler:
-    """A handler that sets fixed ``values`` (plus ``private`` when the fact carries it) on the row
-    of the fact's aggregate."""
-
-    def handle(conn: Connection, t: Tables, e: Any) -> None:
-        target = table(t)
-        row = dict(values)
-        if hasattr(e, "private"):
-            row["private"] = e.private
-        if row.get("registered_at") is True:
-            row["registered_at"] = ts_mw(e.timestamp)
-        conn.execute(update(target).where(target.c.aggregate_id == str(e.originator_id)).values(**row))
-
-    return handle
-
-
-def _account_created(conn: Connection, t: Tables, e: Account.Created) -> None:
-    conn.execute(
-        insert(t.users).values(
-            user_id=e.user_id,
-            aggregate_id=str(e.originator_id),
-            user_name=e.user_name,
-            name_lower=e.user_name.lower(),
-            email=e.email,
-            blocked=False,
-        )
-    )
-
-
-def _registration_enabled(conn: Connection, t: Tables, e: EventRegistration.RegistrationEnabled) -> None:
-    conn.execute(
-        insert(t.registrations).values(
-            event_id=e.event_id,
-            aggregate_id=str(e.originator_id),
-            name=e.details["name"],
-            end_utc=sortable(e.details["end_utc"]),
-            deleted=False,
-            status="open",
-            details=json.dumps(e.details, sort_keys=True),
-            wiki=e.wiki,
-            questions=json.dumps(e.questions),
-        )
-    )
-    conn.execute(
-        insert(t.organizers).values(
-            event_id=e.event_id,
-            user_id=e.performed_by,
-            organizer_id=e.creator_organizer_id,
-            role=ROLE_CREATOR,
-            active=True,
-        )
-    )
-    record(conn, t, e.event_id, e, "registration-enabled", {"event_page": e.details["page"]})
-
-
-def _event_id(conn: Connection, t: Tables, e: Any) -> int:
-    r = t.registrations
-    event_id: int = conn.execute(
-        select(r.c.event_id).where(r.c.aggregate_id == str(e.originator_id))
-    ).scalar_one()
-    return event_id
-
-
-def _registration_edited(conn: Connection, t: Tables, e: EventRegistration.RegistrationEdited) -> None:
-    """Legacy facts (logs written before the specific edit facts): the whole new details and status,
-    so what changed is found by comparing with the row; new logs record what changed instead."""
-    r = t.registrations
-    before = conn.execute(
-        select(r.c.event_id, r.c.status, r.c.details).where(r.c.aggregate_id == str(e.originator_id))
-    ).one()
-    conn.execute(
-        update(r)
-        .where(r.c.aggregate_id == str(e.originator_id))
-        .values(
-            name=e.details["name"],
-            end_utc=sortable(e.details["end_utc"]),
-            status=e.status,
-            details=json.dumps(e.details, sort_keys=True),
-        )
-    )
-    old = json.loads(before.details)
-    changes = {
-        EDITABLE[field]: {"old": old.get(field), "new": value}
-        for field, value in e.details.items()
-        if field in EDITABLE and old.get(field) != value
-    }
-    if before.status != e.status:
-        kind = "registration-closed" if e.status == "closed" else "registration-reopened"
-        record(conn, t, before.event_id, e, kind, {})
-    if changes or before.status == e.status:
-        record(conn, t, before.event_id, e, "registration-edited", {"changes": changes})
-
-
-def _details_changed(conn: Connection, t: Tables, e: EventRegistration.DetailsChanged) -> None:
-    """Set the fact's fields on the row; the audit history gets one "registration-edited" entry per
-    edit (a fact that ``continues`` an edit adds its changes to that edit's entry)."""
-    r = t.registrations
-    row = conn.execute(
-        select(r.c.event_id, r.c.details).where(r.c.aggregate_id == str(e.originator_id))
-    ).one()
-    old = json.loads(row.details)
-    values = e.values()
-    changes = {
-        EDITABLE[field]: {"old": old.get(field), "new": value}
-        for field, value in values.items()
-        if field in EDITABLE and old.get(field) != value
-    }
-    details = {**old, **values}
-    conn.execute(
-        update(r)
-        .where(r.c.aggregate_id == str(e.originator_id))
-        .values(
-            name=details["name"],
-            end_utc=sortable(details["end_utc"]),
-            details=json.dumps(details, sort_keys=True),
-        )
-    )
-    if not e.continues:
-        record(conn, t, row.event_id, e, "registration-edited", {"changes": changes})
-        return
-    h = t.history
-    entry = conn.execute(
-        select(h.c.entry_id, h.c.details)
-        .where((h.c.event_id == row.event_id) & (h.c.kind == "registration-edited"))
-        .order_by(h.c.entry_id.desc())
-        .limit(1)
-    ).one()
-    merged = json.loads(entry.details)
-    merged["changes"].update(changes)
-    conn.execute(
-        update(h)
-        .where((h.c.event_id == row.event_id) & (h.c.entry_id == entry.entry_id))
-        .values(details=json.dumps(merged, sort_keys=True))
-    )
-
-
-def _organizers_set(conn: Connection, t: Tables, e: EventRegistration.OrganizersSet) -> None:
-    event_id = _event_id(conn, t, e)
-    user_ids = [entry["user_id"] for entry in e.organizers]
-    record(conn, t, event_id, e, "organizers-changed", {"organizer_user_ids": user_ids})
-    o = t.organizers
-    conn.execute(update(o).where(o.c.event_id == event_id).values(active=False))
-    for entry in e.organizers:
-        user_id = entry["user_id"]
-        row = {"organizer_id": entry["organizer_id"], "role": entry["role"], "active": True}
-        where = (o.c.event_id == event_id) & (o.c.user_id == user_id)
-        if not conn.execute(update(o).where(where).values(**row)).rowcount:
-            conn.execute(insert(o).values(event_id=event_id, user_id=user_id, **row))
-
-
-def _participant_registered(conn: Connection, t: Tables, e: Participant.ParticipantRegistered) -> None:
-    p = t.participants
-    next_id = conn.execute(select(func.coalesce(func.max(p.c.participant_id), 0) + 1)).scalar_one()
-    conn.execute(
-        insert(p).values(
-            participant_id=next_id,
-            aggregate_id=str(e.originator_id),
-            event_id=e.event_id,
-            user_id=e.user_id,
-            private=e.private,
-            active=True,
-            registered_at=ts_mw(e.timestamp),
-            answers_sealed=None,
-            first_answer_at=None,
-            aggregated=False,
-        )
-    )
-    record(conn, t, e.event_id, e, "participant-registered", {}, subject=e.user_id, private=e.private)
-
-
-def _answers_replaced(conn: Connection, t: Tables, e: Participant.AnswersReplaced) -> None:
-    p = t.participants
-    row = conn.execute(select(p.c.first_answer_at).where(p.c.aggregate_id == str(e.originator_id))).one()
-    first = None if e.sealed is None else (row.first_answer_at or sortable(e.timestamp))
-    conn.execute(
-        update(p)
-        .where(p.c.aggregate_id == str(e.originator_id))
-        .values(answers_sealed=e.sealed, first_answer_at=first)
-    )
-    _participant_history("answers-submitted" if e.sealed else "answers-removed")(conn, t, e)
 
 
 # Details fields an edit can change, by their stored name -> the API's name (as history shows them).
@@ -237,116 +64,532 @@ EDITABLE = {
     "tracking_tool_id": "tracking_tool_id",
     "tracking_tool_event_id": "tracking_tool_event_id",
 }
+REGISTRATION_COLUMNS = ("name", "end_utc", "deleted", "status", "details")
+PARTICIPANT_COLUMNS = (
+    "private",
+    "active",
+    "registered_at",
+    "answers_sealed",
+    "first_answer_at",
+    "aggregated",
+)
+ORGANIZER_COLUMNS = ("organizer_id", "role", "active")
 
 
-def record(
-    conn: Connection,
-    t: Tables,
-    event_id: int,
-    e: Any,
-    kind: str,
-    details: dict[str, Any],
-    *,
-    subject: int | None = None,
-    private: bool = False,
-) -> None:
-    """Append one entry to the event's history (never personal answers: callers pass none)."""
-    h = t.history
-    entry_id = conn.execute(
-        select(func.coalesce(func.max(h.c.entry_id), 0) + 1).where(h.c.event_id == event_id)
-    ).scalar_one()
-    conn.execute(
-        insert(h).values(
-            event_id=event_id,
-            entry_id=entry_id,
-            kind=kind,
-            performed_by=getattr(e, "performed_by", None),
-            at=sortable(e.timestamp),
-            subject_user_id=subject,
-            private=private,
-            details=json.dumps(details, sort_keys=True),
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for first in range(0, len(values), size):
+        yield values[first : first + size]
+
+
+class Fold:
+    """One batch folded into the rows it changes; ``flush`` writes them."""
+
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self.conn = conn
+        self.t = tables
+        self.users_new: dict[str, Row] = {}  # by aggregate id
+        self.users_blocked: dict[str, bool] = {}  # existing users: aggregate id -> blocked
+        self.registrations: dict[str, Row] = {}  # by aggregate id, loaded or new
+        self.registrations_new: set[str] = set()
+        self.registrations_dirty: set[str] = set()
+        self.organizers: dict[int, dict[int, Row]] = {}  # event id -> user id -> row
+        self.organizers_new: set[tuple[int, int]] = set()
+        self.organizers_dirty: set[tuple[int, int]] = set()
+        self.participants: dict[str, Row] = {}  # by aggregate id, loaded or new
+        self.participants_new: list[str] = []
+        self.participants_dirty: set[str] = set()
+        self.next_participant_id: int | None = None
+        self.next_entry: dict[int, int] = {}  # event id -> next history entry id
+        self.history_new: list[Row] = []  # details still a dict
+        self.history_changed: dict[tuple[int, int], Row] = {}  # stored entries merged into
+        self.last_edit: dict[int, Row] = {}  # event id -> its latest "registration-edited" entry
+        self.worklist_top: dict[int, int] = {}
+        self.worklist_new: list[Row] = []
+
+    # --- reading what the batch touches (one query per table) -----------------------------
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        registration_ids: set[str] = set()
+        participant_ids: set[str] = set()
+        event_ids: set[int] = set()
+        organizer_aggregates: set[str] = set()
+        worklist_events: set[int] = set()
+        registering = False
+        for e in events:
+            if isinstance(e, EventRegistration.RegistrationEnabled):
+                event_ids.add(e.event_id)
+            elif isinstance(e, EventRegistration.Event):
+                registration_ids.add(str(e.originator_id))
+                if isinstance(e, EventRegistration.OrganizersSet):
+                    organizer_aggregates.add(str(e.originator_id))
+            elif isinstance(e, Participant.ParticipantRegistered):
+                registering = True
+                event_ids.add(e.event_id)
+            elif isinstance(e, Participant.Event):
+                participant_ids.add(str(e.originator_id))
+            elif isinstance(e, Worklist.WorklistChanged):
+                worklist_events.add(e.event_id)
+                event_ids.add(e.event_id)
+            elif isinstance(e, Mailing.ParticipantsEmailed):
+                event_ids.add(e.event_id)
+        r, p, o, h, w = (
+            self.t.registrations,
+            self.t.participants,
+            self.t.organizers,
+            self.t.history,
+            self.t.worklist,
         )
-    )
+        for row in self._rows_in(r, r.c.aggregate_id, sorted(registration_ids)):
+            self.registrations[row["aggregate_id"]] = row
+            event_ids.add(row["event_id"])
+        for row in self._rows_in(p, p.c.aggregate_id, sorted(participant_ids)):
+            self.participants[row["aggregate_id"]] = row
+            event_ids.add(row["event_id"])
+        organizer_events = sorted(
+            self.registrations[a]["event_id"] for a in organizer_aggregates if a in self.registrations
+        )
+        for event_id in organizer_events:
+            self.organizers.setdefault(event_id, {})
+        for row in self._rows_in(o, o.c.event_id, organizer_events):
+            self.organizers[row["event_id"]][row["user_id"]] = row
+        self.next_entry.update(
+            {event_id: top + 1 for event_id, top in self._max_by_event(h, h.c.entry_id, sorted(event_ids))}
+        )
+        self.worklist_top.update(self._max_by_event(w, w.c.position, sorted(worklist_events)))
+        if registering:
+            self.next_participant_id = self._max_participant_id() + 1
 
+    def _rows_in(self, table: Table, column: Any, values: Sequence[Any]) -> Iterable[Row]:
+        for chunk in _chunks(values):
+            for row in self.conn.execute(select(table).where(column.in_(chunk))).mappings():
+                yield dict(row)
 
-def _participant_history(kind: str) -> Handler:
-    """A history entry about the fact's participant (after its row was updated)."""
-
-    def handle(conn: Connection, t: Tables, e: Any) -> None:
-        p = t.participants
-        row = conn.execute(
-            select(p.c.event_id, p.c.user_id, p.c.private).where(p.c.aggregate_id == str(e.originator_id))
-        ).one()
-        record(conn, t, row.event_id, e, kind, {}, subject=row.user_id, private=bool(row.private))
-
-    return handle
-
-
-def _then(*handlers: Handler) -> Handler:
-    def handle(conn: Connection, t: Tables, e: Any) -> None:
-        for handler in handlers:
-            handler(conn, t, e)
-
-    return handle
-
-
-def _registration_history(kind: str, details: Callable[[Any], dict[str, Any]] = lambda e: {}) -> Handler:
-    def handle(conn: Connection, t: Tables, e: Any) -> None:
-        record(conn, t, _event_id(conn, t, e), e, kind, details(e))
-
-    return handle
-
-
-def _worklist_changed(conn: Connection, t: Tables, e: Worklist.WorklistChanged) -> None:
-    w = t.worklist
-    top = conn.execute(
-        select(func.coalesce(func.max(w.c.position), 0)).where(w.c.event_id == e.event_id)
-    ).scalar_one()
-    for n, article in enumerate(e.added, start=1):
-        conn.execute(
-            insert(w).values(
-                event_id=e.event_id,
-                article_id=article["article_id"],
-                position=top + n,
-                wiki_id=article["wiki_id"],
-                page_title=article["title"],
-                added_by=e.performed_by,
-                added_at=e.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    def _max_by_event(self, table: Table, column: Any, event_ids: Sequence[int]) -> Iterable[tuple[int, int]]:
+        found: dict[int, int] = dict.fromkeys(event_ids, 0)
+        for chunk in _chunks(event_ids):
+            query = (
+                select(table.c.event_id, func.max(column))
+                .where(table.c.event_id.in_(chunk))
+                .group_by(table.c.event_id)
             )
+            for event_id, top in self.conn.execute(query):
+                found[event_id] = top or 0
+        return found.items()
+
+    def _max_participant_id(self) -> int:
+        p = self.t.participants
+        return int(self.conn.execute(select(func.coalesce(func.max(p.c.participant_id), 0))).scalar_one())
+
+    # --- the rows, in memory ------------------------------------------------------------------
+
+    def registration(self, e: Any) -> Row:
+        key = str(e.originator_id)
+        if key not in self.registrations:  # not expected: prepare() read every touched row
+            r = self.t.registrations
+            row = self.conn.execute(select(r).where(r.c.aggregate_id == key)).mappings().one()
+            self.registrations[key] = dict(row)
+        if key not in self.registrations_new:
+            self.registrations_dirty.add(key)
+        return self.registrations[key]
+
+    def participant(self, e: Any) -> Row:
+        key = str(e.originator_id)
+        if key not in self.participants:  # not expected: prepare() read every touched row
+            p = self.t.participants
+            row = self.conn.execute(select(p).where(p.c.aggregate_id == key)).mappings().one()
+            self.participants[key] = dict(row)
+        self.participants_dirty.add(key)
+        return self.participants[key]
+
+    def new_participant_id(self) -> int:
+        if self.next_participant_id is None:
+            self.next_participant_id = self._max_participant_id() + 1
+        self.next_participant_id += 1
+        return self.next_participant_id - 1
+
+    def record(
+        self,
+        event_id: int,
+        e: Any,
+        kind: str,
+        details: dict[str, Any],
+        *,
+        subject: int | None = None,
+        private: bool = False,
+    ) -> None:
+        """Append one entry to the event's history (never personal answers: callers pass none)."""
+        if event_id not in self.next_entry:
+            self.next_entry.update(self._max_by_event(self.t.history, self.t.history.c.entry_id, [event_id]))
+            self.next_entry[event_id] += 1
+        entry_id = self.next_entry[event_id]
+        self.next_entry[event_id] = entry_id + 1
+        entry = {
+            "event_id": event_id,
+            "entry_id": entry_id,
+            "kind": kind,
+            "performed_by": getattr(e, "performed_by", None),
+            "at": sortable(e.timestamp),
+            "subject_user_id": subject,
+            "private": private,
+            "details": details,
+        }
+        self.history_new.append(entry)
+        if kind == "registration-edited":
+            self.last_edit[event_id] = entry
+
+    def latest_edit(self, event_id: int) -> Row:
+        """The event's latest "registration-edited" entry, from this batch or the table."""
+        if event_id not in self.last_edit:
+            h = self.t.history
+            stored = (
+                self.conn.execute(
+                    select(h.c.event_id, h.c.entry_id, h.c.details)
+                    .where((h.c.event_id == event_id) & (h.c.kind == "registration-edited"))
+                    .order_by(h.c.entry_id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .one()
+            )
+            entry = {**stored, "details": json.loads(stored["details"])}
+            self.history_changed[(event_id, entry["entry_id"])] = entry
+            self.last_edit[event_id] = entry
+        return self.last_edit[event_id]
+
+    def organizers_of(self, event_id: int) -> dict[int, Row]:
+        if event_id not in self.organizers:  # not expected: prepare() read them
+            o = self.t.organizers
+            self.organizers[event_id] = {
+                row["user_id"]: row for row in self._rows_in(o, o.c.event_id, [event_id])
+            }
+        return self.organizers[event_id]
+
+    # --- the worklist (written while folding: see the module's docstring) ---------------------
+
+    def worklist_change(self, e: Worklist.WorklistChanged) -> None:
+        w = self.t.worklist
+        if e.event_id not in self.worklist_top:
+            self.worklist_top.update(self._max_by_event(w, w.c.position, [e.event_id]))
+        top = self.worklist_top[e.event_id]
+        at = e.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for n, article in enumerate(e.added, start=1):
+            self.worklist_new.append(
+                {
+                    "event_id": e.event_id,
+                    "article_id": article["article_id"],
+                    "position": top + n,
+                    "wiki_id": article["wiki_id"],
+                    "page_title": article["title"],
+                    "added_by": e.performed_by,
+                    "added_at": at,
+                }
+            )
+        top += len(e.added)
+        if e.removed:
+            self.flush_worklist()
+            where = (w.c.event_id == e.event_id) & w.c.article_id.in_(e.removed)
+            gone = sorted(self.conn.execute(select(w.c.position).where(where)).scalars())
+            if gone:
+                self.conn.execute(delete(w).where(where))
+                # keep positions dense: each row moves down by the removed positions below it
+                rest = self.conn.execute(
+                    select(w.c.article_id, w.c.position).where(
+                        (w.c.event_id == e.event_id) & (w.c.position > gone[0])
+                    )
+                ).all()
+                moves = [
+                    {
+                        "k_event": e.event_id,
+                        "k_article": article,
+                        "v_position": position - bisect.bisect(gone, position),
+                    }
+                    for article, position in rest
+                ]
+                if moves:
+                    self.conn.execute(
+                        update(w)
+                        .where(
+                            (w.c.event_id == bindparam("k_event"))
+                            & (w.c.article_id == bindparam("k_article"))
+                        )
+                        .values(position=bindparam("v_position")),
+                        moves,
+                    )
+                top -= len(gone)
+        self.worklist_top[e.event_id] = top
+
+    def flush_worklist(self) -> None:
+        if self.worklist_new:
+            self.conn.execute(insert(self.t.worklist), self.worklist_new)
+            self.worklist_new = []
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        t, conn = self.t, self.conn
+        self.flush_worklist()
+        if self.users_new:
+            conn.execute(insert(t.users), list(self.users_new.values()))
+        if self.users_blocked:
+            u = t.users
+            conn.execute(
+                update(u).where(u.c.aggregate_id == bindparam("k")).values(blocked=bindparam("v")),
+                [{"k": k, "v": v} for k, v in self.users_blocked.items()],
+            )
+        if self.registrations_new:
+            conn.execute(insert(t.registrations), [self.registrations[k] for k in self.registrations_new])
+        _update(
+            conn,
+            t.registrations,
+            ("aggregate_id",),
+            REGISTRATION_COLUMNS,
+            [self.registrations[k] for k in sorted(self.registrations_dirty)],
         )
-    gone = (
-        conn.execute(
-            select(w.c.position)
-            .where((w.c.event_id == e.event_id) & w.c.article_id.in_(e.removed))
-            .order_by(w.c.position.desc())
+        by_key = {(e, u): row for e, rows in self.organizers.items() for u, row in rows.items()}
+        if self.organizers_new:
+            conn.execute(insert(t.organizers), [by_key[k] for k in sorted(self.organizers_new)])
+        _update(
+            conn,
+            t.organizers,
+            ("event_id", "user_id"),
+            ORGANIZER_COLUMNS,
+            [by_key[k] for k in sorted(self.organizers_dirty - self.organizers_new)],
         )
-        .scalars()
-        .all()
+        if self.participants_new:
+            conn.execute(insert(t.participants), [self.participants[k] for k in self.participants_new])
+        new = set(self.participants_new)
+        _update(
+            conn,
+            t.participants,
+            ("aggregate_id",),
+            PARTICIPANT_COLUMNS,
+            [self.participants[k] for k in sorted(self.participants_dirty - new)],
+        )
+        if self.history_new:
+            conn.execute(
+                insert(t.history),
+                [
+                    {**entry, "details": json.dumps(entry["details"], sort_keys=True)}
+                    for entry in self.history_new
+                ],
+            )
+        _update(
+            conn,
+            t.history,
+            ("event_id", "entry_id"),
+            ("details",),
+            [
+                {**entry, "details": json.dumps(entry["details"], sort_keys=True)}
+                for entry in self.history_changed.values()
+            ],
+        )
+
+
+def _update(
+    conn: Connection, table: Table, keys: tuple[str, ...], columns: tuple[str, ...], rows: list[Row]
+) -> None:
+    """One executemany UPDATE setting ``columns`` of each row found by ``keys``."""
+    if not rows:
+        return
+    where = [table.c[k] == bindparam(f"k_{k}") for k in keys]
+    statement = update(table).where(*where).values({c: bindparam(f"v_{c}") for c in columns})
+    conn.execute(
+        statement,
+        [{**{f"k_{k}": row[k] for k in keys}, **{f"v_{c}": row[c] for c in columns}} for row in rows],
     )
-    conn.execute(delete(w).where((w.c.event_id == e.event_id) & w.c.article_id.in_(e.removed)))
-    for position in gone:  # keep positions dense, so offset paging is an index range
-        conn.execute(
-            update(w)
-            .where((w.c.event_id == e.event_id) & (w.c.position > position))
-            .values(position=w.c.position - 1)
-        )
-    record(conn, t, e.event_id, e, "worklist-changed", {"added": len(e.added), "removed": len(e.removed)})
 
 
-def _emailed(conn: Connection, t: Tables, e: Mailing.ParticipantsEmailed) -> None:
-    record(conn, t, e.event_id, e, "participants-emailed", {"recipients": e.expected})
+def apply(conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
+    """Apply a batch of facts (in log order) to ``tables`` within the caller's transaction."""
+    fold = Fold(conn, tables)
+    fold.prepare(events)
+    for e in events:
+        handler = HANDLERS.get(get_topic(type(e)))
+        if handler is not None:
+            handler(fold, e)
+    fold.flush()
 
 
-def _users(t: Tables) -> Table:
-    return t.users
+# --- the facts ---------------------------------------------------------------------------------
+
+Handler = Callable[[Fold, Any], None]
 
 
-def _registrations(t: Tables) -> Table:
-    return t.registrations
+def _account_created(f: Fold, e: Account.Created) -> None:
+    f.users_new[str(e.originator_id)] = {
+        "user_id": e.user_id,
+        "aggregate_id": str(e.originator_id),
+        "user_name": e.user_name,
+        "name_lower": e.user_name.lower(),
+        "email": e.email,
+        "blocked": False,
+    }
 
 
-def _participants(t: Tables) -> Table:
-    return t.participants
+def _blocked(value: bool) -> Handler:
+    def handle(f: Fold, e: Any) -> None:
+        key = str(e.originator_id)
+        if key in f.users_new:
+            f.users_new[key]["blocked"] = value
+        else:
+            f.users_blocked[key] = value
+
+    return handle
+
+
+def _registration_enabled(f: Fold, e: EventRegistration.RegistrationEnabled) -> None:
+    key = str(e.originator_id)
+    f.registrations[key] = {
+        "event_id": e.event_id,
+        "aggregate_id": key,
+        "name": e.details["name"],
+        "end_utc": sortable(e.details["end_utc"]),
+        "deleted": False,
+        "status": "open",
+        "details": json.dumps(e.details, sort_keys=True),
+        "wiki": e.wiki,
+        "questions": json.dumps(e.questions),
+    }
+    f.registrations_new.add(key)
+    f.organizers.setdefault(e.event_id, {})[e.performed_by] = {
+        "event_id": e.event_id,
+        "user_id": e.performed_by,
+        "organizer_id": e.creator_organizer_id,
+        "role": ROLE_CREATOR,
+        "active": True,
+    }
+    f.organizers_new.add((e.event_id, e.performed_by))
+    f.record(e.event_id, e, "registration-enabled", {"event_page": e.details["page"]})
+
+
+def _registration_edited(f: Fold, e: EventRegistration.RegistrationEdited) -> None:
+    """Legacy facts (logs written before the specific edit facts): the whole new details and status,
+    so what changed is found by comparing with the row; new logs record what changed instead."""
+    row = f.registration(e)
+    old = json.loads(row["details"])
+    status_before = row["status"]
+    row.update(
+        name=e.details["name"],
+        end_utc=sortable(e.details["end_utc"]),
+        status=e.status,
+        details=json.dumps(e.details, sort_keys=True),
+    )
+    changes = {
+        EDITABLE[field]: {"old": old.get(field), "new": value}
+        for field, value in e.details.items()
+        if field in EDITABLE and old.get(field) != value
+    }
+    if status_before != e.status:
+        kind = "registration-closed" if e.status == "closed" else "registration-reopened"
+        f.record(row["event_id"], e, kind, {})
+    if changes or status_before == e.status:
+        f.record(row["event_id"], e, "registration-edited", {"changes": changes})
+
+
+def _details_changed(f: Fold, e: EventRegistration.DetailsChanged) -> None:
+    """Set the fact's fields on the row; the audit history gets one "registration-edited" entry per
+    edit (a fact that ``continues`` an edit adds its changes to that edit's entry)."""
+    row = f.registration(e)
+    old = json.loads(row["details"])
+    values = e.values()
+    changes = {
+        EDITABLE[field]: {"old": old.get(field), "new": value}
+        for field, value in values.items()
+        if field in EDITABLE and old.get(field) != value
+    }
+    details = {**old, **values}
+    row.update(
+        name=details["name"],
+        end_utc=sortable(details["end_utc"]),
+        details=json.dumps(details, sort_keys=True),
+    )
+    if not e.continues:
+        f.record(row["event_id"], e, "registration-edited", {"changes": changes})
+    else:
+        f.latest_edit(row["event_id"])["details"]["changes"].update(changes)
+
+
+def _set_registration(kind: str, **values: Any) -> Handler:
+    def handle(f: Fold, e: Any) -> None:
+        row = f.registration(e)
+        row.update(values)
+        f.record(row["event_id"], e, kind, {})
+
+    return handle
+
+
+def _organizers_set(f: Fold, e: EventRegistration.OrganizersSet) -> None:
+    event_id = f.registration(e)["event_id"]
+    f.record(event_id, e, "organizers-changed", {"organizer_user_ids": [o["user_id"] for o in e.organizers]})
+    rows = f.organizers_of(event_id)
+    for user_id, row in rows.items():
+        row["active"] = False
+        f.organizers_dirty.add((event_id, user_id))
+    for entry in e.organizers:
+        user_id = entry["user_id"]
+        values = {"organizer_id": entry["organizer_id"], "role": entry["role"], "active": True}
+        if user_id in rows:
+            rows[user_id].update(values)
+        else:
+            rows[user_id] = {"event_id": event_id, "user_id": user_id, **values}
+            f.organizers_new.add((event_id, user_id))
+        f.organizers_dirty.add((event_id, user_id))
+
+
+def _answers_counted(f: Fold, e: EventRegistration.AnswersCounted) -> None:
+    event_id = f.registration(e)["event_id"]
+    f.record(event_id, e, "answers-counted", {"answers": sum(c["count"] for c in e.counts)})
+
+
+def _participant_registered(f: Fold, e: Participant.ParticipantRegistered) -> None:
+    key = str(e.originator_id)
+    f.participants[key] = {
+        "participant_id": f.new_participant_id(),
+        "aggregate_id": key,
+        "event_id": e.event_id,
+        "user_id": e.user_id,
+        "private": e.private,
+        "active": True,
+        "registered_at": ts_mw(e.timestamp),
+        "answers_sealed": None,
+        "first_answer_at": None,
+        "aggregated": False,
+    }
+    f.participants_new.append(key)
+    f.record(e.event_id, e, "participant-registered", {}, subject=e.user_id, private=e.private)
+
+
+def _participant(kind: str, **values: Any) -> Handler:
+    """Set ``values`` (and ``private`` when the fact carries it) on the fact's participant, then a
+    history entry about it (with its privacy after the change)."""
+
+    def handle(f: Fold, e: Any) -> None:
+        row = f.participant(e)
+        row.update(values)
+        if hasattr(e, "private"):
+            row["private"] = e.private
+        if "registered_at" in values:
+            row["registered_at"] = ts_mw(e.timestamp)
+        f.record(row["event_id"], e, kind, {}, subject=row["user_id"], private=bool(row["private"]))
+
+    return handle
+
+
+def _answers_replaced(f: Fold, e: Participant.AnswersReplaced) -> None:
+    row = f.participant(e)
+    row["first_answer_at"] = None if e.sealed is None else (row["first_answer_at"] or sortable(e.timestamp))
+    row["answers_sealed"] = e.sealed
+    kind = "answers-submitted" if e.sealed else "answers-removed"
+    f.record(row["event_id"], e, kind, {}, subject=row["user_id"], private=bool(row["private"]))
+
+
+def _worklist_changed(f: Fold, e: Worklist.WorklistChanged) -> None:
+    f.worklist_change(e)
+    f.record(e.event_id, e, "worklist-changed", {"added": len(e.added), "removed": len(e.removed)})
+
+
+def _emailed(f: Fold, e: Mailing.ParticipantsEmailed) -> None:
+    f.record(e.event_id, e, "participants-emailed", {"recipients": e.expected})
 
 
 EDIT_FACTS: tuple[type[EventRegistration.DetailsChanged], ...] = (
@@ -357,44 +600,33 @@ LEFT = {"active": False, "answers_sealed": None, "first_answer_at": None}
 
 HANDLERS: dict[str, Handler] = {
     get_topic(Account.Created): _account_created,
-    get_topic(Account.Blocked): _set(_users, blocked=True),
-    get_topic(Account.Unblocked): _set(_users, blocked=False),
+    get_topic(Account.Blocked): _blocked(True),
+    get_topic(Account.Unblocked): _blocked(False),
     get_topic(EventRegistration.RegistrationEnabled): _registration_enabled,
     get_topic(EventRegistration.RegistrationEdited): _registration_edited,
-    get_topic(EventRegistration.RegistrationClosed): _then(
-        _set(_registrations, status="closed"), _registration_history("registration-closed")
+    get_topic(EventRegistration.RegistrationClosed): _set_registration(
+        "registration-closed", status="closed"
     ),
-    get_topic(EventRegistration.RegistrationReopened): _then(
-        _set(_registrations, status="open"), _registration_history("registration-reopened")
+    get_topic(EventRegistration.RegistrationReopened): _set_registration(
+        "registration-reopened", status="open"
     ),
     **{get_topic(kind): _details_changed for kind in EDIT_FACTS},
     get_topic(EventRegistration.OrganizersSet): _organizers_set,
-    get_topic(EventRegistration.RegistrationDeleted): _then(
-        _set(_registrations, deleted=True), _registration_history("registration-deleted")
-    ),
-    get_topic(EventRegistration.AnswersCounted): _registration_history(
-        "answers-counted", lambda e: {"answers": sum(c["count"] for c in e.counts)}
-    ),
+    get_topic(EventRegistration.RegistrationDeleted): _set_registration("registration-deleted", deleted=True),
+    get_topic(EventRegistration.AnswersCounted): _answers_counted,
     get_topic(Participant.ParticipantRegistered): _participant_registered,
-    get_topic(Participant.ParticipantReregistered): _then(
-        _set(_participants, active=True, registered_at=True, aggregated=False),
-        _participant_history("participant-registered"),
+    get_topic(Participant.ParticipantReregistered): _participant(
+        "participant-registered", active=True, registered_at=True, aggregated=False
     ),
-    get_topic(Participant.RegistrationPrivacyChanged): _then(
-        _set(_participants), _participant_history("participant-privacy-changed")
-    ),
-    get_topic(Participant.RegistrationCancelled): _then(
-        _set(_participants, **LEFT), _participant_history("participant-cancelled")
-    ),
-    get_topic(Participant.ParticipantRemoved): _then(
-        _set(_participants, **LEFT), _participant_history("participant-removed")
-    ),
+    get_topic(Participant.RegistrationPrivacyChanged): _participant("participant-privacy-changed"),
+    get_topic(Participant.RegistrationCancelled): _participant("participant-cancelled", **LEFT),
+    get_topic(Participant.ParticipantRemoved): _participant("participant-removed", **LEFT),
     get_topic(Participant.AnswersReplaced): _answers_replaced,
-    get_topic(Participant.AnswersAggregated): _then(
-        _set(_participants, answers_sealed=None, first_answer_at=None, aggregated=True),
-        _participant_history("answers-aggregated"),
+    get_topic(Participant.AnswersAggregated): _participant(
+        "answers-aggregated", answers_sealed=None, first_answer_at=None, aggregated=True
     ),
     get_topic(Worklist.WorklistChanged): _worklist_changed,
     get_topic(Mailing.ParticipantsEmailed): _emailed,
+    **place_history.HANDLERS,  # the places facts (projections/place_history.py)
 }
 TOPICS = tuple(HANDLERS)

@@ -8,13 +8,14 @@ the batch starts from: an event is applied exactly once, also after a crash or w
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
-from eventsourcing.utils import get_topic
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
@@ -23,7 +24,7 @@ from projections.schema import Tables
 from projections.store import ReadStore
 
 log = logging.getLogger("campaignevents.projector")
-BATCH = 500
+BATCH = 5000  # notifications per page: large pages, few round trips, one fold per page
 
 
 class PositionMoved(Exception):
@@ -31,10 +32,8 @@ class PositionMoved(Exception):
 
 
 def apply_events(conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
-    for event in events:
-        handler = catalog.HANDLERS.get(get_topic(type(event)))
-        if handler is not None:
-            handler(conn, tables, event)
+    """The catalog's batch apply (``catalog.apply``)."""
+    catalog.apply(conn, tables, events)
 
 
 def advance(conn: Connection, tables: Tables, name: str, start: int, end: int) -> None:
@@ -48,8 +47,22 @@ def advance(conn: Connection, tables: Tables, name: str, start: int, end: int) -
 
 
 class Projection(Protocol):
-    """A read model (or a dispatcher) fed by the log: its tracking name, the topics it reads, and
-    how a batch is applied inside the transaction that advances its position."""
+    """A read model (or a dispatcher) fed by the log.
+
+    The contract:
+
+    - ``name``: its tracking row (``rm_tracking.name``); create it with ``ReadStore.create``.
+    - ``topics``: the fact topics it reads; only those are read from the log and decoded (one
+      decode serves every projection at the same position that reads the topic).
+    - ``apply(conn, tables, events)``: apply a whole batch (the facts of its topics, in log
+      order; possibly empty) inside ``conn``'s transaction, the one that has already moved its
+      tracking position. It must not commit, must not keep state between calls that the tables
+      do not hold (a batch can be rolled back and read again: that is how exactly-once holds
+      after a crash), and should write set-based: read the rows the batch touches in one query
+      per table, fold the facts into them in memory, write them with executemany/multi-row
+      statements (see ``projections.catalog``). ``tables`` is the live set, or a replay's fresh
+      set (``schema.define(suffix)``); a projection with tables of its own defines them beside.
+    """
 
     name: str
     topics: tuple[str, ...]
@@ -62,7 +75,18 @@ class CatalogProjection:
     topics: tuple[str, ...] = catalog.TOPICS
 
     def apply(self, conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
-        apply_events(conn, tables, events)
+        catalog.apply(conn, tables, events)
+
+
+Page = tuple[list[tuple[str, Any]], int]  # (topic, decoded fact) in log order, and the end position
+
+
+def _note(failed: dict[str, Exception], projection: Projection, error: Exception) -> None:
+    failed[projection.name] = error
+
+
+def _union(projections: Sequence[Projection]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(topic for p in projections for topic in p.topics))
 
 
 class Projector:
@@ -81,60 +105,168 @@ class Projector:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def read_batch(
+    # --- reading the log ----------------------------------------------------------------------
+
+    def read_page(
         self, start: int, head: int | None = None, topics: tuple[str, ...] = catalog.TOPICS
-    ) -> tuple[list[Any], int]:
-        """Events after ``start`` (at most one batch) and the position they bring the model to."""
+    ) -> Page:
+        """The facts of ``topics`` after ``start`` (at most one page of ``batch``), decoded, with
+        their topics, and the position they bring a reader to."""
         recorder = self.app.recorder
         head = recorder.max_notification_id() or 0 if head is None else head
         if head <= start:
             return [], start
         notes = recorder.select_notifications(start=start + 1, limit=self.batch, stop=head, topics=topics)
         end = notes[-1].id if len(notes) == self.batch else head
-        return [self.app.mapper.to_domain_event(n) for n in notes], end
+        decode = self.app.mapper.to_domain_event
+        return [(n.topic, decode(n)) for n in notes], end
 
-    def run_once(self) -> int:
-        """Apply one batch to every projection; the log positions they advanced (0: caught up)."""
-        return sum(self.advance(p) for p in self.projections)
+    def read_batch(
+        self, start: int, head: int | None = None, topics: tuple[str, ...] = catalog.TOPICS
+    ) -> tuple[list[Any], int]:
+        """Events after ``start`` (at most one batch) and the position they bring the model to."""
+        page, end = self.read_page(start, head, topics)
+        return [event for _, event in page], end
 
-    def advance(self, projection: Projection) -> int:
-        start = self.store.position(projection.name)
-        events, end = self.read_batch(start, topics=projection.topics)
-        if end == start:
-            return 0
+    def pages(
+        self, start: int, head: int, topics: tuple[str, ...] = catalog.TOPICS, *, ahead: int = 2
+    ) -> Iterator[Page]:
+        """Consecutive pages from ``start`` to ``head``. With ``ahead`` > 0 a reader thread reads
+        and decodes up to ``ahead`` pages while the caller applies the current one (SQLite and
+        psycopg release the GIL while they wait, so reading and writing overlap)."""
+        if ahead <= 0:
+            while start < head:
+                page, start = self.read_page(start, head, topics)
+                yield page, start
+            return
+        pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=ahead)
+        done = threading.Event()
+
+        def put(item: Page | BaseException | None) -> bool:
+            while not done.is_set():
+                try:
+                    pages.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def reader(position: int) -> None:
+            try:
+                while position < head:
+                    page, position = self.read_page(position, head, topics)
+                    if not put((page, position)):
+                        return
+                put(None)
+            except BaseException as error:  # handed to the consumer, which raises it
+                put(error)
+
+        thread = threading.Thread(target=reader, args=(start,), name="log-reader", daemon=True)
+        thread.start()
+        try:
+            while True:
+                item = pages.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            done.set()
+            thread.join(5)
+
+    # --- applying -------------------------------------------------------------------------------
+
+    def run_once(
+        self,
+        projections: Sequence[Projection] | None = None,
+        failed: Callable[[Projection, Exception], None] | None = None,
+    ) -> int:
+        """Apply one page to every projection; the log positions they advanced (0: caught up).
+        Projections at the same position share one read and one decode of the union of their
+        topics. With ``failed``, a projection's error is handed to it and the others go on."""
+        projections = list(self.projections if projections is None else projections)
+        positions = self.store.positions([p.name for p in projections])
+        groups: dict[int, list[Projection]] = {}
+        for p in projections:
+            groups.setdefault(positions[p.name], []).append(p)
+        advanced = 0
+        for start, group in groups.items():
+            try:
+                page, end = self.read_page(start, topics=_union(group))
+            except Exception as error:
+                if failed is None:
+                    raise
+                for p in group:
+                    failed(p, error)
+                continue
+            if end == start:
+                continue
+            for p in group:
+                wanted = frozenset(p.topics)
+                try:
+                    advanced += self._apply(p, start, end, [e for t, e in page if t in wanted])
+                except Exception as error:
+                    if failed is None:
+                        raise
+                    failed(p, error)
+        return advanced
+
+    def _apply(self, projection: Projection, start: int, end: int, events: Sequence[Any]) -> int:
         try:
             with self.store.engine.begin() as conn:
                 advance(conn, self.store.tables, projection.name, start, end)
                 projection.apply(conn, self.store.tables, events)
         except PositionMoved:
             return 0
+        self.store.bell.applied(projection.name, end)
         return end - start
+
+    def advance(self, projection: Projection) -> int:
+        start = self.store.position(projection.name)
+        page, end = self.read_page(start, topics=projection.topics)
+        if end == start:
+            return 0
+        return self._apply(projection, start, end, [e for _, e in page])
 
     def catch_up(self) -> None:
         while self.run_once():
             pass
 
     def follow(self, idle: float = 0.05, quickest: float = 0.005) -> None:
-        """Run until ``stop()``. A projection that fails (its database or Redis down) is logged and
-        retried with backoff; the others go on."""
+        """Run until ``stop()``. Woken at once by a write's ring (``store.bell``); otherwise it
+        polls, backing off from ``quickest`` to ``idle``. A projection that fails (its database or
+        Redis down) is logged and retried with backoff; the others go on."""
+        self.store.bell.listen(self.wake)
         failures: dict[str, int] = {}
         retry_at: dict[str, float] = {}
         pause = quickest
         while not self._stop.is_set():
+            now = time.monotonic()
+            ready = [p for p in self.projections if now >= retry_at.get(p.name, 0.0)]
+            failed: dict[str, Exception] = {}
             advanced = 0
-            for projection in self.projections:
-                if time.monotonic() < retry_at.get(projection.name, 0.0):
-                    continue
+            if ready:
                 try:
-                    advanced += self.advance(projection)
-                    failures[projection.name] = 0
-                except Exception:
-                    n = failures[projection.name] = failures.get(projection.name, 0) + 1
-                    retry_at[projection.name] = time.monotonic() + min(5.0, 0.1 * 2**n)
-                    log.exception("projection %s failed (attempt %d); retrying", projection.name, n)
+                    advanced = self.run_once(ready, partial(_note, failed))
+                except Exception as problem:  # reading the positions failed: every projection waits
+                    failed.update((p.name, problem) for p in ready)
+            for p in ready:
+                if p.name not in failed:
+                    failures[p.name] = 0
+                    continue
+                n = failures[p.name] = failures.get(p.name, 0) + 1
+                retry_at[p.name] = time.monotonic() + min(5.0, 0.1 * 2**n)
+                cause = failed[p.name]
+                log.error(
+                    "projection %s failed (attempt %d); retrying",
+                    p.name,
+                    n,
+                    exc_info=(type(cause), cause, cause.__traceback__),
+                )
             if advanced:
                 pause = quickest
-            else:  # idle: poll back off from ``quickest`` to ``idle``; a wake() cuts the wait short
+            else:  # idle: a ring (or wake()) cuts the wait short
                 self._wake.wait(pause)
                 self._wake.clear()
                 pause = min(idle, pause * 2)
@@ -151,7 +283,7 @@ class Projector:
             thread.join(timeout)
 
     def start_thread(self) -> threading.Thread:
-        self.store.wake = self.wake
+        self.store.bell.listen(self.wake)
         self._thread = threading.Thread(target=self.follow, name="projector", daemon=True)
         self._thread.start()
         return self._thread

@@ -7,8 +7,7 @@ schema.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from projections.schema import TABLE_NAMES, Tables, define
+from projections.wakeup import Bell, PostgresBell, SocketBell
 
 
 def read_model_url(database_url: str) -> tuple[str, dict[str, Any]]:
@@ -57,18 +57,22 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 class ReadStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, bell: Bell | None = None) -> None:
         self.engine = engine
         self.tables = define()
-        self.wake: Callable[[], None] | None = None  # set when a projector runs in this process
+        self.bell = bell or Bell()  # wakes the projector on a write; tells writes what it applied
 
     @classmethod
     def open(cls, database_url: str) -> ReadStore:
-        if database_url.startswith("sqlite:///"):
-            Path(read_model_url(database_url)[0][len("sqlite:///") :]).parent.mkdir(
-                parents=True, exist_ok=True
-            )
-        return cls(make_engine(database_url))
+        url, args = read_model_url(database_url)
+        if url.startswith("sqlite:///"):
+            path = Path(url[len("sqlite:///") :])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return cls(make_engine(database_url), SocketBell(str(path.resolve())))
+        conninfo = "postgresql://" + url.split("://", 1)[1]
+        return cls(
+            make_engine(database_url), PostgresBell(conninfo, args, f"{conninfo} {args.get('options')}")
+        )
 
     def create(self, names: tuple[str, ...]) -> None:
         """Create missing tables and tracking rows (idempotent; callers serialise concurrent starts)."""
@@ -82,6 +86,15 @@ class ReadStore:
                 if name not in known:
                     conn.execute(insert(self.tables.tracking).values(name=name, position=0))
 
+    def positions(self, names: list[str]) -> dict[str, int]:
+        t = self.tables.tracking
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(select(t.c.name, t.c.position).where(t.c.name.in_(names))).all())
+        missing = set(names) - set(found)
+        if missing:
+            raise LookupError(f"no tracking row for {sorted(missing)}")
+        return {name: int(position) for name, position in found.items()}
+
     def position(self, name: str, conn: Connection | None = None) -> int:
         query = select(self.tables.tracking.c.position).where(self.tables.tracking.c.name == name)
         if conn is not None:
@@ -90,20 +103,13 @@ class ReadStore:
             return int(own.execute(query).scalar_one())
 
     def wait_for(self, position: int, name: str, timeout: float = 5.0) -> bool:
-        """Read-your-writes: wait (bounded) until read model ``name`` has applied ``position``."""
+        """Read-your-writes: ring the projector (the write has committed), then wait (bounded)
+        until read model ``name`` has applied ``position``: woken by the projector's own signal
+        (``projections.wakeup``), the stored position re-read now and then."""
         if position <= 0:
             return True
-        deadline = time.monotonic() + timeout
-        pause = 0.001
-        while True:
-            if self.position(name) >= position:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            if self.wake is not None:
-                self.wake()
-            time.sleep(pause)
-            pause = min(pause * 2, 0.02)
+        self.bell.ring()
+        return self.bell.wait_applied(name, position, timeout, lambda: self.position(name))
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -120,4 +126,5 @@ class ReadStore:
             }
 
     def close(self) -> None:
+        self.bell.close()
         self.engine.dispose()

@@ -109,11 +109,11 @@ def test_a_crash_mid_batch_leaves_nothing_half_applied(
     calls = {"n": 0}
     real = catalog.HANDLERS[get_topic(Participant.ParticipantRegistered)]
 
-    def crash_on_third(conn: Any, tables: Any, event: Any) -> None:
+    def crash_on_third(fold: Any, event: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("projector killed")
-        real(conn, tables, event)
+        real(fold, event)
 
     monkeypatch.setitem(catalog.HANDLERS, get_topic(Participant.ParticipantRegistered), crash_on_third)
     with pytest.raises(RuntimeError):

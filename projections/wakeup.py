@@ -1,0 +1,213 @@
+"""Doorbells: a write wakes the projector at once, and the projector tells waiting writes when it
+has applied a position, so read-your-writes never waits for a polling interval.
+
+- ``Bell`` (in one process: the embedded projector thread, tests): an event and a condition.
+- ``PostgresBell``: the same, plus PostgreSQL ``LISTEN/NOTIFY`` across processes. A write's
+  process NOTIFYs ``log`` after its commit; the projector process LISTENs and wakes; after each
+  committed batch the projector NOTIFYs ``applied`` with ``name:position``, which the waiting web
+  processes LISTEN for. Channels carry a hash of the database and schema, so deployments (and
+  tests) sharing a server never wake each other.
+- ``SocketBell`` (SQLite): the projector process binds a Linux abstract datagram socket named after
+  the read-model file; a write sends it one byte. SQLite has no notifications back, so a waiting
+  write re-reads the position (a local file read) every millisecond or so.
+
+Every bell is an optimisation: the projector still polls (backed off) and a waiting write still
+re-reads the stored position, so a lost ring costs latency, never correctness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("campaignevents.projector")
+
+
+class Bell:
+    """In-process only."""
+
+    notifies_across_processes = False
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._applied: dict[str, int] = {}
+        self.on_log: Callable[[], None] | None = None  # the projector's wake(), when it follows here
+
+    def ring(self) -> None:
+        """A write committed: wake the projector."""
+        if self.on_log is not None:
+            self.on_log()
+
+    def listen(self, on_log: Callable[[], None] | None = None) -> None:
+        """Be woken by rings (a projector) and hear applied positions (a waiting write)."""
+        if on_log is not None:
+            self.on_log = on_log
+
+    def applied(self, name: str, position: int) -> None:
+        """The projector committed ``name`` at ``position``."""
+        self._heard(name, position)
+
+    def _heard(self, name: str, position: int) -> None:
+        with self._cond:
+            if position > self._applied.get(name, 0):
+                self._applied[name] = position
+            self._cond.notify_all()
+
+    def wait_applied(self, name: str, position: int, timeout: float, stored: Callable[[], int]) -> bool:
+        """Until ``name`` has applied ``position`` (heard, or read with ``stored()``), bounded."""
+        deadline = time.monotonic() + timeout
+        reliable = self.on_log is not None or self.notifies_across_processes
+        cap = 0.05 if reliable else 0.004  # how often the stored position is re-read
+        pause = 0.0005
+        while True:
+            current = stored()
+            if current >= position:
+                self._heard(name, current)
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._cond:
+                if self._cond.wait_for(lambda: self._applied.get(name, 0) >= position, min(pause, left)):
+                    return True
+            pause = min(cap, pause * 2)
+
+    def close(self) -> None:
+        self.on_log = None
+
+
+def _name(kind: str, where: str) -> str:
+    return f"ce_{kind}_{hashlib.sha256(where.encode()).hexdigest()[:16]}"
+
+
+class SocketBell(Bell):
+    """SQLite: a datagram to the projector process's abstract socket."""
+
+    def __init__(self, database_file: str) -> None:
+        super().__init__()
+        self.address = "\0" + _name("wake", database_file)
+        self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sender.setblocking(False)
+        self._receiver: socket.socket | None = None
+
+    def ring(self) -> None:
+        super().ring()
+        if self.on_log is None:  # the projector is in another process (or none runs)
+            with contextlib.suppress(OSError):
+                self._sender.sendto(b"w", self.address)
+
+    def listen(self, on_log: Callable[[], None] | None = None) -> None:
+        super().listen(on_log)
+        if on_log is None or self._receiver is not None:
+            return
+        receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            receiver.bind(self.address)
+        except OSError:  # another projector follows this file already: poll only
+            receiver.close()
+            return
+        self._receiver = receiver
+        threading.Thread(target=self._receive, args=(receiver,), name="projector-bell", daemon=True).start()
+
+    def _receive(self, receiver: socket.socket) -> None:
+        while True:
+            try:
+                receiver.recv(64)
+            except OSError:
+                return
+            if self.on_log is not None:
+                self.on_log()
+
+    def close(self) -> None:
+        super().close()
+        self._sender.close()
+        if self._receiver is not None:
+            with contextlib.suppress(OSError):
+                self._receiver.shutdown(socket.SHUT_RDWR)
+            self._receiver.close()
+
+
+class PostgresBell(Bell):
+    """PostgreSQL ``LISTEN/NOTIFY``; one listening connection per process, opened on first need."""
+
+    notifies_across_processes = True
+
+    def __init__(self, conninfo: str, connect_args: dict[str, Any], where: str) -> None:
+        super().__init__()
+        self.conninfo, self.connect_args = conninfo, connect_args
+        self.log_channel, self.applied_channel = _name("log", where), _name("applied", where)
+        self._lock = threading.Lock()
+        self._sender: Any = None
+        self._listening = False
+        self._closed = threading.Event()
+
+    def _notify(self, channel: str, payload: str) -> None:
+        import psycopg
+
+        with self._lock:
+            for _ in range(2):  # one reconnect after a dropped connection
+                try:
+                    if self._sender is None or self._sender.closed:
+                        self._sender = psycopg.connect(self.conninfo, autocommit=True, **self.connect_args)
+                    self._sender.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+                    return
+                except psycopg.Error as error:
+                    log.debug("NOTIFY %s failed: %s", channel, error)
+                    self._sender = None
+
+    def ring(self) -> None:
+        super().ring()
+        if self.on_log is None:
+            self._notify(self.log_channel, "")
+
+    def applied(self, name: str, position: int) -> None:
+        super().applied(name, position)
+        self._notify(self.applied_channel, f"{name}:{position}")
+
+    def listen(self, on_log: Callable[[], None] | None = None) -> None:
+        super().listen(on_log)
+        with self._lock:
+            if self._listening:
+                return
+            self._listening = True
+        threading.Thread(target=self._listen, name="projector-bell", daemon=True).start()
+
+    def wait_applied(self, name: str, position: int, timeout: float, stored: Callable[[], int]) -> bool:
+        self.listen()
+        return super().wait_applied(name, position, timeout, stored)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, **self.connect_args) as conn:
+                    conn.execute(f'LISTEN "{self.log_channel}"')
+                    conn.execute(f'LISTEN "{self.applied_channel}"')
+                    if self.on_log is not None:  # rings missed while not listening
+                        self.on_log()
+                    while not self._closed.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            if note.channel == self.log_channel:
+                                if self.on_log is not None:
+                                    self.on_log()
+                            else:
+                                name, _, position = note.payload.rpartition(":")
+                                self._heard(name, int(position))
+            except Exception as error:  # the database restarting: listen again shortly
+                log.debug("LISTEN failed: %s", error)
+                self._closed.wait(0.5)
+
+    def close(self) -> None:
+        super().close()
+        self._closed.set()
+        with self._lock:
+            if self._sender is not None:
+                self._sender.close()
+                self._sender = None
