@@ -17,12 +17,12 @@ from domain.handlers import accounts, answers, mailings, organizers, participant
 from domain.handlers.answers import AGGREGATION_BATCH
 from domain.indexes import Sequence, sequence_id
 from domain.mailings import Mailing
+from domain.polling import Polling
 from domain.ports import Clock, KeyStore, ParticipantDirectory
-from domain.queries import Queries
 from domain.results import AggregationReport, Emailed, NewUser, Registered, Removed, Written
 
 
-class CampaignEvents(Queries):
+class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/polling.py)
     name = "CampaignEvents"
     # Sequences are snapshotted; a registration's few facts load from the aggregate cache (its
     # state holds dataclasses and int-keyed maps that the JSON transcoder would not round-trip).

@@ -49,3 +49,11 @@ class NewUser:
     user_id: int
     user_name: str
     token: str
+
+
+@dataclass(frozen=True)
+class Made:
+    """A new thing with an integer id (a group, a subgroup, a preset), and where its facts end."""
+
+    id: int
+    position: int

@@ -1,0 +1,173 @@
+"""Who an event is for: everyone (the default: every event made before this existed reads so), or
+the members of the groups and subgroups attached to it. Only they see it among open events (in
+the dialects that have such a list) and may vote on it (``domain/polls.py``).
+
+Facts on the EventRegistration (module-level, triggered from the functions below); the state is
+plain JSON in ``vars(registration)["audience"]``, so registration snapshots round-trip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from domain import errors, people
+from domain.accounts import Account
+
+if TYPE_CHECKING:
+    from domain.registration import EventRegistration
+
+
+@dataclass(frozen=True)
+class Audience:
+    for_everyone: bool = True
+    group_ids: tuple[int, ...] = ()
+    subgroup_ids: tuple[int, ...] = ()
+
+
+class PollAdministrationDenied(errors.DomainError):
+    """Changing an event's audience, decisions or others' votes needs the poll administration
+    (``people.ADMINISTRATION``)."""
+
+    key = "campaignevents-poll-administration-denied"
+
+
+# --- facts on the EventRegistration ---------------------------------------------------------
+class ForEveryoneSet(Aggregate.Event):
+    for_everyone: bool
+    performed_by: int | None
+
+    def apply(self, aggregate: Any) -> None:
+        _state(aggregate)["for_everyone"] = self.for_everyone
+
+
+class GroupAttached(Aggregate.Event):
+    group_id: int
+    performed_by: int | None
+
+    def apply(self, aggregate: Any) -> None:
+        state = _state(aggregate)
+        state["groups"] = sorted({*state["groups"], self.group_id})
+
+
+class GroupDetached(Aggregate.Event):
+    group_id: int
+    performed_by: int | None
+
+    def apply(self, aggregate: Any) -> None:
+        state = _state(aggregate)
+        state["groups"] = [g for g in state["groups"] if g != self.group_id]
+
+
+class SubgroupAttached(Aggregate.Event):
+    subgroup_id: int
+    group_id: int
+    performed_by: int | None
+
+    def apply(self, aggregate: Any) -> None:
+        state = _state(aggregate)
+        state["subgroups"] = sorted({*state["subgroups"], self.subgroup_id})
+
+
+class SubgroupDetached(Aggregate.Event):
+    subgroup_id: int
+    group_id: int
+    performed_by: int | None
+
+    def apply(self, aggregate: Any) -> None:
+        state = _state(aggregate)
+        state["subgroups"] = [s for s in state["subgroups"] if s != self.subgroup_id]
+
+
+AUDIENCE_FACTS = (ForEveryoneSet, GroupAttached, GroupDetached, SubgroupAttached, SubgroupDetached)
+
+
+def _state(registration: Any) -> dict[str, Any]:
+    found: dict[str, Any] = vars(registration).setdefault(
+        "audience", {"for_everyone": True, "groups": [], "subgroups": []}
+    )
+    return found
+
+
+def audience_of(registration: EventRegistration) -> Audience:
+    found = vars(registration).get("audience")
+    if found is None:
+        return Audience()
+    return Audience(bool(found["for_everyone"]), tuple(found["groups"]), tuple(found["subgroups"]))
+
+
+def is_visible_to(registration: EventRegistration, account: Account | None) -> bool:
+    """For everyone, or the account is a member of an attached group or subgroup (not blocked)."""
+    if account is None or account.blocked:
+        return False
+    audience = audience_of(registration)
+    if audience.for_everyone:
+        return True
+    return bool(
+        set(audience.group_ids) & set(people.group_ids(account))
+        or set(audience.subgroup_ids) & set(people.subgroup_ids(account))
+    )
+
+
+# --- rules ------------------------------------------------------------------------------------
+def check_administration(
+    registration: EventRegistration, performer: Account | None, held: Iterable[str]
+) -> int | None:
+    """The poll administration on a live event; returns who performs it."""
+    if registration.is_deleted:
+        raise errors.EventNotFound()
+    if performer is None or not people.may_administer(held):
+        raise PollAdministrationDenied()
+    return performer.user_id
+
+
+def set_for_everyone(
+    registration: EventRegistration, performer: Account | None, held: Iterable[str], value: bool, at: datetime
+) -> bool:
+    by = check_administration(registration, performer, held)
+    if audience_of(registration).for_everyone == value and "audience" in vars(registration):
+        return False
+    registration.trigger_event(ForEveryoneSet, for_everyone=value, performed_by=by, timestamp=at)
+    return True
+
+
+def attach_group(
+    registration: EventRegistration,
+    performer: Account | None,
+    held: Iterable[str],
+    group_id: int,
+    attach: bool,
+    at: datetime,
+) -> bool:
+    """Attach (or detach) a live group; False when it already is (or is not) attached."""
+    by = check_administration(registration, performer, held)
+    attached = group_id in audience_of(registration).group_ids
+    if attached == attach:
+        return False
+    fact = GroupAttached if attach else GroupDetached
+    registration.trigger_event(fact, group_id=group_id, performed_by=by, timestamp=at)
+    return True
+
+
+def attach_subgroup(
+    registration: EventRegistration,
+    performer: Account | None,
+    held: Iterable[str],
+    subgroup_id: int,
+    group_id: int,
+    attach: bool,
+    at: datetime,
+) -> bool:
+    by = check_administration(registration, performer, held)
+    attached = subgroup_id in audience_of(registration).subgroup_ids
+    if attached == attach:
+        return False
+    fact = SubgroupAttached if attach else SubgroupDetached
+    registration.trigger_event(
+        fact, subgroup_id=subgroup_id, group_id=group_id, performed_by=by, timestamp=at
+    )
+    return True
