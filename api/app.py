@@ -20,6 +20,7 @@ from api.routes.history import bp as history_bp
 from api.routes.listings import bp as listings_bp
 from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
+from api.routes.places import bp as places_bp
 from api.routes.registrations import bp as registrations_bp
 from api.routes.worklist import bp as worklist_bp
 
@@ -64,6 +65,7 @@ def create_app(
     blueprints = (
         registrations_bp,
         participants_bp,
+        places_bp,
         organizers_bp,
         listings_bp,
         answers_bp,

@@ -19,7 +19,10 @@ from domain.ports import Clock, SystemClock
 from projections import catalog
 from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher, JobQueue
-from projections.runner import CatalogProjection, Projector
+from projections.places import NAME as PLACES
+from projections.places import PlacesProjection
+from projections.places import create_tables as create_places_tables
+from projections.runner import CatalogProjection, Projection, Projector
 from projections.store import ReadStore
 from projections.views import CatalogViews, HistoryViews
 from workers.context import JobContext, MailSettings
@@ -47,7 +50,7 @@ class Services:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
-            caught_up = self.store.wait_for(position, catalog.NAME)
+            caught_up = all(self.store.wait_for(position, name) for name in (catalog.NAME, PLACES))
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
             return
@@ -87,7 +90,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         else InProcessQueue(intervals)
     )
     mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
-    projector = Projector(app, store, projections=[CatalogProjection(), Dispatcher(queue)])
+    projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
+    projector = Projector(app, store, projections=projections)
     jobs = JobContext(app, projector, mailer, mail_settings(settings))
     if isinstance(queue, InProcessQueue):
         queue.start(jobs)  # jobs run in this process, on these stores
@@ -143,7 +147,8 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         CampaignEvents(  # its tables: the event store creates them when it opens
             env, clock=SystemClock(), policy=policy_for(settings), directory=CatalogViews(store), keys=keys
         ).close()
-        store.create((catalog.NAME, DISPATCHER))
+        store.create((catalog.NAME, DISPATCHER, PLACES))
+        create_places_tables(store.engine)
         keys.create_table()
     finally:
         store.close()

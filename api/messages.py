@@ -126,6 +126,24 @@ CATALOGUE: dict[str, str] = {
     ),
     "campaignevents-register-event-past": "This event registration period has already finished.",
     "campaignevents-register-event-not-open": "This event registration is closed.",
+    # places (our own)
+    "campaignevents-register-event-full": "This event is full and does not keep a waitlist.",
+    "campaignevents-rest-places-invalid-limit": (
+        "The participant limit must be a positive integer, or null for no limit."
+    ),
+    "campaignevents-rest-places-permission-denied": "You are not allowed to change the places of this event.",
+    "campaignevents-rest-approval-permission-denied": (
+        "You are not allowed to approve or decline registrations for this event."
+    ),
+    "campaignevents-rest-approval-not-pending": "This registration is not awaiting approval.",
+    "campaignevents-rest-check-in-permission-denied": (
+        "You are not allowed to check participants in for this event."
+    ),
+    "campaignevents-rest-check-in-outside-window": (
+        "Participants can be checked in from the start of the event until 7 days after its end."
+    ),
+    "campaignevents-rest-check-in-not-confirmed": "Only participants who hold a place can be checked in.",
+    "campaignevents-rest-participant-not-found": "This user is not registered for this event.",
     "campaignevents-register-answers-aggregated-error": (
         "You cannot provide answers because the ones you already provided have already been "
         "aggregated and deleted."

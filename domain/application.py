@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain import commands
 from domain.details import DetailsInput, Policy
 from domain.handlers import accounts, answers, mailings, organizers, participants, registrations, worklist
+from domain.handlers import places as places_handlers
 from domain.handlers.answers import AGGREGATION_BATCH
 from domain.indexes import Sequence, sequence_id
 from domain.mailings import Mailing
@@ -99,6 +100,19 @@ class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/poll
 
     def remove_participants(self, cmd: commands.RemoveParticipants) -> Removed:
         return participants.remove_participants(self, cmd)
+
+    # --- places (domain/places.py) ----------------------------------------------------------
+    def set_places(self, cmd: commands.SetPlaces) -> Written:
+        return places_handlers.set_places(self, cmd)
+
+    def decide_approval(self, cmd: commands.DecideApproval) -> Written:
+        return places_handlers.decide_approval(self, cmd)
+
+    def check_in(self, cmd: commands.CheckIn) -> Written:
+        return places_handlers.check_in(self, cmd)
+
+    def record_place_decision(self, cmd: commands.RecordPlaceDecision) -> bool:
+        return places_handlers.record_place_decision(self, cmd)
 
     # --- worklist ----------------------------------------------------------------------------
     def change_worklist(self, cmd: commands.ChangeWorklist) -> Written:

@@ -76,6 +76,7 @@ class RegisterParticipant:
     event_id: int
     private: bool
     answers: object = None
+    full: bool = False  # the places read model saw the event full with its waitlist off
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,40 @@ class ChangeWorklist:
     event_id: int
     add: dict[str, list[str]]
     remove: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class SetPlaces:
+    performer: int | None
+    event_id: int
+    participant_limit: int | None
+    waitlist: bool
+    requires_approval: bool
+
+
+@dataclass(frozen=True)
+class DecideApproval:
+    performer: int | None
+    event_id: int
+    user_id: int
+    approve: bool
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """``checked_in`` False: undo the check-in."""
+
+    performer: int | None
+    event_id: int
+    user_id: int
+    checked_in: bool
+
+
+@dataclass(frozen=True)
+class RecordPlaceDecision:
+    """What the places fold decided about a request (a job records it)."""
+
+    event_id: int
+    user_id: int
+    outcome: str
+    request_version: int

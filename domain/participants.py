@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain import errors
+from domain import errors, moderation, places
 from domain.indexes import ROOT
 
 if TYPE_CHECKING:
@@ -32,6 +32,11 @@ class Participant(Aggregate):
     sealed_answers: str | None
     first_answer_at: datetime | None
     aggregated_at: datetime | None
+    # places (domain/places.py): the current request's version, what was decided about it, check-in
+    request_version: int
+    place_status: str | None
+    decided: list[str]
+    checked_in: bool
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -51,6 +56,7 @@ class Participant(Aggregate):
             aggregate.sealed_answers = None
             aggregate.first_answer_at = None
             aggregate.aggregated_at = None
+            aggregate.new_request(self.originator_version)
 
     class ParticipantReregistered(Aggregate.Event):
         """A user who had cancelled or been removed registers again (same row, fresh time)."""
@@ -63,6 +69,7 @@ class Participant(Aggregate):
             aggregate.active = True
             aggregate.registered_at = self.timestamp
             aggregate.aggregated_at = None  # the reference's quirk: answers are accepted again
+            aggregate.new_request(self.originator_version)
 
     class RegistrationPrivacyChanged(Aggregate.Event):
         private: bool
@@ -105,6 +112,13 @@ class Participant(Aggregate):
             aggregate.first_answer_at = None
             aggregate.aggregated_at = self.timestamp
 
+    def new_request(self, version: int) -> None:
+        """A (re)registration is a new request for a place: nothing is decided about it yet."""
+        self.request_version = version
+        self.place_status = None
+        self.decided = []
+        self.checked_in = vars(self).get("checked_in", False)
+
     def leave(self) -> None:
         """State change shared by cancelling and removal: answers and their first time go."""
         self.active = False
@@ -120,9 +134,10 @@ class Participant(Aggregate):
         *,
         answering: bool,
         at: datetime,
+        full: bool = False,
     ) -> Participant:
         """A first registration: see ``check_may_register``."""
-        check_may_register(registration, user, None, answering, at)
+        check_may_register(registration, user, None, answering, at, full)
         assert user is not None
         return cls._create(
             cls.ParticipantRegistered,
@@ -142,10 +157,11 @@ class Participant(Aggregate):
         *,
         answering: bool,
         at: datetime,
+        full: bool = False,
     ) -> bool:
         """Re-register, or change privacy; False when nothing changes (identical resubmission).
         The rules are ``check_may_register``'s."""
-        check_may_register(registration, user, self, answering, at)
+        check_may_register(registration, user, self, answering, at, full)
         if not self.active:
             self.trigger_event(
                 self.ParticipantReregistered, private=private, performed_by=self.user_id, timestamp=at
@@ -179,6 +195,20 @@ class Participant(Aggregate):
     def stamp_aggregated(self, at: datetime) -> None:
         self.trigger_event(self.AnswersAggregated, timestamp=at)
 
+    def decide_place(self, outcome: str, request_version: int, at: datetime) -> bool:
+        """Record what the places fold decided about a request (``places.decide``)."""
+        return places.decide(self, outcome, request_version, at)
+
+    def approve(
+        self, registration: EventRegistration, organizer: Account | None, approved: bool, at: datetime
+    ) -> None:
+        places.approve(self, registration, organizer, approved, at)
+
+    def check_in(
+        self, registration: EventRegistration, organizer: Account | None, checked_in: bool, at: datetime
+    ) -> bool:
+        return places.check_in(self, registration, organizer, checked_in, at)
+
     def remove(self, registration: EventRegistration, remover: Account | None, at: datetime) -> bool:
         """Removed by an organizer (``registration.check_may_remove_participants``); False when
         not registered."""
@@ -195,9 +225,11 @@ def check_may_register(
     participant: Participant | None,
     answering: bool,
     now: datetime,
+    full: bool = False,
 ) -> None:
     """Registering (or changing one's registration): a user who is not blocked, a registration
-    not deleted; joining (or rejoining) needs an event that has not ended and is not closed;
+    not deleted; joining (or rejoining) needs an event that has not ended, is not closed and is not
+    ``full`` (the places read model saw it full with its waitlist off);
     answers are refused once the participant's answers were aggregated."""
     if user is None or user.blocked:
         raise errors.RegisterNotAllowed()
@@ -208,6 +240,9 @@ def check_may_register(
             raise errors.RegisterEventPast()
         if registration.is_closed:
             raise errors.RegisterEventNotOpen()
+        if full:
+            raise places.RegisterEventFull()
+        moderation.check_not_locked(registration, user)
     if answering and participant is not None and participant.aggregated_at is not None:
         raise errors.AnswersAggregated()
 

@@ -108,3 +108,9 @@ def question_total_shown(total: int) -> bool:
 def shown_count(n: int) -> int | str:
     """An option's count as organizers see it: small counts become a range."""
     return n if n == 0 or n >= MIN_OPTION_ANSWERS else f"1-{MIN_OPTION_ANSWERS - 1}"
+
+
+def can_see_waitlist_names(viewer: Account | None, registration: EventRegistration) -> bool:
+    """The waitlist's names and positions: the event's organizers (others see only its length, so
+    a private registrant on it is never revealed to those who may not see private participants)."""
+    return can_edit(viewer, registration)

@@ -30,6 +30,7 @@ from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import content_history
+from projections import place_history
 from projections.schema import Tables
 
 NAME = "catalog"
@@ -658,6 +659,7 @@ HANDLERS: dict[str, Handler] = {
     ),
     get_topic(Worklist.WorklistChanged): _worklist_changed,
     get_topic(Mailing.ParticipantsEmailed): _emailed,
+    **place_history.HANDLERS,  # the places facts (projections/place_history.py)
 }
 HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
 TOPICS = tuple(HANDLERS)

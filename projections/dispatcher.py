@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection
 
+from domain import places
 from domain.mailings import Mailing
 from domain.participants import Participant
 from projections.schema import Tables
@@ -21,6 +22,21 @@ from projections.schema import Tables
 NAME = "dispatcher"
 SEND_MAILING = "workers.mail.send_mailing"
 SEND_CONFIRMATION = "workers.mail.send_confirmation"
+SEND_PLACE_NOTICE = "workers.places.send_place_notice"
+# Promotion from the waitlist, approval and decline: one e-mail each (domain/places.py)
+PLACE_NOTICES = (places.PlaceDecided, places.RegistrationApproved, places.RegistrationDeclined)
+PLACE_NOTICE_TOPICS = tuple(get_topic(kind) for kind in PLACE_NOTICES)
+
+
+def place_notice(event: Any) -> tuple[str, int, str] | None:
+    """(participant aggregate, fact version, kind) of a fact that tells the person, or None."""
+    if isinstance(event, places.PlaceDecided):
+        if event.outcome != places.PROMOTED:
+            return None
+        kind = "promoted"
+    else:
+        kind = "approved" if isinstance(event, places.RegistrationApproved) else "declined"
+    return str(event.originator_id), event.originator_version, kind
 
 
 class JobQueue(Protocol):
@@ -40,6 +56,7 @@ class Dispatcher:
         get_topic(Mailing.ParticipantsEmailed),
         get_topic(Participant.ParticipantRegistered),
         get_topic(Participant.ParticipantReregistered),
+        *PLACE_NOTICE_TOPICS,
     )
 
     def __init__(self, queue: JobQueue) -> None:
@@ -47,6 +64,13 @@ class Dispatcher:
 
     def apply(self, conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
         for event in events:
+            if isinstance(event, PLACE_NOTICES):
+                notice = place_notice(event)
+                if notice is not None:
+                    self.queue.enqueue(
+                        SEND_PLACE_NOTICE, *notice, job_id=f"place-notice-{notice[0]}-{notice[1]}"
+                    )
+                continue
             if isinstance(event, Mailing.ParticipantsEmailed):
                 self.queue.enqueue(
                     SEND_MAILING, str(event.originator_id), job_id=f"mailing-{event.originator_id}"

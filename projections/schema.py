@@ -139,3 +139,66 @@ def define(suffix: str = LIVE) -> Tables:
         Column("details", Text, nullable=False),  # JSON, never personal answers
     )
     return Tables(md, tracking, users, registrations, organizers, participants, worklist, history)
+
+
+PLACES_TABLE_NAMES = ("rm_places", "rm_place_members", "rm_place_outbox")
+
+
+@dataclass(frozen=True)
+class PlacesTables:
+    """The places read model's own tables (``projections/places.py``, its own tracking position):
+    outside ``Tables.models()``, so the catalog's replay neither drops nor refills them."""
+
+    metadata: MetaData
+    places: Table
+    members: Table
+    outbox: Table
+
+    def models(self) -> list[Table]:
+        return [self.places, self.members, self.outbox]
+
+
+def define_places(suffix: str = LIVE) -> PlacesTables:
+    md = MetaData()
+    token = secrets.token_hex(3)
+    places = Table(
+        "rm_places" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("configured", Boolean, nullable=False),  # an organizer set places at least once
+        Column("participant_limit", Integer, nullable=True),
+        Column("waitlist", Boolean, nullable=False),
+        Column("requires_approval", Boolean, nullable=False),
+        Column("confirmed_public", Integer, nullable=False),
+        Column("confirmed_private", Integer, nullable=False),
+        Column("waitlisted", Integer, nullable=False),
+        Column("pending", Integer, nullable=False),
+        Column("checked_in", Integer, nullable=False),
+        Column("requests", Integer, nullable=False),  # requests folded so far: the log order
+    )
+    members = Table(
+        "rm_place_members" + suffix,
+        md,
+        Column("aggregate_id", String(36), primary_key=True),
+        Column("event_id", Integer, nullable=False),
+        Column("user_id", Integer, nullable=False),
+        Column("status", String(12), nullable=False),
+        Column("private", Boolean, nullable=False),
+        Column("request_seq", Integer, nullable=False),
+        Column("request_version", Integer, nullable=False),
+        Column("checked_in", Boolean, nullable=False),
+        Index(f"ux_place_members_event_user_{token}", "event_id", "user_id", unique=True),
+        Index(f"ix_place_members_event_status_seq_{token}", "event_id", "status", "request_seq"),
+    )
+    outbox = Table(
+        "rm_place_outbox" + suffix,
+        md,
+        Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+        Column("event_id", Integer, nullable=False),
+        Column("user_id", Integer, nullable=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("outcome", String(12), nullable=False),
+        Column("request_version", Integer, nullable=False),
+        Column("at", String(40), nullable=False),
+    )
+    return PlacesTables(md, places, members, outbox)

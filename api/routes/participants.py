@@ -25,6 +25,7 @@ from api.params import (
     query_timestamp,
 )
 from api.presenters import formatted, no_response, user_page
+from api.routes import places
 from domain import commands, errors, policies
 from domain.accounts import is_valid_recipient
 from domain.answers import non_pii_message, present
@@ -50,9 +51,10 @@ def register(event_id: str) -> Response:
     eid = path_int("id", event_id)
     body = load_body(RegisterBody)
     require_csrf(body["token"])
-    cmd = commands.RegisterParticipant(caller().user_id, eid, body["is_private"], body["answers"])
+    full = places.refusing(eid)  # the places read model: full with its waitlist off
+    cmd = commands.RegisterParticipant(caller().user_id, eid, body["is_private"], body["answers"], full=full)
     result = services().app.register_participant(cmd)
-    services().written(result.position)
+    places.settle_request(eid, caller().user_id, result.position)  # waits; a refused request is a 400
     return jsonify({"modified": result.modified})
 
 

@@ -33,11 +33,13 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
         now = app.clock.now()
         answering = bool(answers)
         if participant is None:
-            participant = Participant.register(registration, user, cmd.private, answering=answering, at=now)
+            participant = Participant.register(
+                registration, user, cmd.private, answering=answering, at=now, full=cmd.full
+            )
             modified = True
         else:
             modified = participant.register_again(
-                registration, user, cmd.private, answering=answering, at=now
+                registration, user, cmd.private, answering=answering, at=now, full=cmd.full
             )
         if answers != current:
             participant.replace_answers(sealer.seal(participant, answers, now), now)
