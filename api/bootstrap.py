@@ -73,8 +73,11 @@ def policy_for(settings: Settings) -> Policy:
     )
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Open the event store (tables must exist: see ``init_store``) and build the application."""
+def build_services(
+    settings: Settings, clock: Clock | None = None, *, mailer: Mailer | None = None
+) -> Services:
+    """Open the event store (tables must exist: see ``init_store``) and build the application
+    (a test may pass its own clock and mailer)."""
     clock = clock or SystemClock()
     env = settings.event_store_env() | {"CREATE_TABLE": "n"}
     store = ReadStore.open(settings.database_url)
@@ -89,7 +92,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         if settings.redis_url
         else InProcessQueue(intervals)
     )
-    mailer: Mailer = SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer()
+    mailer = mailer or (SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer())
     projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
     projector = Projector(app, store, projections=projections)
     jobs = JobContext(app, projector, mailer, mail_settings(settings))

@@ -34,7 +34,7 @@ import contextlib
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -227,7 +227,9 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             started = time.perf_counter()
             while runs < MAX_JOB_RUNS and time.perf_counter() < deadline and not stop.is_set():
                 runs += 1
-                done = jobs.aggregate_answers(services.jobs)["participants"]
+                done = jobs.aggregate_answers(replace(services.jobs, projector=services.projector))[
+                    "participants"
+                ]
                 total += done
                 if done == 0:
                     break

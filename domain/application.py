@@ -20,14 +20,15 @@ from domain.indexes import Sequence, sequence_id
 from domain.mailings import Mailing
 from domain.polling import Polling
 from domain.ports import Clock, KeyStore, ParticipantDirectory
+from domain.registration import EventRegistration
 from domain.results import AggregationReport, Emailed, NewUser, Registered, Removed, Written
 
 
 class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/polling.py)
     name = "CampaignEvents"
-    # Sequences are snapshotted; a registration's few facts load from the aggregate cache (its
-    # state holds dataclasses and int-keyed maps that the JSON transcoder would not round-trip).
-    snapshotting_intervals = {Sequence: 200}  # noqa: RUF012
+    # Sequences and registrations are snapshotted (a registration's state round-trips through
+    # domain/snapshots.py), so a long history loads, and reads at a past version, in bounded time.
+    snapshotting_intervals = {Sequence: 200, EventRegistration: 50}  # noqa: RUF012
     env = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}  # noqa: RUF012
 
     def __init__(
@@ -114,6 +115,15 @@ class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/poll
     def record_place_decision(self, cmd: commands.RecordPlaceDecision) -> bool:
         return places_handlers.record_place_decision(self, cmd)
 
+    # --- calendars, rich content, moderation (domain/calendars.py, content.py, moderation.py) --
+    default_calendar_title = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR (set by the composition root)
+    def set_content(self, cmd: commands.SetContent) -> Written:
+    def moderate(self, cmd: commands.Moderate) -> Written:
+    def move_to_calendar(self, cmd: commands.MoveToCalendar) -> Written:
+    def ensure_default_calendar(self) -> int:
+    def create_calendar(self, cmd: commands.CreateCalendar) -> Written:
+    def change_calendar(self, cmd: commands.ChangeCalendar) -> Written:
+    def delete_calendar(self, cmd: commands.DeleteCalendar) -> Written:
     # --- worklist ----------------------------------------------------------------------------
     def change_worklist(self, cmd: commands.ChangeWorklist) -> Written:
         return worklist.change_worklist(self, cmd)

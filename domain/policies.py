@@ -6,9 +6,9 @@ up). A blocked account has no rights (``Account.has_right``), so it passes none 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from domain.accounts import (
     RIGHT_DELETE,
@@ -20,8 +20,13 @@ from domain.accounts import (
 )
 from domain.answers import BY_ID
 
-if TYPE_CHECKING:
-    from domain.registration import EventRegistration
+class EventRegistration(Protocol):
+    """What the rules read of a registration: the aggregate, or the read side's
+    ``domain.reading.RegistrationView``."""
+    @property
+    def questions(self) -> Sequence[int]: ...
+    def is_organizer(self, user_id: int | None) -> bool: ...
+    def has_ended(self, now: datetime) -> bool: ...
 
 # Aggregated answers: a question with fewer answers shows a message instead of counts, and an
 # option with 1 to MIN_OPTION_ANSWERS - 1 answers shows a range instead of its count.

@@ -4,7 +4,9 @@ the composition root, ``api/bootstrap.py``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+if TYPE_CHECKING:
+    from domain.reading import RegistrationView
 
 
 class Clock(Protocol):
@@ -34,6 +36,10 @@ class ParticipantDirectory(Protocol):
         """Whether any participant of the event has answers stored (not yet aggregated)."""
         ...
 
+    def registration(self, event_id: int, viewer: int | None) -> RegistrationView | None:
+        """The registration as the read model holds it (deleted or not), read for ``viewer``
+        (whether they organize it, whether they take part); None when there is none."""
+        ...
     def due_for_aggregation(
         self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
     ) -> list[tuple[int, int, int]]:

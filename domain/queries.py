@@ -4,12 +4,13 @@ application that reads; it never records a fact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from itertools import takewhile
+from typing import Any, TypeVar, cast, overload
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
 
 from domain import errors, policies
@@ -22,10 +23,18 @@ from domain.mailings import Mailing
 from domain.notices import Notice
 from domain.participants import Participant, participant_id
 from domain.ports import Clock, KeyStore, ParticipantDirectory
+from domain.reading import RegistrationView
 from domain.registration import EventRegistration, registration_id
 from domain.validation import normalise_username
 
 A = TypeVar("A", bound=Aggregate)
+
+
+class _Aggregate:
+    """``registration_for_reading`` without a viewer: the aggregate, not the read model's view."""
+
+
+_AGGREGATE = _Aggregate()
 
 
 class Queries(Application[UUID]):
@@ -94,27 +103,38 @@ class Queries(Application[UUID]):
             raise errors.EventNotFound()
         return found
 
-    def registration_for_reading(self, event_id: int) -> EventRegistration:
-        """As ``registration``, without the defensive copy (the caller must not change it)."""
-        if event_id <= 0:
-            raise errors.EventNotFound()
-        try:
-            found: EventRegistration = self.repository.get(
-                registration_id(event_id), deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            raise errors.EventNotFound() from None
-        return found
+    @overload
+    def registration_for_reading(self, event_id: int) -> EventRegistration: ...
+
+    @overload
+    def registration_for_reading(self, event_id: int, viewer: int | None) -> RegistrationView: ...
+
+    def registration_for_reading(
+        self, event_id: int, viewer: int | _Aggregate | None = _AGGREGATE
+    ) -> EventRegistration | RegistrationView:
+        """The registration, deleted or not; ``EventNotFound`` otherwise. With ``viewer``: as the
+        read model serves it, read for that viewer (one indexed read; what every GET uses).
+        Without: the aggregate from the event store, not copied (the caller must not change it),
+        for state the read model does not serve."""
+        if not isinstance(viewer, _Aggregate):
+            found = self.participant_directory().registration(event_id, viewer) if event_id > 0 else None
+            if found is None:
+                raise errors.EventNotFound()
+            return found
+        return self._registration_state(event_id)
 
     def registration_as_of(self, performer: int | None, event_id: int, moment: datetime) -> EventRegistration:
-        """The registration as it was at ``moment``, rebuilt from the log (organizers and sysops)."""
-        registration = self.registration_for_reading(event_id)
+        """The registration as it was at ``moment``, from the log (organizers and sysops): the
+        newest snapshot at or before that version and the few facts after it."""
+        registration = self.registration_for_reading(event_id, viewer=performer)
         if not policies.can_see_history(self.account(performer), registration):
             raise errors.HistoryDenied()
-        version = self._last_version_at(registration.id, registration.version, moment)
+        aggregate_id = registration_id(event_id)
+        newest: Any = next(iter(self.events.get(aggregate_id, desc=True, limit=1)), None)
+        version = self._last_version_at(aggregate_id, newest.originator_version if newest else 0, moment)
         if version == 0:
             raise errors.EventNotFound()
-        past: EventRegistration = self.repository.get(registration.id, version=version)
+        past: EventRegistration = self.repository.get(aggregate_id, version=version)
         if past.is_deleted:
             raise errors.RegistrationDeletedOnGet()
         return past
@@ -132,9 +152,23 @@ class Queries(Application[UUID]):
                 high = middle - 1
         return low
 
+    def participants_as_of(
+        self, event_id: int, user_ids: Iterable[int], moment: datetime
+    ) -> Iterator[Participant]:
+        """The participants among ``user_ids`` (in the order their first registration was
+        recorded) as they were at ``moment``, each folded by its aggregate from its own few facts;
+        it stops at the first who had not registered yet (nor has anyone after them)."""
+        for user_id in user_ids:
+            facts = self.events.get(participant_id(event_id, user_id))
+            until = takewhile(lambda fact: cast(Any, fact).timestamp <= moment, facts)
+            state: Participant | None = project_aggregate(None, until)
+            if state is None:
+                return
+            yield state
+
     def aggregated_results(self, performer: int | None, event_id: int) -> EventRegistration:
         """The registration whose totals an organizer may read: ended, every answer aggregated."""
-        registration = self.registration_for_reading(event_id)
+        registration = self._registration_state(event_id)
         if not policies.can_read_aggregated_answers(self.account(performer), registration):
             raise errors.AggregatedAnswersDenied()
         now = self.clock.now()
@@ -142,6 +176,18 @@ class Queries(Application[UUID]):
         if not policies.aggregated_answers_available(registration, now, stored):
             raise errors.AggregatedAnswersNotAvailable()
         return registration
+
+    def _registration_state(self, event_id: int) -> EventRegistration:
+        """As ``registration``, without the defensive copy (the caller must not change it)."""
+        try:
+            found: Aggregate | None = self.repository.get(
+                registration_id(event_id), deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            found = None
+        if event_id <= 0 or not isinstance(found, EventRegistration):
+            raise errors.EventNotFound()
+        return found
 
     # --- participants ------------------------------------------------------------------------
     def participant(self, event_id: int, user_id: int | None) -> Participant | None:
@@ -158,7 +204,7 @@ class Queries(Application[UUID]):
         return self.find(Participant, aggregate_id)
 
     def own_registration(self, performer: int | None, event_id: int) -> Participant:
-        self.registration_for_reading(event_id)
+        self.registration_for_reading(event_id, viewer=performer)
         account = self.account(performer)
         if account is None:
             raise errors.RegisterNotAllowed()

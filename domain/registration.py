@@ -15,6 +15,7 @@ from domain.accounts import Account
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import ROOT
 from domain.payloads import AnswerCount, OrganizerEntry
+from domain.snapshots import RegistrationSnapshot
 
 STATUS_OPEN = "open"
 STATUS_CLOSED = "closed"
@@ -47,6 +48,8 @@ class EventRegistration(Aggregate):
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
+
+    Snapshot = RegistrationSnapshot  # JSON-safe state: see domain/snapshots.py
 
     class RegistrationEnabled(Aggregate.Created):
         event_id: int

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 
+from domain.details import Details
+from domain.reading import RegistrationView
 from projections.catalog import sortable
 from projections.store import ReadStore
 
@@ -47,32 +49,64 @@ class EventRow:
 
 
 class CatalogViews:
+    """The served reads. Their statements are built once per process (values are bind parameters,
+    so SQLAlchemy's compiled cache serves every request after the first)."""
+
     def __init__(self, store: ReadStore) -> None:
         self.store = store
         self.t = store.tables
+        self._registration = self._registration_statement()
+        self._participant_pages: dict[tuple[bool, bool, bool, bool, bool], Select[Any]] = {}
+        self._organizer_pages = {after: self._organizers_statement(after) for after in (False, True)}
 
-    def participants(
-        self,
-        event_id: int,
-        *,
-        include_private: bool,
-        after: int | None = None,
-        name_filter: str | None = None,
-        exclude: tuple[int, ...] = (),
-        limit: int = PARTICIPANTS_PAGE,
-    ) -> list[ParticipantRow]:
+    def _registration_statement(self) -> Select[Any]:
+        r, o, p = self.t.registrations, self.t.organizers, self.t.participants
+        viewer = bindparam("viewer", type_=Integer)
+        organizes = exists().where(o.c.event_id == r.c.event_id, o.c.user_id == viewer, o.c.active.is_(True))
+        takes_part = exists().where(p.c.event_id == r.c.event_id, p.c.user_id == viewer, p.c.active.is_(True))
+        return select(
+            r.c.wiki,
+            r.c.status,
+            r.c.details,
+            r.c.questions,
+            r.c.deleted,
+            organizes.label("organizes"),
+            takes_part.label("takes_part"),
+        ).where(r.c.event_id == bindparam("event_id"))
+
+    def registration(self, event_id: int, viewer: int | None) -> RegistrationView | None:
+        """The registration's row (one statement, whoever asks), read for ``viewer``."""
+        with self.store.connect() as conn:
+            row = conn.execute(self._registration, {"event_id": event_id, "viewer": viewer or 0}).first()
+        if row is None:
+            return None
+        return RegistrationView(
+            event_id=event_id,
+            wiki=row[0],
+            status=row[1],
+            details=Details.from_dict(json.loads(row[2])),
+            questions=json.loads(row[3]),
+            deleted=bool(row[4]),
+            viewer_id=viewer,
+            viewer_organizes=bool(row[5]),
+            viewer_participates=bool(row[6]),
+        )
+
+    def _participants_statement(self, key: tuple[bool, bool, bool, bool, bool]) -> Select[Any]:
+        include_private, include_inactive, after, exclude, name_filter = key
         p, u = self.t.participants, self.t.users
-        conditions = [p.c.event_id == event_id, p.c.active.is_(True)]
+        conditions = [p.c.event_id == bindparam("event_id")]
+        if not include_inactive:
+            conditions.append(p.c.active.is_(True))
         if not include_private:
             conditions.append(p.c.private.is_(False))
-        if after is not None:
-            conditions.append(p.c.participant_id > after)
+        if after:
+            conditions.append(p.c.participant_id > bindparam("after"))
         if exclude:
-            conditions.append(p.c.user_id.not_in(exclude))
-        if name_filter is not None:
-            pattern = "%" + _escape_like(name_filter.lower()) + "%"
-            conditions.append(u.c.name_lower.like(pattern, escape="\\"))
-        query = (
+            conditions.append(p.c.user_id.not_in(bindparam("exclude", expanding=True)))
+        if name_filter:
+            conditions.append(u.c.name_lower.like(bindparam("pattern"), escape="\\"))
+        return (
             select(
                 p.c.participant_id,
                 p.c.user_id,
@@ -87,12 +121,37 @@ class CatalogViews:
             .select_from(p.outerjoin(u, u.c.user_id == p.c.user_id))
             .where(and_(*conditions))
             .order_by(p.c.participant_id)
-            .limit(limit)
+            .limit(bindparam("limit"))
         )
+
+    def participants(
+        self,
+        event_id: int,
+        *,
+        include_private: bool,
+        after: int | None = None,
+        name_filter: str | None = None,
+        exclude: tuple[int, ...] = (),
+        limit: int = PARTICIPANTS_PAGE,
+        include_inactive: bool = False,
+    ) -> list[ParticipantRow]:
+        """A page of the event's participants by participant id (``include_inactive``: also those
+        who cancelled or were removed, as ``as_of`` needs)."""
+        key = (include_private, include_inactive, after is not None, bool(exclude), name_filter is not None)
+        query = self._participant_pages.get(key)
+        if query is None:
+            query = self._participant_pages.setdefault(key, self._participants_statement(key))
+        values: dict[str, Any] = {"event_id": event_id, "limit": limit}
+        if after is not None:
+            values["after"] = after
+        if exclude:
+            values["exclude"] = list(exclude)
+        if name_filter is not None:
+            values["pattern"] = "%" + _escape_like(name_filter.lower()) + "%"
         with self.store.connect() as conn:
             return [
                 ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8]))
-                for r in conn.execute(query)
+                for r in conn.execute(query, values)
             ]
 
     def active_participants(self, event_id: int) -> list[int]:
@@ -161,20 +220,24 @@ class CatalogViews:
         with self.store.connect() as conn:
             return [(row[0], row[1], row[2]) for row in conn.execute(query)]
 
-    def organizers(self, event_id: int, after: int | None = None) -> list[OrganizerRow]:
+    def _organizers_statement(self, after: bool) -> Select[Any]:
         o, u = self.t.organizers, self.t.users
-        conditions = [o.c.event_id == event_id, o.c.active.is_(True)]
-        if after is not None:
-            conditions.append(o.c.organizer_id > after)
-        query = (
+        conditions = [o.c.event_id == bindparam("event_id"), o.c.active.is_(True)]
+        if after:
+            conditions.append(o.c.organizer_id > bindparam("after"))
+        return (
             select(o.c.organizer_id, o.c.user_id, u.c.user_name, o.c.role)
             .select_from(o.outerjoin(u, u.c.user_id == o.c.user_id))
             .where(and_(*conditions))
             .order_by(o.c.organizer_id)
             .limit(ORGANIZERS_PAGE)
         )
+
+    def organizers(self, event_id: int, after: int | None = None) -> list[OrganizerRow]:
+        query = self._organizer_pages[after is not None]
         with self.store.connect() as conn:
-            return [OrganizerRow(*r) for r in conn.execute(query)]
+            values = {"event_id": event_id} if after is None else {"event_id": event_id, "after": after}
+            return [OrganizerRow(*r) for r in conn.execute(query, values)]
 
     def events_organized_by(self, user_id: int) -> list[EventRow]:
         o, r = self.t.organizers, self.t.registrations
@@ -284,42 +347,6 @@ class HistoryViews:
                 HistoryRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), json.loads(r[8]))
                 for r in conn.execute(query)
             ]
-
-    def participants_as_of(self, event_id: int, until: str, *, include_private: bool) -> list[ParticipantRow]:
-        """The event's active participants as they were at ``until``, folded from its history."""
-        state: dict[int, dict[str, Any]] = {}
-        after: int | None = None
-        while page := self.history(event_id, after=after, limit=5000, include_private=True, until=until):
-            for row in page:
-                if row.subject_user_id is None or not row.kind.startswith("participant-"):
-                    continue
-                entry = state.setdefault(row.subject_user_id, {"name": row.subject_name})
-                if row.kind == "participant-registered":
-                    entry.update(active=True, private=row.private, at=row.at)
-                elif row.kind == "participant-privacy-changed":
-                    entry["private"] = row.private
-                else:
-                    entry["active"] = False
-            after = page[-1].entry_id
-        ids = self.participant_ids(event_id)
-        rows = [
-            ParticipantRow(ids[user_id], user_id, e["name"], _ts_mw(e["at"]), e["private"], None, False)
-            for user_id, e in state.items()
-            if e.get("active") and (include_private or not e["private"]) and user_id in ids
-        ]
-        return sorted(rows, key=lambda r: r.participant_id)
-
-    def participant_ids(self, event_id: int) -> dict[int, int]:
-        """user_id -> participant_id (stable: handed out once, in log order)."""
-        p = self.t.participants
-        query = select(p.c.user_id, p.c.participant_id).where(p.c.event_id == event_id)
-        with self.store.connect() as conn:
-            return {r[0]: r[1] for r in conn.execute(query)}
-
-
-def _ts_mw(sortable_at: str) -> str:
-    """``2026-11-22T12:00:00.000000`` → ``20261122120000``."""
-    return sortable_at[:19].replace("-", "").replace("T", "").replace(":", "")
 
 
 def _escape_like(text: str) -> str:

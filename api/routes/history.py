@@ -22,8 +22,8 @@ def history(event_id: str) -> Response:
     after = query_int("last_id", minimum=0)
     limit = query_int("limit", minimum=1, maximum=MAX_LIMIT) or DEFAULT_LIMIT
     app = services().app
-    registration = app.registration_for_reading(eid)
     viewer = caller().account
+    registration = app.registration_for_reading(eid, viewer=caller().user_id)
     if not policies.can_see_history(viewer, registration):
         raise errors.HistoryDenied()
     rows = services().history.history(

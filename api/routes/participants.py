@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,11 +30,12 @@ from api.routes import places
 from domain import commands, errors, policies
 from domain.accounts import is_valid_recipient
 from domain.answers import non_pii_message, present
-from domain.registration import EventRegistration
-from projections.catalog import sortable
+from domain.reading import RegistrationView
+from projections.catalog import ts_mw
 from projections.views import PARTICIPANTS_PAGE, ParticipantRow
 
 bp = Blueprint("participants", __name__, url_prefix="/campaignevents/v0/event_registration")
+AS_OF_BATCH = 50  # past participants looked at per read of the read model (as_of)
 
 
 class RegisterBody(BodySchema):
@@ -73,7 +75,8 @@ def own_registration(event_id: str) -> Response:
     app = services().app
     eid = path_int("id", event_id)
     participant = app.own_registration(caller().user_id, eid)
-    answers = present(app.answers_of(participant), app.registration_for_reading(eid).questions)
+    questions = app.registration_for_reading(eid, viewer=participant.user_id).questions
+    answers = present(app.answers_of(participant), questions)
     return jsonify({"private": participant.private, "answers": answers or []})
 
 
@@ -96,11 +99,10 @@ def list_participants(event_id: str) -> Response:
     after = query_int("last_participant_id")
     name_filter = query_str("username_filter")
     exclude = query_ints("exclude_users") or ()
-    app = services().app
-    registration = app.registration_for_reading(eid)
+    viewer = caller().account
+    registration = services().app.registration_for_reading(eid, viewer=caller().user_id)
     if name_filter == "":
         raise errors.EmptyUsernameFilter()
-    viewer = caller().account
     if include_private and not policies.can_see_private(viewer, registration):
         raise errors.CannotSeePrivate()
     as_of = query_timestamp("as_of")
@@ -125,21 +127,35 @@ def _as_of(
     name_filter: str | None,
     exclude: tuple[int, ...],
 ) -> list[ParticipantRow]:
-    """The list as it was at ``moment`` (rebuilt from the event's history), with the same filters
-    and page size as the live list."""
-    rows = services().history.participants_as_of(event_id, sortable(moment), include_private=include_private)
-    needle = name_filter.lower() if name_filter else None
-    chosen = [
-        r
-        for r in rows
-        if (after is None or r.participant_id > after)
-        and r.user_id not in exclude
-        and (needle is None or needle in (r.user_name or "").lower())
-    ]
-    return chosen[:PARTICIPANTS_PAGE]
+    """The list as it was at ``moment``, with the same filters and page size as the live list: the
+    candidates (everyone who ever registered, by participant id) from the read model, each one's
+    state at ``moment`` from the log (``Queries.participants_as_of``)."""
+    rows: list[ParticipantRow] = []
+    while batch := services().views.participants(
+        event_id,
+        include_private=True,
+        include_inactive=True,
+        after=after,
+        name_filter=name_filter,
+        exclude=exclude,
+        limit=AS_OF_BATCH,
+    ):
+        candidates = {r.user_id: r for r in batch}
+        seen = 0
+        for past in services().app.participants_as_of(event_id, candidates, moment):
+            seen += 1
+            if past.active and (include_private or not past.private):
+                row = candidates[past.user_id]
+                rows.append(replace(row, registered_at=ts_mw(past.registered_at), private=past.private))
+                if len(rows) == PARTICIPANTS_PAGE:
+                    return rows
+        if seen < len(batch):  # someone had not registered yet at ``moment``, nor has anyone after
+            break
+        after = batch[-1].participant_id
+    return rows
 
 
-def _non_pii(row: ParticipantRow, registration: EventRegistration) -> list[dict[str, Any]] | str:
+def _non_pii(row: ParticipantRow, registration: RegistrationView) -> list[dict[str, Any]] | str:
     """Organizers' view of a participant's non-PII answers (PII answers are never shown)."""
     if row.aggregated and row.answers_sealed is None:
         return text("campaignevents-participant-answers-aggregated")
@@ -154,7 +170,7 @@ def _non_pii(row: ParticipantRow, registration: EventRegistration) -> list[dict[
 
 
 def _entry(
-    row: ParticipantRow, registration: EventRegistration, can_email: bool, answers: bool
+    row: ParticipantRow, registration: RegistrationView, can_email: bool, answers: bool
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "participant_id": row.participant_id,

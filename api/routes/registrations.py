@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -10,10 +9,10 @@ from flask import Blueprint, Response, jsonify, request
 from api.auth import caller, require_csrf
 from api.context import services
 from api.params import load_body, path_int, query_timestamp
-from api.schemas import BodySchema, RegistrationBody, RegistrationEditBody, dump_details
+from api.presenters import details
+from api.schemas import BodySchema, RegistrationBody, RegistrationEditBody
 from domain import commands, errors, policies
 from domain.details import DetailsInput
-from domain.registration import EventRegistration
 
 bp = Blueprint("registrations", __name__, url_prefix="/campaignevents/v0")
 PREFIX = "/campaignevents/v0/event_registration"
@@ -39,11 +38,13 @@ def get_registration(event_id: str) -> Response:
     as_of = query_timestamp("as_of")
     if as_of is not None:
         past = services().app.registration_as_of(caller().user_id, eid, as_of)
-        return jsonify(details_view(past, show_urls=True))
-    registration = services().app.registration_for_reading(eid)
+        return jsonify(details(past, show_urls=True))
+    who = caller()
+    registration = services().app.registration_for_reading(eid, viewer=who.user_id)
     if registration.is_deleted:
         raise errors.RegistrationDeletedOnGet()
-    return jsonify(details_view(registration, may_see_urls(registration)))
+    shown = policies.can_see_meeting_urls(who.account, registration, registration.participates)
+    return jsonify(details(registration, shown))
 
 
 @bp.put("/event_registration/<event_id>")
@@ -82,44 +83,6 @@ def details_input(body: dict[str, Any]) -> DetailsInput:
         tracking_tool_id=body["tracking_tool_id"],
         tracking_tool_event_id=body["tracking_tool_event_id"],
     )
-
-
-def may_see_urls(registration: EventRegistration) -> bool:
-    participates = partial(services().app.is_active_participant, registration.event_id)
-    return policies.can_see_meeting_urls(caller().account, registration, participates)
-
-
-def details_view(registration: EventRegistration, show_urls: bool) -> dict[str, Any]:
-    d = registration.details
-    tools = []
-    if d.tracking_tool_id is not None:
-        tools = [{"tool_id": d.tracking_tool_id, "tool_event_id": d.tracking_tool_event_id}]
-    view = dump_details(
-        {
-            "id": registration.event_id,
-            "name": d.name,
-            "event_page": d.page,
-            "event_page_wiki": registration.wiki,
-            "chat_url": d.chat_url,
-            "wikis": d.wikis,
-            "tracking_tools": tools,
-            "status": registration.status,
-            "timezone": d.timezone,
-            "start_time": d.start_local,
-            "end_time": d.end_local,
-            "online_meeting": d.online,
-            "inperson_meeting": d.inperson,
-            "meeting_url": d.meeting_url,
-            "meeting_country": d.meeting_country,
-            "meeting_address": d.meeting_address,
-            "questions": registration.questions,
-        }
-    )
-    if not show_urls:
-        for key in ("chat_url", "meeting_url"):
-            if view[key] is not None:
-                del view[key]
-    return view
 
 
 def absolute(path: str) -> str:

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from api import links
+from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
+from domain.ports import FakeClock
 from tests.api.helpers import BASE, create, stop_projector
 
 WIKI_USER = "https://meta.example.org/wiki/User:{user_name}?uid={user_id}"
@@ -53,10 +55,17 @@ def sqlite_settings(sqlite_settings: Settings, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
-def mailer(services: Any) -> RecordingMailer:
-    recording = RecordingMailer()
-    services.mailer = recording
-    return recording
+def mailer() -> RecordingMailer:
+    return RecordingMailer()
+
+
+@pytest.fixture
+def services(sqlite_settings: Settings, clock: FakeClock, mailer: RecordingMailer) -> Iterator[Services]:
+    """The shared fixture's services, built with the recording mailer (the jobs get it at construction)."""
+    init_store(sqlite_settings)
+    built = build_services(sqlite_settings, clock, mailer=mailer)
+    yield built
+    built.close()
 
 
 @pytest.fixture(autouse=True)
