@@ -1,8 +1,9 @@
 """A job function for the integration tests: it leaves a file behind, so a test sees it ran in a
-worker process."""
+worker process (which passes its job context first, as to every job)."""
 
 from pathlib import Path
+from typing import Any
 
 
-def touch(path: str) -> None:
+def touch(context: Any, path: str) -> None:
     Path(path).write_text("ran")
