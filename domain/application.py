@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain import commands
 from domain.details import DetailsInput, Policy
 from domain.handlers import accounts, answers, mailings, organizers, participants, registrations, worklist
+from domain.handlers import content as content_handlers
 from domain.handlers import places as places_handlers
 from domain.handlers.answers import AGGREGATION_BATCH
 from domain.indexes import Sequence, sequence_id
@@ -124,6 +125,30 @@ class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/poll
     def create_calendar(self, cmd: commands.CreateCalendar) -> Written:
     def change_calendar(self, cmd: commands.ChangeCalendar) -> Written:
     def delete_calendar(self, cmd: commands.DeleteCalendar) -> Written:
+    # --- calendars, rich content, moderation (domain/calendars.py, content.py, moderation.py) --
+    default_calendar_title = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR (set by the composition root)
+
+    def set_content(self, cmd: commands.SetContent) -> Written:
+        return content_handlers.set_content(self, cmd)
+
+    def moderate(self, cmd: commands.Moderate) -> Written:
+        return content_handlers.moderate(self, cmd)
+
+    def move_to_calendar(self, cmd: commands.MoveToCalendar) -> Written:
+        return content_handlers.move_to_calendar(self, cmd)
+
+    def ensure_default_calendar(self) -> int:
+        return content_handlers.ensure_default_calendar(self, self.default_calendar_title)
+
+    def create_calendar(self, cmd: commands.CreateCalendar) -> Written:
+        return content_handlers.create_calendar(self, cmd, self.default_calendar_title)
+
+    def change_calendar(self, cmd: commands.ChangeCalendar) -> Written:
+        return content_handlers.change_calendar(self, cmd)
+
+    def delete_calendar(self, cmd: commands.DeleteCalendar) -> Written:
+        return content_handlers.delete_calendar(self, cmd)
+
     # --- worklist ----------------------------------------------------------------------------
     def change_worklist(self, cmd: commands.ChangeWorklist) -> Written:
         return worklist.change_worklist(self, cmd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.content import ContentInput
 from domain.details import DetailsInput
 
 
@@ -151,3 +152,59 @@ class RecordPlaceDecision:
     user_id: int
     outcome: str
     request_version: int
+
+
+# --- calendars, rich content, moderation (domain/calendars.py, content.py, moderation.py) ------
+@dataclass(frozen=True)
+class SetContent:
+    """``content``: a ``domain.content.ContentInput`` (its None parts are left as they are)."""
+
+    performer: int | None
+    event_id: int
+    content: ContentInput
+
+
+@dataclass(frozen=True)
+class Moderate:
+    """The flags to set (None: unchanged)."""
+
+    performer: int | None
+    event_id: int
+    locked: bool | None = None
+    hidden: int | None = None
+    featured: bool | None = None
+
+
+@dataclass(frozen=True)
+class MoveToCalendar:
+    performer: int | None
+    event_id: int
+    calendar_id: int
+
+
+@dataclass(frozen=True)
+class CreateCalendar:
+    """``performer`` None: the command line (acts as the service, like ``users create``)."""
+
+    performer: int | None
+    title: str
+    colour: str
+    approve_events: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeCalendar:
+    """The parts to change (None: unchanged)."""
+
+    performer: int | None
+    calendar_id: int
+    title: str | None = None
+    colour: str | None = None
+    approve_events: bool | None = None
+
+
+@dataclass(frozen=True)
+class DeleteCalendar:
+    performer: int | None
+    calendar_id: int
+

@@ -119,3 +119,17 @@ def can_see_waitlist_names(viewer: Account | None, registration: EventRegistrati
     """The waitlist's names and positions: the event's organizers (others see only its length, so
     a private registrant on it is never revealed to those who may not see private participants)."""
     return can_edit(viewer, registration)
+
+
+def can_moderate(viewer: Account | None, registration: EventRegistration) -> bool:
+    """Moderation (lock, hide, feature, and acting on a locked event): sysops and the event's
+    organizers, not blocked."""
+    if viewer is None or viewer.blocked:
+        return False
+    return "sysop" in viewer.groups or can_edit(viewer, registration)
+
+
+def can_see_event(viewer: Account | None, registration: EventRegistration, hidden: int) -> bool:
+    """A hidden event (``hidden`` 1: pending approval, -1: hidden by a moderator) is seen only by
+    its moderators; every API answers others as for an event that does not exist."""
+    return hidden == 0 or can_moderate(viewer, registration)

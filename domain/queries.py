@@ -20,6 +20,7 @@ from domain.credentials import token_hash, verify_password
 from domain.details import Policy
 from domain.indexes import Sequence, UniqueIndex, index_id, sequence_id
 from domain.mailings import Mailing
+from domain.moderation import HiddenFlags
 from domain.notices import Notice
 from domain.participants import Participant, participant_id
 from domain.ports import Clock, KeyStore, ParticipantDirectory
@@ -43,6 +44,7 @@ class Queries(Application[UUID]):
     wiki_id: str
     directory: ParticipantDirectory
     keys: KeyStore
+    hidden_flags: HiddenFlags | None = None  # the read side's; set by the composition root
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate with this id if it is a ``kind`` (a defensive copy: changes are the caller's)."""
@@ -120,6 +122,9 @@ class Queries(Application[UUID]):
             found = self.participant_directory().registration(event_id, viewer) if event_id > 0 else None
             if found is None:
                 raise errors.EventNotFound()
+            hidden = self.hidden_flags.hidden(event_id) if self.hidden_flags is not None else 0
+            if hidden and not policies.can_see_event(self.account(viewer), found, hidden):
+                raise errors.EventNotFound()  # hidden: as if it did not exist (domain/moderation.py)
             return found
         return self._registration_state(event_id)
 
