@@ -118,15 +118,6 @@ class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/poll
 
     # --- calendars, rich content, moderation (domain/calendars.py, content.py, moderation.py) --
     default_calendar_title = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR (set by the composition root)
-    def set_content(self, cmd: commands.SetContent) -> Written:
-    def moderate(self, cmd: commands.Moderate) -> Written:
-    def move_to_calendar(self, cmd: commands.MoveToCalendar) -> Written:
-    def ensure_default_calendar(self) -> int:
-    def create_calendar(self, cmd: commands.CreateCalendar) -> Written:
-    def change_calendar(self, cmd: commands.ChangeCalendar) -> Written:
-    def delete_calendar(self, cmd: commands.DeleteCalendar) -> Written:
-    # --- calendars, rich content, moderation (domain/calendars.py, content.py, moderation.py) --
-    default_calendar_title = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR (set by the composition root)
 
     def set_content(self, cmd: commands.SetContent) -> Written:
         return content_handlers.set_content(self, cmd)
