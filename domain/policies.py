@@ -20,13 +20,18 @@ from domain.accounts import (
 )
 from domain.answers import BY_ID
 
+
 class EventRegistration(Protocol):
     """What the rules read of a registration: the aggregate, or the read side's
     ``domain.reading.RegistrationView``."""
+
     @property
     def questions(self) -> Sequence[int]: ...
+
     def is_organizer(self, user_id: int | None) -> bool: ...
+
     def has_ended(self, now: datetime) -> bool: ...
+
 
 # Aggregated answers: a question with fewer answers shows a message instead of counts, and an
 # option with 1 to MIN_OPTION_ANSWERS - 1 answers shows a range instead of its count.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
+
 if TYPE_CHECKING:
     from domain.reading import RegistrationView
 
@@ -40,6 +41,7 @@ class ParticipantDirectory(Protocol):
         """The registration as the read model holds it (deleted or not), read for ``viewer``
         (whether they organize it, whether they take part); None when there is none."""
         ...
+
     def due_for_aggregation(
         self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
     ) -> list[tuple[int, int, int]]:
