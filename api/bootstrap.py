@@ -17,11 +17,13 @@ from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
 from projections import catalog
+from projections import polls as poll_model
 from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher, JobQueue
 from projections.places import NAME as PLACES
 from projections.places import PlacesProjection
 from projections.places import create_tables as create_places_tables
+from projections.poll_views import PollViews
 from projections.runner import CatalogProjection, Projection, Projector
 from projections.store import ReadStore
 from projections.views import CatalogViews, HistoryViews
@@ -45,12 +47,14 @@ class Services:
     mailer: Mailer
     history: HistoryViews
     jobs: JobContext
+    polls: PollViews | None = None  # groups, audiences, decisions, votes (projections/polls.py)
 
     def written(self, position: int) -> None:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
-            caught_up = all(self.store.wait_for(position, name) for name in (catalog.NAME, PLACES))
+            names = (catalog.NAME, PLACES, poll_model.NAME)
+            caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
             return
@@ -94,13 +98,18 @@ def build_services(
     )
     mailer = mailer or (SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer())
     projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
+    poll_projection = poll_model.PollsProjection()
+    projections.append(poll_projection)
+    poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
     projector = Projector(app, store, projections=projections)
     jobs = JobContext(app, projector, mailer, mail_settings(settings))
     if isinstance(queue, InProcessQueue):
         queue.start(jobs)  # jobs run in this process, on these stores
-    return Services(
+    services = Services(
         settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store), jobs
     )
+    services.polls = poll_views
+    return services
 
 
 def mail_settings(settings: Settings) -> MailSettings:
@@ -152,6 +161,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         ).close()
         store.create((catalog.NAME, DISPATCHER, PLACES))
         create_places_tables(store.engine)
+        poll_model.create(store)
         keys.create_table()
     finally:
         store.close()

@@ -38,6 +38,7 @@ class PollAdministrationDenied(errors.DomainError):
 
 # --- facts on the EventRegistration ---------------------------------------------------------
 class ForEveryoneSet(Aggregate.Event):
+    event_id: int
     for_everyone: bool
     performed_by: int | None
 
@@ -46,6 +47,7 @@ class ForEveryoneSet(Aggregate.Event):
 
 
 class GroupAttached(Aggregate.Event):
+    event_id: int
     group_id: int
     performed_by: int | None
 
@@ -55,6 +57,7 @@ class GroupAttached(Aggregate.Event):
 
 
 class GroupDetached(Aggregate.Event):
+    event_id: int
     group_id: int
     performed_by: int | None
 
@@ -64,6 +67,7 @@ class GroupDetached(Aggregate.Event):
 
 
 class SubgroupAttached(Aggregate.Event):
+    event_id: int
     subgroup_id: int
     group_id: int
     performed_by: int | None
@@ -74,6 +78,7 @@ class SubgroupAttached(Aggregate.Event):
 
 
 class SubgroupDetached(Aggregate.Event):
+    event_id: int
     subgroup_id: int
     group_id: int
     performed_by: int | None
@@ -131,7 +136,9 @@ def set_for_everyone(
     by = check_administration(registration, performer, held)
     if audience_of(registration).for_everyone == value and "audience" in vars(registration):
         return False
-    registration.trigger_event(ForEveryoneSet, for_everyone=value, performed_by=by, timestamp=at)
+    registration.trigger_event(
+        ForEveryoneSet, event_id=registration.event_id, for_everyone=value, performed_by=by, timestamp=at
+    )
     return True
 
 
@@ -149,7 +156,9 @@ def attach_group(
     if attached == attach:
         return False
     fact = GroupAttached if attach else GroupDetached
-    registration.trigger_event(fact, group_id=group_id, performed_by=by, timestamp=at)
+    registration.trigger_event(
+        fact, event_id=registration.event_id, group_id=group_id, performed_by=by, timestamp=at
+    )
     return True
 
 
@@ -168,6 +177,11 @@ def attach_subgroup(
         return False
     fact = SubgroupAttached if attach else SubgroupDetached
     registration.trigger_event(
-        fact, subgroup_id=subgroup_id, group_id=group_id, performed_by=by, timestamp=at
+        fact,
+        event_id=registration.event_id,
+        subgroup_id=subgroup_id,
+        group_id=group_id,
+        performed_by=by,
+        timestamp=at,
     )
     return True

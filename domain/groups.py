@@ -113,6 +113,7 @@ class Group(Aggregate):
     class GroupChanged(Aggregate.Event):
         """Name, description, order and permissions as they are now (history shows the change)."""
 
+        group_id: int
         name: str
         description: str
         order: int
@@ -126,6 +127,7 @@ class Group(Aggregate):
             aggregate.permissions = list(self.permissions)
 
     class GroupDeleted(Aggregate.Event):
+        group_id: int
         performed_by: int | None
 
         def apply(self, aggregate: Group) -> None:  # type: ignore[override]
@@ -133,6 +135,7 @@ class Group(Aggregate):
             aggregate.subgroups = {}
 
     class SubgroupCreated(Aggregate.Event):
+        group_id: int
         subgroup_id: int
         name: str
         description: str
@@ -147,6 +150,7 @@ class Group(Aggregate):
             }
 
     class SubgroupChanged(Aggregate.Event):
+        group_id: int
         subgroup_id: int
         name: str
         description: str
@@ -161,6 +165,7 @@ class Group(Aggregate):
             }
 
     class SubgroupDeleted(Aggregate.Event):
+        group_id: int
         subgroup_id: int
         performed_by: int | None
 
@@ -216,14 +221,16 @@ class Group(Aggregate):
         old = {k: getattr(self, k) for k in new}
         if new == old:
             return False
-        self.trigger_event(self.GroupChanged, **new, performed_by=performed_by, timestamp=at)
+        self.trigger_event(
+            self.GroupChanged, group_id=self.group_id, **new, performed_by=performed_by, timestamp=at
+        )
         return True
 
     def delete(self, performed_by: int | None, at: datetime) -> list[int]:
         """Delete the group and its subgroups; returns the subgroup ids that went with it."""
         self.check_live()
         gone = sorted(self.subgroups)
-        self.trigger_event(self.GroupDeleted, performed_by=performed_by, timestamp=at)
+        self.trigger_event(self.GroupDeleted, group_id=self.group_id, performed_by=performed_by, timestamp=at)
         return gone
 
     def subgroup(self, subgroup_id: int) -> dict[str, Any]:
@@ -246,6 +253,7 @@ class Group(Aggregate):
         self.check_live()
         self.trigger_event(
             self.SubgroupCreated,
+            group_id=self.group_id,
             subgroup_id=subgroup_id,
             name=check_name(name),
             description=check_description(description),
@@ -273,12 +281,21 @@ class Group(Aggregate):
         if new == old:
             return False
         self.trigger_event(
-            self.SubgroupChanged, subgroup_id=subgroup_id, **new, performed_by=performed_by, timestamp=at
+            self.SubgroupChanged,
+            group_id=self.group_id,
+            subgroup_id=subgroup_id,
+            **new,
+            performed_by=performed_by,
+            timestamp=at,
         )
         return True
 
     def delete_subgroup(self, subgroup_id: int, performed_by: int | None, at: datetime) -> None:
         self.subgroup(subgroup_id)
         self.trigger_event(
-            self.SubgroupDeleted, subgroup_id=subgroup_id, performed_by=performed_by, timestamp=at
+            self.SubgroupDeleted,
+            group_id=self.group_id,
+            subgroup_id=subgroup_id,
+            performed_by=performed_by,
+            timestamp=at,
         )

@@ -50,6 +50,7 @@ PEOPLE_ERRORS: tuple[type[errors.DomainError], ...] = (InvalidPersonName, NotInP
 class NameSet(Aggregate.Event):
     """The account's first and last names (None: not given)."""
 
+    user_id: int
     first_name: str | None
     last_name: str | None
     performed_by: int | None
@@ -60,6 +61,7 @@ class NameSet(Aggregate.Event):
 
 
 class GroupJoined(Aggregate.Event):
+    user_id: int
     group_id: int
     performed_by: int | None
 
@@ -71,6 +73,7 @@ class GroupJoined(Aggregate.Event):
 class GroupLeft(Aggregate.Event):
     """Left the group, and with it its subgroups."""
 
+    user_id: int
     group_id: int
     performed_by: int | None
 
@@ -81,6 +84,7 @@ class GroupLeft(Aggregate.Event):
 
 
 class SubgroupJoined(Aggregate.Event):
+    user_id: int
     subgroup_id: int
     group_id: int
     performed_by: int | None
@@ -91,6 +95,7 @@ class SubgroupJoined(Aggregate.Event):
 
 
 class SubgroupLeft(Aggregate.Event):
+    user_id: int
     subgroup_id: int
     group_id: int
     performed_by: int | None
@@ -163,7 +168,14 @@ def set_name(
     first, last = _clean_name(first), _clean_name(last)
     if "first_name" in vars(account) and (first, last) == (first_name(account), last_name(account)):
         return False
-    account.trigger_event(NameSet, first_name=first, last_name=last, performed_by=performed_by, timestamp=at)
+    account.trigger_event(
+        NameSet,
+        user_id=account.user_id,
+        first_name=first,
+        last_name=last,
+        performed_by=performed_by,
+        timestamp=at,
+    )
     return True
 
 
@@ -171,7 +183,9 @@ def join_group(account: Account, group: Group, performed_by: int | None, at: dat
     group.check_live()
     if group.group_id in group_ids(account):
         return False
-    account.trigger_event(GroupJoined, group_id=group.group_id, performed_by=performed_by, timestamp=at)
+    account.trigger_event(
+        GroupJoined, user_id=account.user_id, group_id=group.group_id, performed_by=performed_by, timestamp=at
+    )
     return True
 
 
@@ -179,7 +193,9 @@ def leave_group(account: Account, group: Group, performed_by: int | None, at: da
     group.check_live()
     if group.group_id not in group_ids(account):
         return False
-    account.trigger_event(GroupLeft, group_id=group.group_id, performed_by=performed_by, timestamp=at)
+    account.trigger_event(
+        GroupLeft, user_id=account.user_id, group_id=group.group_id, performed_by=performed_by, timestamp=at
+    )
     return True
 
 
@@ -193,6 +209,7 @@ def join_subgroup(
         return False
     account.trigger_event(
         SubgroupJoined,
+        user_id=account.user_id,
         subgroup_id=subgroup_id,
         group_id=group.group_id,
         performed_by=performed_by,
@@ -209,6 +226,7 @@ def leave_subgroup(
         return False
     account.trigger_event(
         SubgroupLeft,
+        user_id=account.user_id,
         subgroup_id=subgroup_id,
         group_id=group.group_id,
         performed_by=performed_by,

@@ -95,6 +95,7 @@ POLL_ERRORS: tuple[type[errors.DomainError], ...] = (
 
 # --- decisions: facts on the EventRegistration ------------------------------------------------
 class DecisionAdded(Aggregate.Event):
+    event_id: int
     decision_id: int
     label: str
     color: str
@@ -106,6 +107,7 @@ class DecisionAdded(Aggregate.Event):
 
 
 class DecisionChanged(Aggregate.Event):
+    event_id: int
     decision_id: int
     label: str
     color: str
@@ -120,6 +122,7 @@ class DecisionChanged(Aggregate.Event):
 class DecisionRemoved(Aggregate.Event):
     """The decision, and every vote for it, are gone."""
 
+    event_id: int
     decision_id: int
     performed_by: int | None
 
@@ -172,13 +175,16 @@ def set_decisions(
     current = {d.id: d for d in decisions_of(registration)}
     kept = {d.id for d in checked if d.id in current}
     for gone in [i for i in current if i not in kept]:
-        registration.trigger_event(DecisionRemoved, decision_id=gone, performed_by=by, timestamp=at)
+        registration.trigger_event(
+            DecisionRemoved, event_id=registration.event_id, decision_id=gone, performed_by=by, timestamp=at
+        )
     ids = []
     for d in checked:
         if d.id in current:
             if current[d.id] != Decision(d.id, d.label, d.color, d.show_in_calendar):
                 registration.trigger_event(
                     DecisionChanged,
+                    event_id=registration.event_id,
                     decision_id=d.id,
                     label=d.label,
                     color=d.color,
@@ -191,6 +197,7 @@ def set_decisions(
             decision_id = int(new_id())
             registration.trigger_event(
                 DecisionAdded,
+                event_id=registration.event_id,
                 decision_id=decision_id,
                 label=d.label,
                 color=d.color,

@@ -1,0 +1,279 @@
+"""Reads of the polls read model (``projections/polls.py``): what DatePoll's ``resultGroups``,
+open-events list and group lists need, in a few indexed queries, never an aggregate."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+
+from projections.catalog import sortable
+from projections.polls import PollTables
+from projections.schema import Tables
+
+User = dict[str, Any]
+
+
+class PollViews:
+    def __init__(self, engine: Engine, tables: PollTables, catalog: Tables) -> None:
+        self.engine, self.t, self.catalog = engine, tables, catalog
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Every group in order (``orderN``, then id) with its subgroups:
+        ``{id, name, description, orderN, permissions, subgroups: [{id, name, description, orderN}]}``."""
+        g, s = self.t.groups, self.t.subgroups
+        with self.engine.connect() as conn:
+            groups = conn.execute(select(g).order_by(g.c.order_n, g.c.group_id)).mappings().all()
+            subs = conn.execute(select(s).order_by(s.c.order_n, s.c.subgroup_id)).mappings().all()
+        by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in subs:
+            by_group[r["group_id"]].append(
+                {
+                    "id": r["subgroup_id"],
+                    "name": r["name"],
+                    "description": r["description"],
+                    "orderN": r["order_n"],
+                }
+            )
+        return [
+            {
+                "id": r["group_id"],
+                "name": r["name"],
+                "description": r["description"],
+                "orderN": r["order_n"],
+                "permissions": json.loads(r["permissions"]),
+                "subgroups": by_group[r["group_id"]],
+            }
+            for r in groups
+        ]
+
+    def decisions(self, event_id: int) -> list[dict[str, Any]]:
+        """``{id, decision, color, event_id, show_in_calendar, created_at, updated_at}`` in order."""
+        d = self.t.decisions
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(d).where(d.c.event_id == event_id).order_by(d.c.decision_id)
+            ).mappings()
+            return [_decision(r) for r in rows]
+
+    def audience(self, event_id: int) -> tuple[bool, list[int], list[int]]:
+        """(for everyone, attached group ids, attached subgroup ids)."""
+        a, es = self.t.audiences, self.t.event_sets
+        with self.engine.connect() as conn:
+            everyone = conn.execute(select(a.c.for_everyone).where(a.c.event_id == event_id)).scalar()
+            sets = conn.execute(select(es.c.kind, es.c.set_id).where(es.c.event_id == event_id)).all()
+        return (
+            everyone is None or bool(everyone),
+            sorted(i for k, i in sets if k == "g"),
+            sorted(i for k, i in sets if k == "s"),
+        )
+
+    def vote(self, event_id: int, user_id: int) -> dict[str, Any] | None:
+        """The user's vote as DatePoll's ``user_decision``, or None."""
+        v, d = self.t.votes, self.t.decisions
+        with self.engine.connect() as conn:
+            r = (
+                conn.execute(
+                    select(v.c.additional_information, d)
+                    .join(d, d.c.decision_id == v.c.decision_id)
+                    .where((v.c.event_id == event_id) & (v.c.user_id == user_id))
+                )
+                .mappings()
+                .first()
+            )
+        return None if r is None else {**_decision(r), "additional_information": r["additional_information"]}
+
+    def open_events(self, user_id: int, now: datetime) -> list[int]:
+        """Ids of the events open to ``user_id``: live, not ended, for everyone or for a group or
+        subgroup the user is in; soonest end first."""
+        r, a, es, m = self.catalog.registrations, self.t.audiences, self.t.event_sets, self.t.members
+        member = (
+            select(es.c.event_id)
+            .join(m, (m.c.kind == es.c.kind) & (m.c.set_id == es.c.set_id))
+            .where(m.c.user_id == user_id)
+        )
+        restricted = select(a.c.event_id).where(a.c.for_everyone.is_(False))
+        query = (
+            select(r.c.event_id)
+            .where(~r.c.deleted & (r.c.end_utc > sortable(now)))
+            .where(or_(r.c.event_id.not_in(restricted), r.c.event_id.in_(member)))
+            .order_by(r.c.end_utc, r.c.event_id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def result_groups(self, event_id: int, anonymous: bool) -> dict[str, Any]:
+        """DatePoll's ``resultGroups``: ``{anonymous, groups, allUsers, chart}``. Groups in order
+        (each ``{id, name, users, chart, subgroups}``, subgroup ``{id, name, users, chart,
+        parent_group_name, parent_group_id}``); for an event not for everyone, the attached groups
+        then ``{id: -1, name: "unknown", users: [], subgroups: [...]}`` for attached subgroups whose
+        group is not attached. Users ``{id, firstname, surname, decisionId, decision,
+        additional_information}`` by surname; anonymous: id, names and note are None, the
+        decision kept. Charts from the count deltas: ``[{name, percentWidth, count, color}]`` per
+        decision (floor of the percentage of the set's voters), ``[]`` when nobody in it voted."""
+        everyone, group_ids, subgroup_ids = self.audience(event_id)
+        decisions = self.decisions(event_id)
+        t = self.t
+        with self.engine.connect() as conn:
+            g, s = t.groups, t.subgroups
+            gq, sq = select(g), select(s)
+            if not everyone:
+                gq = gq.where(g.c.group_id.in_(group_ids))
+                sq = sq.where(or_(s.c.group_id.in_(group_ids), s.c.subgroup_id.in_(subgroup_ids)))
+            groups = conn.execute(gq.order_by(g.c.order_n, g.c.group_id)).mappings().all()
+            subs = conn.execute(sq.order_by(s.c.order_n, s.c.subgroup_id)).mappings().all()
+            counts: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
+            c = t.counts
+            for row in conn.execute(select(c).where(c.c.event_id == event_id)).mappings():
+                counts[(row["kind"], row["set_id"])][row["decision_id"]] = row["count"]
+            users, members = self._users(
+                conn,
+                event_id,
+                everyone,
+                [r["group_id"] for r in groups],
+                [r["subgroup_id"] for r in subs],
+                anonymous,
+            )
+        names = {r["group_id"]: r["name"] for r in groups}
+
+        def chart(key: tuple[str, int]) -> list[dict[str, Any]]:
+            return _chart(decisions, counts.get(key, {}))
+
+        def listed(key: tuple[str, int]) -> list[User]:
+            return [users[u] for u in members.get(key, [])]
+
+        by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        unknown: list[dict[str, Any]] = []
+        for r in subs:
+            key = ("s", r["subgroup_id"])
+            entry = {
+                "id": r["subgroup_id"],
+                "name": r["name"],
+                "users": listed(key),
+                "chart": chart(key),
+                "parent_group_name": names.get(r["group_id"]),
+                "parent_group_id": r["group_id"],
+            }
+            (by_group[r["group_id"]] if r["group_id"] in names else unknown).append(entry)
+        out = [
+            {
+                "id": r["group_id"],
+                "name": r["name"],
+                "users": listed(("g", r["group_id"])),
+                "chart": chart(("g", r["group_id"])),
+                "subgroups": by_group[r["group_id"]],
+            }
+            for r in groups
+        ]
+        if not everyone:
+            out.append({"id": -1, "name": "unknown", "users": [], "subgroups": unknown})
+        overall: dict[int, int] = defaultdict(int)
+        if everyone:
+            overall.update(counts.get(("a", 0), {}))
+        else:  # the distinct listed users' votes
+            for u in users.values():
+                if u["decisionId"] is not None:
+                    overall[u["decisionId"]] += 1
+        return {
+            "anonymous": anonymous,
+            "groups": out,
+            "allUsers": list(users.values()),
+            "chart": _chart(decisions, overall),
+        }
+
+    def _users(
+        self,
+        conn: Any,
+        event_id: int,
+        everyone: bool,
+        group_ids: list[int],
+        subgroup_ids: list[int],
+        anonymous: bool,
+    ) -> tuple[dict[int, User], dict[tuple[str, int], list[int]]]:
+        """The users to show (every account, or the members of the shown sets), by surname, and
+        each set's members in that order."""
+        t = self.t
+        p, m, v, d = t.people, t.members, t.votes, t.decisions
+        query = (
+            select(
+                p.c.user_id,
+                p.c.user_name,
+                p.c.firstname,
+                p.c.surname,
+                v.c.decision_id,
+                v.c.additional_information,
+                d.c.label,
+            )
+            .outerjoin(v, (v.c.user_id == p.c.user_id) & (v.c.event_id == event_id))
+            .outerjoin(d, d.c.decision_id == v.c.decision_id)
+        )
+        sets = select(m.c.user_id).where(
+            or_(
+                (m.c.kind == "g") & m.c.set_id.in_(group_ids),
+                (m.c.kind == "s") & m.c.set_id.in_(subgroup_ids),
+            )
+        )
+        if not everyone:
+            query = query.where(p.c.user_id.in_(sets))
+        rows = conn.execute(query).mappings().all()
+        rows = sorted(
+            rows,
+            key=lambda r: (
+                (r["surname"] or "").lower(),
+                (r["firstname"] or r["user_name"]).lower(),
+                r["user_id"],
+            ),
+        )
+        users = {r["user_id"]: _user(r, anonymous) for r in rows}
+        order = {u: n for n, u in enumerate(users)}
+        members: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for r in conn.execute(select(m.c.kind, m.c.set_id, m.c.user_id).where(m.c.user_id.in_(sets))):
+            if r.user_id in order:
+                members[(r.kind, r.set_id)].append(r.user_id)
+        for key in members:
+            members[key].sort(key=order.__getitem__)
+        return users, members
+
+
+def _decision(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["decision_id"],
+        "decision": r["label"],
+        "color": r["color"],
+        "event_id": r["event_id"],
+        "show_in_calendar": 1 if r["show_in_calendar"] else 0,
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+    }
+
+
+def _user(r: Any, anonymous: bool) -> User:
+    decision = {"decisionId": r["decision_id"], "decision": r["label"]}
+    if anonymous:
+        return {"id": None, "firstname": None, "surname": None, **decision, "additional_information": None}
+    first = r["firstname"] if r["firstname"] or r["surname"] else r["user_name"]
+    return {
+        "id": r["user_id"],
+        "firstname": first,
+        "surname": r["surname"] or "",
+        **decision,
+        "additional_information": r["additional_information"],
+    }
+
+
+def _chart(decisions: list[dict[str, Any]], counts: dict[int, int]) -> list[dict[str, Any]]:
+    voters = sum(counts.get(d["id"], 0) for d in decisions)
+    if not voters:
+        return []
+    return [
+        {
+            "name": d["decision"],
+            "percentWidth": counts.get(d["id"], 0) * 100 // voters,
+            "count": counts.get(d["id"], 0),
+            "color": d["color"],
+        }
+        for d in decisions
+    ]
