@@ -11,12 +11,20 @@ under the project's gunicorn config on free 127.0.0.1 ports, then drives each wi
 keep-alive client threads for a bounded time per phase:
 
 1. create   POST /campaignevents/v0/event_registration, unique pages, bearer token, expects 201
-2. get      GET  /campaignevents/v0/event_registration/{id} on the ids just created, expects 200
-3. bare     GET  /ok on the bare Flask app, expects 200
+2. create1  the same with one client (the p50 target is for one client on SQLite)
+3. get      GET  /campaignevents/v0/event_registration/{id} on the ids just created, expects 200
+4. parts    GET  .../{id}/participants?include_private=false on an event of 40 participants (20 rows)
+5. orgs     GET  .../{id}/organizers on an event of 5 organizers
+6. quest    GET  /campaignevents/v0/participant_questions
+7. bare     GET  /ok on the bare Flask app, expects 200
 
-It prints req/s, p50/p99 latency, client and server CPU, the ratios to the bare route and the
-number of errors, and exits 1 if there was any error. Every process it starts is stopped and
-every file, directory and schema it creates is removed, also on Ctrl-C.
+Then, in-process, the raw baseline of creates: the event store saving the aggregates a create
+saves (two sequences, the registration, the page index) directly, one after the other.
+
+It prints req/s, p50/p99 latency, client and server CPU, the ratios to the bare route (reads) and
+to the raw save (creates) and the number of errors, and exits 1 if there was any error. Every
+process it starts is stopped and every file, directory and schema it creates is removed, also on
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -35,8 +43,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as ``python bench/bench_registrations.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import time
+
 import requests
 
+from api.bootstrap import build_services
+from api.config import Settings
 from bench.common import (
     API_TARGET,
     BARE_TARGET,
@@ -60,6 +72,19 @@ from bench.common import (
     service_env,
     ts_mw,
 )
+from domain import commands
+from domain.accounts import Account
+from domain.answers import ALL_QUESTION_IDS
+from domain.application import CampaignEvents
+from domain.details import DetailsInput
+from domain.indexes import UniqueIndex
+from domain.registration import EventRegistration
+from domain.validation import parse_title
+
+TARGET_READ = 0.5  # each read route's req/s against the bare Flask route's
+TARGET_CREATE = 0.5  # creates/s against the raw save's
+PUBLIC = "include_private=false"
+QUESTIONS = "/campaignevents/v0/participant_questions"
 
 # --- the requests ---------------------------------------------------------------------------
 
@@ -126,6 +151,105 @@ def bare_request(base: str) -> Request:
     return request
 
 
+def read_request(base: str, path: str, headers: dict[str, str], rows: int | None = None) -> Request:
+    """GET ``path`` (expects 200, and ``rows`` entries when given)."""
+    url = f"{base}{path}"
+
+    def request(session: requests.Session, _: int) -> str | None:
+        resp = session.get(url, headers=headers, timeout=REQUEST_TIMEOUT)
+        if resp.status_code != 200:
+            return f"GET {path} -> {resp.status_code} {resp.text[:200]}"
+        if rows is not None and len(resp.json()) != rows:
+            return f"GET {path} -> {len(resp.json())} entries, not {rows}"
+        return None
+
+    return request
+
+
+# --- in-process set-up and the raw baseline --------------------------------------------------
+
+
+def event_details(page: str) -> DetailsInput:
+    title = parse_title(page)
+    assert title is not None
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(hour=10, minute=0, second=0, microsecond=0)
+    return DetailsInput(
+        page=title,
+        timezone="Europe/Rome",
+        start=ts_mw(start),
+        end=ts_mw(start + timedelta(hours=8)),
+        wikis=[],
+        online=True,
+        meeting_url="https://meet.example.org/abc",
+    )
+
+
+def build_reads(settings: Settings) -> int:
+    """One event with 5 organizers and 40 participants (half private), made in-process and
+    projected before the servers start; returns its id."""
+    services = build_services(settings)
+    try:
+        app = services.app
+        organizer = app.create_user(commands.CreateUser("Reads Organizer", None, ("event-organizer",)))
+        event_id = app.enable_registration(
+            commands.EnableRegistration(organizer.user_id, event_details("Event:Bench reads"))
+        ).event_id
+        names = ["Reads Organizer"]
+        for n in range(4):
+            names.append(f"Co organizer {n}")
+            app.create_user(commands.CreateUser(names[-1], None, ("event-organizer",)))
+        app.set_organizers(commands.SetOrganizers(organizer.user_id, event_id, tuple(names)))
+        for n in range(40):
+            user = app.create_user(commands.CreateUser(f"Reader {n}"))
+            app.register_participant(commands.RegisterParticipant(user.user_id, event_id, n % 2 == 1))
+        services.projector.catch_up()
+        return event_id
+    finally:
+        services.close()
+
+
+def raw_saves(settings: Settings, seconds: float) -> tuple[int, float, list[float]]:
+    """The event store alone: what a create saves (two sequences, the registration, the page's
+    index), built and saved directly, in a loop; (saves, elapsed, latencies)."""
+    services = build_services(settings)
+    try:
+        app = services.app
+        creator = app.create_user(commands.CreateUser("Raw Saver", None, ("event-organizer",)))
+        run = secrets.token_hex(4)
+        times: list[float] = []
+        started = time.perf_counter()
+        n = 0
+        while time.perf_counter() - started < seconds:
+            n += 1
+            sent = time.perf_counter()
+            now = app.clock.now()
+            page = f"Event:Raw {run} {n}"
+            registrations, organizers = app.sequence("registrations"), app.sequence("organizers")
+            registration = EventRegistration.enable(
+                event_id=registrations.allocate(now),
+                wiki=app.wiki_id,
+                given=event_details(page),
+                policy=app.policy,
+                now=now,
+                creator=creator_account(app, creator.user_id),
+                page_holder=None,
+                questions=ALL_QUESTION_IDS,
+                creator_organizer_id=organizers.allocate(now),
+            )
+            index = UniqueIndex.claim("page", f"{app.wiki_id}|{page}", registration.event_id, now)
+            app.save(registrations, organizers, registration, index)
+            times.append(time.perf_counter() - sent)
+        return n, time.perf_counter() - started, times
+    finally:
+        services.close()
+
+
+def creator_account(app: CampaignEvents, user_id: int) -> Account:
+    account = app.account(user_id)
+    assert account is not None
+    return account
+
+
 # --- the run --------------------------------------------------------------------------------
 
 
@@ -151,10 +275,9 @@ def report(phases: list[Phase], other: Phase) -> int:
             "limited by this one-process client (requests + the GIL) and are lower bounds for the server"
         )
     if rates.get("bare"):
-        print(
-            f"creates/bare = {rates['create'] / rates['bare']:.3f}   "
-            f"gets/bare = {rates['get'] / rates['bare']:.3f}"
-        )
+        for name in ("get", "parts", "orgs", "quest"):
+            verdict = "meets" if rates[name] / rates["bare"] >= TARGET_READ else "below"
+            print(f"{name}/bare = {rates[name] / rates['bare']:.3f} ({verdict} the >= {TARGET_READ} target)")
     errors = sum(p.errors for p in phases) + other.errors
     print(f"errors: {errors}")
     for p in [*phases, other]:
@@ -169,6 +292,9 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         env = service_env(workdir, database_url)
         campaignevents(env, "init-db")
         user = json.loads(campaignevents(env, "users", "create", "Bench", "--group", "event-organizer"))
+        settings = Settings.from_env(env)
+        reads_event = build_reads(settings)
+        saves, elapsed, times = raw_saves(settings, args.seconds)  # before any server competes for CPU
         follower = stack.enter_context(projector(env, workdir))
         api = stack.enter_context(gunicorn("api", API_TARGET, env, workdir, f"{PREFIX}/1"))
         bare = stack.enter_context(gunicorn("bare", BARE_TARGET, env, workdir, "/ok"))
@@ -185,17 +311,32 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         api_pids = (api.process.pid, follower.process.pid)  # a write's cost includes projecting it
         plan: list[tuple[str, Request, tuple[int, ...]]] = [
             ("create", create_request(api.base, user["token"], secrets.token_hex(4), ids), api_pids),
+            ("create1", create_request(api.base, user["token"], secrets.token_hex(4), ids), api_pids),
             ("get", get_request(api.base, ids, read_headers), api_pids),
+            (
+                "parts",
+                read_request(
+                    api.base, f"{PREFIX}/{reads_event}/participants?include_private=false", read_headers, 20
+                ),
+                api_pids,
+            ),
+            ("orgs", read_request(api.base, f"{PREFIX}/{reads_event}/organizers", read_headers, 5), api_pids),
+            (
+                "quest",
+                read_request(api.base, "/campaignevents/v0/participant_questions", read_headers),
+                api_pids,
+            ),
             ("bare", bare_request(bare.base), (bare.process.pid,)),
         ]
         phases: list[Phase] = []
         warmup = Phase("warm-up")
         for name, request, pids in plan:
+            clients = 1 if name == "create1" else args.clients
             if args.warmup > 0:
                 warm = drive(
                     name,
                     request,
-                    clients=args.clients,
+                    clients=clients,
                     seconds=args.warmup,
                     stop=stop,
                     server_pids=pids,
@@ -206,7 +347,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                 drive(
                     name,
                     request,
-                    clients=args.clients,
+                    clients=clients,
                     seconds=args.seconds,
                     stop=stop,
                     server_pids=pids,
@@ -219,6 +360,19 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             warmup.errors += duplicates
             warmup.error_samples.append(f"{duplicates} registration ids were handed out twice")
         errors = report(phases, warmup)
+        raw_rate = saves / elapsed
+        rates = {p.name: p for p in phases}
+        times.sort()
+        print(
+            f"raw save (in-process, one after the other): {saves} creates, {raw_rate:.1f}/s, "
+            f"p50 {1000 * times[len(times) // 2]:.2f} ms"
+        )
+        for name in ("create", "create1"):
+            ratio = rates[name].rate / raw_rate
+            verdict = "meets" if ratio >= TARGET_CREATE else "below"
+            print(f"{name}/raw save = {ratio:.3f} ({verdict} the >= {TARGET_CREATE} target)")
+        p50 = rates["create1"].percentile_ms(50)
+        print(f"create p50, 1 client: {p50:.2f} ms ({'meets' if p50 <= 10 else 'above'} the <= 10 ms target)")
         if errors:
             print(f"api server output other than its access log (last lines):\n{api.log_tail()}")
     return 1 if errors else 0
