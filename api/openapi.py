@@ -26,11 +26,13 @@ from api.routes import history, worklist
 from api.routes.email import EmailBody
 from api.routes.organizers import SetOrganizersBody
 from api.routes.participants import RegisterBody, RemoveBody
+from api.routes.places import ApprovalBody, PlacesBody
 from api.routes.worklist import WorklistBody
 from domain import errors as rules
 from domain.accounts import EMAIL_LIMIT
 from domain.answers import QUESTIONS
 from domain.registration import MAX_ORGANIZERS
+from projections.places import WAITLIST_PAGE
 from projections.views import EVENTS_BY_USER, ORGANIZERS_PAGE, PARTICIPANTS_PAGE
 
 bp = Blueprint("openapi", __name__, url_prefix="/campaignevents/v0")
@@ -685,6 +687,190 @@ ROUTES: tuple[Op, ...] = (
         ok={200: _json(schemas.CsrfToken, "Token")},
     ),
 )
+
+# --- places (issue 13; api/routes/places.py) -----------------------------------------------------
+_SETTINGS = {
+    "type": "object",
+    "required": ["participant_limit", "waitlist", "requires_approval"],
+    "properties": {
+        "participant_limit": {"type": "integer", "nullable": True, "minimum": 1},
+        "waitlist": {"type": "boolean"},
+        "requires_approval": {"type": "boolean"},
+    },
+}
+_STATUS = {"type": "string", "enum": ["confirmed", "waitlisted", "pending", "declined", "none"]}
+_POSITION = {"type": "integer", "nullable": True, "description": "Position on the waitlist (1: next)"}
+NOT_A_PARTICIPANT = "`campaignevents-rest-participant-not-found`: The user is not registered for the event"
+GONE_ON_GET = "`campaignevents-rest-get-registration-deleted`: The event registration was deleted"
+PLACES_ROUTES: tuple[Op, ...] = (
+    Op(
+        "get",
+        f"{REGISTRATION}/places",
+        "Places",
+        "Get the event's places settings",
+        "The participant limit (null: none), whether a full event keeps a waitlist, and whether "
+        "registrations need an organizer's approval.",
+        ok={200: _json(_SETTINGS, "Success")},
+        errors={404: (EVENT_NOT_FOUND, GONE_ON_GET)},
+    ),
+    Op(
+        "put",
+        f"{REGISTRATION}/places",
+        "Places",
+        "Set the event's places",
+        "Organizers set the whole setting. Raising the limit promotes the first waitlisted registrants "
+        "(in the order their requests were recorded); lowering it keeps everyone confirmed and only "
+        "stops new confirmations.",
+        ok={200: _json(_SETTINGS, "Success: the settings now in force")},
+        errors={
+            400: (
+                "`campaignevents-rest-places-invalid-limit`: participant_limit is not positive",
+                EDIT_DELETED,
+            ),
+            403: ("`campaignevents-rest-places-permission-denied`: You are not an organizer of the event",),
+            404: (EVENT_NOT_FOUND,),
+        },
+        body=PlacesBody,
+        auth=WRITE,
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/waitlist",
+        "Places",
+        "Get the waitlist",
+        "The waitlist in request order: organizers get names and positions, everyone else its length only "
+        f"(so private registrants are never revealed). At most {WAITLIST_PAGE} entries.",
+        ok={
+            200: _json(
+                {
+                    "type": "object",
+                    "required": ["length"],
+                    "properties": {
+                        "length": {"type": "integer"},
+                        "waitlist": {
+                            "type": "array",
+                            "maxItems": WAITLIST_PAGE,
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "position": {"type": "integer"},
+                                    "user_id": {"type": "integer"},
+                                    "user_name": {"type": "string", "nullable": True},
+                                    "private": {"type": "boolean"},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Success",
+            )
+        },
+        errors={404: (EVENT_NOT_FOUND, GONE_ON_GET)},
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/participants/self/status",
+        "Places",
+        "Get your place status",
+        "Whether your registration holds a place, waits (and where), awaits approval or was declined.",
+        ok={
+            200: _json(
+                {"type": "object", "properties": {"status": _STATUS, "waitlist_position": _POSITION}},
+                "Success",
+            )
+        },
+        errors={
+            403: ("`campaignevents-register-not-allowed`: You are not signed in",),
+            404: (EVENT_NOT_FOUND, GONE_ON_GET),
+        },
+    ),
+    Op(
+        "post",
+        f"{REGISTRATION}/participants/{{userid}}/approval",
+        "Places",
+        "Approve or decline a registration",
+        "Organizers approve (the registration then takes a place, or the waitlist) or decline (the person "
+        "is no longer registered) a pending registration; the person is told by e-mail.",
+        ok={
+            200: _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "user_id": {"type": "integer"},
+                        "status": _STATUS,
+                        "waitlist_position": _POSITION,
+                    },
+                },
+                "Success: the registration's status now",
+            )
+        },
+        errors={
+            400: (
+                "`campaignevents-rest-approval-not-pending`: The registration is not awaiting approval",
+                EDIT_DELETED,
+            ),
+            403: ("`campaignevents-rest-approval-permission-denied`: You are not an organizer of the event",),
+            404: (EVENT_NOT_FOUND, USER_NOT_FOUND, NOT_A_PARTICIPANT),
+        },
+        body=ApprovalBody,
+        auth=WRITE,
+    ),
+    *(
+        Op(
+            method,
+            f"{REGISTRATION}/participants/{{userid}}/check_in",
+            "Places",
+            summary,
+            "Organizers check in a participant who holds a place (or undo it), from the event's start to 7 "
+            "days after its end. `modified` is false when it already was so.",
+            ok={200: _json(schemas.ModifiedResponse, "Success")},
+            errors={
+                400: (
+                    "`campaignevents-rest-check-in-outside-window`: Not between the event's start and 7 days "
+                    "after its end",
+                    "`campaignevents-rest-check-in-not-confirmed`: The participant does not hold a place",
+                    EDIT_DELETED,
+                ),
+                403: (
+                    "`campaignevents-rest-check-in-permission-denied`: You are not an organizer of the event",
+                ),
+                404: (EVENT_NOT_FOUND, USER_NOT_FOUND, NOT_A_PARTICIPANT),
+            },
+            body=schemas.BodySchema,
+            body_required=False,
+            auth=WRITE,
+        )
+        for method, summary in (("put", "Check a participant in"), ("delete", "Undo a check-in"))
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/counts",
+        "Places",
+        "Get the event's counts",
+        "Confirmed participants (public and private), waitlisted, pending and checked-in registrants, and "
+        "the limit; kept by the places read model.",
+        ok={
+            200: _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "participants": {
+                            "type": "object",
+                            "properties": {"public": {"type": "integer"}, "private": {"type": "integer"}},
+                        },
+                        "waitlisted": {"type": "integer"},
+                        "pending": {"type": "integer"},
+                        "checked_in": {"type": "integer"},
+                        "participant_limit": {"type": "integer", "nullable": True},
+                    },
+                },
+                "Success",
+            )
+        },
+        errors={404: (EVENT_NOT_FOUND, GONE_ON_GET)},
+    ),
+)
+ROUTES += PLACES_ROUTES
 
 # What the body schemas' fields mean, where the route modules do not say (the API page's words). A
 # value of None removes the key that the field's type gave.

@@ -131,10 +131,10 @@ def own_status(event_id: str) -> Response:
     return jsonify({"status": status, "waitlist_position": position})
 
 
-@bp.post("/<event_id>/participants/<user_id>/approval")
-def approval(event_id: str, user_id: str) -> Response:
+@bp.post("/<event_id>/participants/<userid>/approval")
+def approval(event_id: str, userid: str) -> Response:
     eid = path_int("id", event_id)
-    uid = path_int("user_id", user_id)
+    uid = path_int("user_id", userid)
     body = load_body(ApprovalBody)
     require_csrf(body["token"])
     result = services().app.decide_approval(
@@ -157,14 +157,14 @@ def _check_in(event_id: str, user_id: str, checked_in: bool) -> Response:
     return jsonify({"modified": result.position > 0})
 
 
-@bp.put("/<event_id>/participants/<user_id>/check_in")
-def check_in(event_id: str, user_id: str) -> Response:
-    return _check_in(event_id, user_id, True)
+@bp.put("/<event_id>/participants/<userid>/check_in")
+def check_in(event_id: str, userid: str) -> Response:
+    return _check_in(event_id, userid, True)
 
 
-@bp.delete("/<event_id>/participants/<user_id>/check_in")
-def undo_check_in(event_id: str, user_id: str) -> Response:
-    return _check_in(event_id, user_id, False)
+@bp.delete("/<event_id>/participants/<userid>/check_in")
+def undo_check_in(event_id: str, userid: str) -> Response:
+    return _check_in(event_id, userid, False)
 
 
 @bp.get("/<event_id>/counts")

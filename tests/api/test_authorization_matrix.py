@@ -104,6 +104,12 @@ AGGREGATED = Expect(403, "campaignevents-rest-aggregated-answers-permission-deni
 HISTORY = Expect(403, "campaignevents-rest-history-permission-denied")  # api/routes/history.py
 # on a deleted event (ref §3.4)
 GONE = Expect(404, "campaignevents-rest-get-registration-deleted")
+# places (issue 13; api/routes/places.py): organizer-only writes with their own keys
+PLACES_DENIED = Expect(403, "campaignevents-rest-places-permission-denied")
+APPROVAL_DENIED = Expect(403, "campaignevents-rest-approval-permission-denied")
+NOT_PENDING = Expect(400, "campaignevents-rest-approval-not-pending")
+CHECK_IN_DENIED = Expect(403, "campaignevents-rest-check-in-permission-denied")
+CHECK_IN_OUTSIDE = Expect(400, "campaignevents-rest-check-in-outside-window")
 ALREADY_DELETED = Expect(404, "campaignevents-rest-delete-already-deleted")
 EDIT_DELETED = Expect(400, "campaignevents-edit-registration-deleted")
 REGISTER_DELETED = Expect(400, "campaignevents-register-registration-deleted")
@@ -289,6 +295,53 @@ MATRIX: tuple[Row, ...] = (
         cells(HISTORY, ok(), HISTORY, HISTORY, HISTORY, HISTORY, ok(), ok(), ok()),
         query=f"include_private=false&as_of={NOW_TS_MW}", deleted=True,
         reference="service feature; like the live list, no deleted-event check (§3.4 GET participants)"),
+    # places (issue 13): anyone reads; organizers write; the deleted event is gone (404) to reads
+    Row("places", "GET", EVENT + "/places", ALL_200, reference="service feature: anyone reads"),
+    Row("set places", "PUT", EVENT + "/places",
+        cells(TOKEN, TOKEN, *[PLACES_DENIED] * 4, ok(), ok(), PLACES_DENIED),
+        body=lambda w, c: {"participant_limit": 5, "waitlist": True, "requires_approval": False},
+        reference="service feature: the edit rule (sysop is not an organizer)"),
+    Row("waitlist", "GET", EVENT + "/waitlist", ALL_200,
+        reference="service feature: names for organizers, the length for others"),
+    Row("own status", "GET", EVENT + "/participants/self/status", cells(REGISTER, *[ok()] * 8),
+        reference="service feature: like own registration, an account is needed"),
+    Row("approval", "POST", EVENT + "/participants/<userid>/approval",
+        cells(TOKEN, TOKEN, *[APPROVAL_DENIED] * 4, NOT_PENDING, NOT_PENDING, APPROVAL_DENIED),
+        body=lambda w, c: {"approve": True}, userid="participant",
+        reference="service feature: the edit rule, then only a pending registration"),
+    Row("check in", "PUT", EVENT + "/participants/<userid>/check_in",
+        cells(TOKEN, TOKEN, *[CHECK_IN_DENIED] * 4, CHECK_IN_OUTSIDE, CHECK_IN_OUTSIDE, CHECK_IN_DENIED),
+        body=lambda w, c: {}, userid="participant",
+        reference="service feature: the edit rule, then the event's start to 7 days after its end"),
+    Row("undo check in", "DELETE", EVENT + "/participants/<userid>/check_in",
+        cells(TOKEN, TOKEN, *[CHECK_IN_DENIED] * 4, CHECK_IN_OUTSIDE, CHECK_IN_OUTSIDE, CHECK_IN_DENIED),
+        userid="participant",
+        reference="service feature: as check in"),
+    Row("counts", "GET", EVENT + "/counts", ALL_200, reference="service feature: anyone reads"),
+    Row("places (deleted)", "GET", EVENT + "/places", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone, as its details"),
+    Row("set places (deleted)", "PUT", EVENT + "/places",
+        cells(TOKEN, TOKEN, *[PLACES_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, PLACES_DENIED),
+        body=lambda w, c: {"participant_limit": 5, "waitlist": True, "requires_approval": False},
+        deleted=True, reference="service feature: permission (403) before deleted (400), as edit"),
+    Row("waitlist (deleted)", "GET", EVENT + "/waitlist", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone"),
+    Row("own status (deleted)", "GET", EVENT + "/participants/self/status", cells(*[GONE] * 9),
+        deleted=True, reference="service feature: a deleted registration is gone"),
+    Row("approval (deleted)", "POST", EVENT + "/participants/<userid>/approval",
+        cells(TOKEN, TOKEN, *[APPROVAL_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, APPROVAL_DENIED),
+        body=lambda w, c: {"approve": True}, userid="participant", deleted=True,
+        reference="service feature: permission (403) before deleted (400)"),
+    Row("check in (deleted)", "PUT", EVENT + "/participants/<userid>/check_in",
+        cells(TOKEN, TOKEN, *[CHECK_IN_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, CHECK_IN_DENIED),
+        body=lambda w, c: {}, userid="participant", deleted=True,
+        reference="service feature: permission (403) before deleted (400)"),
+    Row("undo check in (deleted)", "DELETE", EVENT + "/participants/<userid>/check_in",
+        cells(TOKEN, TOKEN, *[CHECK_IN_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, CHECK_IN_DENIED),
+        userid="participant", deleted=True,
+        reference="service feature: permission (403) before deleted (400)"),
+    Row("counts (deleted)", "GET", EVENT + "/counts", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone"),
     Row("organizers (deleted)", "GET", EVENT + "/organizers", ALL_200, deleted=True,
         reference="ref §1.11, §3.4: deleted events still listed"),
     Row("set organizers (deleted)", "PUT", EVENT + "/organizers", ORGANIZERS_ONLY(EDIT_DELETED),
