@@ -18,6 +18,7 @@ import bisect
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -29,13 +30,13 @@ from domain.mailings import Mailing
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
-from projections import content_history
-from projections import place_history
+from projections import content_history, place_history, schedule_history
 from projections.schema import Tables
 
 NAME = "catalog"
 Row = dict[str, Any]
 CHUNK = 500  # parameters per IN (...) list
+MULTI_ROWS = 1000  # rows per multi-row INSERT on PostgreSQL (under its 65,535 parameters)
 
 
 def ts_mw(moment: datetime) -> str:
@@ -401,7 +402,17 @@ def _insert(conn: Connection, table: Table, rows: list[Row]) -> None:
         f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
         f"VALUES ({', '.join(_marks(conn, len(names)))})"
     )
-    conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
+    values = list(map(itemgetter(*names), rows))
+    if conn.dialect.paramstyle == "qmark":  # SQLite: executemany is a C loop over one statement
+        conn.exec_driver_sql(sql, values)
+        return
+    # PostgreSQL: multi-row VALUES, one round trip per MULTI_ROWS rows
+    row_marks = f"({', '.join(_marks(conn, len(names)))})"
+    for first in range(0, len(values), MULTI_ROWS):
+        chunk = values[first : first + MULTI_ROWS]
+        head = sql[: sql.index(" VALUES ")]
+        flat = tuple(v for row in chunk for v in row)
+        conn.exec_driver_sql(f"{head} VALUES {', '.join([row_marks] * len(chunk))}", flat)
 
 
 def _update(
@@ -416,8 +427,7 @@ def _update(
         f"UPDATE {q(table.name)} SET {', '.join(f'{q(c)} = {marks}' for c in columns)} "
         f"WHERE {' AND '.join(f'{q(k)} = {marks}' for k in keys)}"
     )
-    order = (*columns, *keys)
-    conn.exec_driver_sql(sql, [tuple(row[n] for n in order) for row in rows])
+    conn.exec_driver_sql(sql, list(map(itemgetter(*columns, *keys), rows)))
 
 
 def apply(conn: Connection, tables: Tables, events: Sequence[Any]) -> None:
@@ -659,7 +669,7 @@ HANDLERS: dict[str, Handler] = {
     ),
     get_topic(Worklist.WorklistChanged): _worklist_changed,
     get_topic(Mailing.ParticipantsEmailed): _emailed,
-    **place_history.HANDLERS,  # the places facts (projections/place_history.py)
 }
 HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
+HANDLERS.update(schedule_history.HANDLERS)  # schedules (projections/schedule_history.py)
 TOPICS = tuple(HANDLERS)
