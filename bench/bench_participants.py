@@ -31,6 +31,7 @@ import contextlib
 import itertools
 import json
 import re
+import resource
 import sys
 import threading
 import time
@@ -76,12 +77,11 @@ from bench.common import (
 from domain import commands
 from domain.details import DetailsInput
 from domain.validation import parse_title
-from projections import catalog
+from projections.runner import Projector
 
 PAGE = 20  # projections.views.PARTICIPANTS_PAGE
 EDGE = 100  # how many registrations at each end are compared
 BLOCK = 1000  # registrations per line of the rate table
-REPLAY_BATCH = 500  # projections.runner.BATCH
 REPLAYED = re.compile(r"replayed (\d+) events to position (\d+) in ([\d.]+)s \(([\d,]+) events/s\)")
 
 
@@ -353,24 +353,13 @@ def run_replay(env: dict[str, str]) -> Replayed:
 
 
 def raw_read(settings: Settings) -> tuple[int, float]:
-    """Read and decode the notifications the replay reads (the catalog's topics), in batches of
-    the projector's size: (events, seconds)."""
+    """Read and decode the notifications the replay reads (the catalog's topics), in the
+    projector's pages (``projections.runner.BATCH``) through its own reader: (events, seconds)."""
     services = build_services(settings)
     try:
-        recorder, mapper = services.app.recorder, services.app.mapper
         started = time.perf_counter()
-        head = recorder.max_notification_id() or 0
-        position = events = 0
-        while position < head:
-            notes = recorder.select_notifications(
-                start=position + 1, limit=REPLAY_BATCH, stop=head, topics=catalog.TOPICS
-            )
-            for note in notes:
-                mapper.to_domain_event(note)
-            events += len(notes)
-            if len(notes) < REPLAY_BATCH:
-                break
-            position = notes[-1].id
+        head = services.app.recorder.max_notification_id() or 0
+        events = sum(len(page) for page, _ in Projector(services.app, services.store).pages(0, head))
         return events, time.perf_counter() - started
     finally:
         services.close()
@@ -385,7 +374,9 @@ def report_replay(replayed: Replayed, raw_events: int, raw_seconds: float) -> li
     )
     print(f"   raw read+decode: {raw_events:>5,} events in {raw_seconds:6.2f} s = {raw_rate:>9,.0f} events/s")
     if raw_rate:
-        print(f"   replay / raw = {replayed.per_second / raw_rate:.3f}")
+        print(f"   replay / raw = {replayed.per_second / raw_rate:.3f} (target >= 0.5)")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"   peak RSS of the largest child process (the replay, or a server before it): {peak:,.0f} MiB")
     if raw_events != replayed.events:
         return [f"the raw read saw {raw_events} events, the replay {replayed.events}"]
     return []

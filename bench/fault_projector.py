@@ -34,6 +34,7 @@ import contextlib
 import os
 import random
 import re
+import resource
 import signal
 import sys
 import threading
@@ -61,7 +62,7 @@ from bench.common import (
     run_main,
     service_env,
 )
-from bench.faults_common import DropJobs, cli, event_details, positions, read_and_decode
+from bench.faults_common import DropJobs, cli, event_details, positions
 from domain import commands
 from domain.accounts import Account
 from domain.participants import Participant
@@ -148,6 +149,21 @@ def build_log(settings: Settings, target: int) -> Built:
         return Built(head, accounts, accounts, cancelled, seconds)
     finally:
         services.close()
+
+
+def read_and_decode_pages(services: Services) -> tuple[int, float]:
+    """The raw baseline: the catalog's notifications read in the projector's pages
+    (``projections.runner.BATCH``) and decoded by the mapper, nothing applied; (events, seconds)."""
+    reader = Projector(services.app, services.store)
+    started = time.perf_counter()
+    head = services.app.recorder.max_notification_id() or 0
+    events = sum(len(page) for page, _ in reader.pages(0, head))
+    return events, time.perf_counter() - started
+
+
+def child_peak_mib() -> float:
+    """The largest peak RSS of the child processes waited for so far (Linux: KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 # --- kills and catch-up -----------------------------------------------------------------------
@@ -266,12 +282,16 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             f"   catch-up events/s: {runs[-1].rate:,.0f} (the final run); "
             f"{built.events / total:,.0f} over all {len(runs)} runs ({total:.1f} s with the kills)"
         )
-        raw_events, raw_seconds = read_and_decode(services)
+        raw_events, raw_seconds = read_and_decode_pages(services)
         raw_rate = raw_events / raw_seconds if raw_seconds > 0 else 0.0
         print(
             f"   raw baseline, reading + decoding the same notifications in-process: {raw_events:,} events "
             f"in {raw_seconds:.1f} s = {raw_rate:,.0f} events/s; final catch-up / raw = "
             f"{runs[-1].rate / raw_rate if raw_rate else 0.0:.3f}"
+        )
+        print(
+            f"   peak RSS of the largest child so far (the projector runs): {child_peak_mib():,.0f} MiB; "
+            f"this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
         )
         head, position, _ = positions(services)
         if position != head:
@@ -300,6 +320,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             if int(found[1]) != 0 or done.returncode != 0:
                 problems.append(f"replay --verify: {found[0]}")
         print(f"   (a clean rebuild plus the comparison: {built.events / seconds:,.0f} events/s all in)")
+        print(f"   peak RSS of the largest child (replay --verify, a projector): {child_peak_mib():,.0f} MiB")
 
     print(f"\nproblems: {len(problems)}")
     for problem in problems:

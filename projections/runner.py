@@ -129,7 +129,7 @@ class Projector:
         return [event for _, event in page], end
 
     def pages(
-        self, start: int, head: int, topics: tuple[str, ...] = catalog.TOPICS, *, ahead: int = 2
+        self, start: int, head: int, topics: tuple[str, ...] = catalog.TOPICS, *, ahead: int = 0
     ) -> Iterator[Page]:
         """Consecutive pages from ``start`` to ``head``. With ``ahead`` > 0 a reader thread reads
         and decodes up to ``ahead`` pages while the caller applies the current one (SQLite and
