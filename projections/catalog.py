@@ -30,7 +30,6 @@ from domain.mailings import Mailing
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
-from projections import content_history, place_history, schedule_history
 from projections.schema import Tables
 
 NAME = "catalog"
