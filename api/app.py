@@ -22,6 +22,7 @@ from api.routes.organizers import bp as organizers_bp
 from api.routes.participants import bp as participants_bp
 from api.routes.places import bp as places_bp
 from api.routes.registrations import bp as registrations_bp
+from api.routes.schedule import bp as schedule_bp
 from api.routes.worklist import bp as worklist_bp
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -72,6 +73,7 @@ def create_app(
         email_bp,
         worklist_bp,
         history_bp,
+        schedule_bp,
         auth_bp,
         openapi_bp,
         docs_bp,

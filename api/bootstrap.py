@@ -17,6 +17,7 @@ from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
 from projections import catalog
+from projections import feeds as feed_model
 from projections import polls as poll_model
 from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher, JobQueue
@@ -48,12 +49,13 @@ class Services:
     history: HistoryViews
     jobs: JobContext
     polls: PollViews | None = None  # groups, audiences, decisions, votes (projections/polls.py)
+    feeds: feed_model.FeedViews | None = None  # calendar feeds (projections/feeds.py)
 
     def written(self, position: int) -> None:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
-            names = (catalog.NAME, PLACES, poll_model.NAME)
+            names = (catalog.NAME, PLACES, poll_model.NAME, feed_model.NAME)
             caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
@@ -100,6 +102,7 @@ def build_services(
     projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
     poll_projection = poll_model.PollsProjection()
     projections.append(poll_projection)
+    projections.append(feed_model.FeedsProjection(feed_renderer(settings)))
     poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
     projector = Projector(app, store, projections=projections)
     jobs = JobContext(app, projector, mailer, mail_settings(settings))
@@ -109,6 +112,7 @@ def build_services(
         settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store), jobs
     )
     services.polls = poll_views
+    services.feeds = feed_model.FeedViews(store.engine)
     return services
 
 
@@ -120,6 +124,17 @@ def mail_settings(settings: Settings) -> MailSettings:
         return links.event_url(settings.event_url, base_url, event_id, event_page)
 
     return MailSettings(settings.mail_from, event_link)
+
+
+def feed_renderer(settings: Settings) -> feed_model.Renderer:
+    """Feeds: UIDs at a fixed domain per wiki; ``URL`` is the event's link when it is absolute
+    (a path template needs ``CAMPAIGNEVENTS_BASE_URL``)."""
+
+    def event_link(event_id: int, event_page: str) -> str | None:
+        link = links.event_url(settings.event_url, settings.base_url or "", event_id, event_page)
+        return link if "://" in link else None
+
+    return feed_model.Renderer(f"{settings.wiki_id}.campaignevents", event_link)
 
 
 def init_store(settings: Settings) -> None:
@@ -162,6 +177,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         store.create((catalog.NAME, DISPATCHER, PLACES))
         create_places_tables(store.engine)
         poll_model.create(store)
+        feed_model.create(store)
         keys.create_table()
     finally:
         store.close()

@@ -14,6 +14,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from api.messages import text
 from domain import errors as domain_errors
+from domain import scheduling
 
 log = logging.getLogger("campaignevents.api")
 
@@ -38,6 +39,8 @@ STATUS_OF: dict[type[domain_errors.DomainError], int] = {
     domain_errors.Contention: 503,
     domain_errors.LoginFailed: 401,
     domain_errors.InvalidAccessToken: 401,
+    scheduling.FeedUrlAnonymous: 401,  # the schedule errors (domain/schedule_errors.py) are 400s
+    scheduling.FeedNotFound: 404,
 }
 
 # Rules the reference answers with a bare ``{"httpCode", "httpReason"}`` body.

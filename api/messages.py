@@ -206,6 +206,57 @@ CATALOGUE: dict[str, str] = {
         "The aggregated responses are available once the event has ended and every response has "
         "been aggregated."
     ),
+    # our own: schedules and calendar feeds (domain/schedule_errors.py, domain/scheduling.py)
+    "campaignevents-error-schedule-no-sessions": "A schedule needs at least one session.",
+    "campaignevents-error-schedule-too-many-sessions": "A schedule can have at most $1 sessions.",
+    "campaignevents-error-schedule-invalid-session-id": (
+        'Invalid session ID "$1": use 1 to 64 letters, digits, "_" or "-", starting with a letter or digit.'
+    ),
+    "campaignevents-error-schedule-duplicate-session-id": 'The session ID "$1" is used more than once.',
+    "campaignevents-error-schedule-invalid-session-time": (
+        'A time of session "$1" does not exist in the event\'s timezone.'
+    ),
+    "campaignevents-error-schedule-session-end-before-start": 'Session "$1" ends before it starts.',
+    "campaignevents-error-schedule-invalid-latitude": (
+        'The latitude of session "$1" must be a number between -90 and 90.'
+    ),
+    "campaignevents-error-schedule-invalid-longitude": (
+        'The longitude of session "$1" must be a number between -180 and 180.'
+    ),
+    "campaignevents-error-schedule-session-text-too-long": (
+        'The $2 of session "$1" cannot be longer than $3 bytes.'
+    ),
+    "campaignevents-error-schedule-invalid-recurrence": "The recurrence is not a valid RFC 5545 RRULE.",
+    "campaignevents-error-schedule-recurrence-count-and-until": (
+        "A recurrence rule cannot have both COUNT and UNTIL."
+    ),
+    "campaignevents-error-schedule-unsupported-recurrence": (
+        "The recurrence part $1 is not supported: events repeat at most daily, at their sessions' times."
+    ),
+    "campaignevents-error-schedule-recurrence-not-aligned": (
+        'The start of session "$1" is not an occurrence of the recurrence rule.'
+    ),
+    "campaignevents-error-schedule-recurrence-until-before-start": (
+        'The recurrence rule ends before session "$1" starts.'
+    ),
+    "campaignevents-error-schedule-recurrence-too-long": (
+        "A recurrence rule with an end must end within $1 years of the first session."
+    ),
+    "campaignevents-error-schedule-too-many-recurring-sessions": (
+        "A recurring schedule can have at most $1 sessions."
+    ),
+    "campaignevents-error-schedule-exceptions-without-recurrence": (
+        "Exception dates need a recurrence rule."
+    ),
+    "campaignevents-error-schedule-too-many-exceptions": "A schedule can have at most $1 exception dates.",
+    "campaignevents-error-schedule-no-occurrences": (
+        "The exception dates leave no occurrence of the schedule."
+    ),
+    "campaignevents-error-schedule-invalid-occurrence-range": (
+        'The "to" time of the occurrences asked for is before the "from" time.'
+    ),
+    "campaignevents-rest-feed-url-anonymous": "You must be logged in to have a calendar feed address.",
+    "campaignevents-rest-feed-not-found": "There is no calendar feed at this address.",
     **MAIL_TEXTS,  # the e-mails' texts live with the jobs that send them
 }
 

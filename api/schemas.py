@@ -429,6 +429,8 @@ HISTORY_KINDS = (
     "answers-counted",
     "worklist-changed",
     "participants-emailed",
+    "schedule-changed",
+    "schedule-removed",
 )
 
 

@@ -146,8 +146,9 @@ class Span:
     """The event's overall period (v0's ``start_time``/``end_time``), local (naive) and UTC.
 
     ``start`` is the first occurrence's start. ``end`` is the last occurrence's end; for a rule
-    without an end (``open_ended``) it is the end of the first occurrence of each session, the
-    latest of them, so that it is a real time that the facts alone decide.
+    without an end (``open_ended``) it is the end of the last occurrence within ``HORIZON`` (the
+    last one expansion reaches), so that v0's "ended" rules see a real, far end that the facts
+    alone decide.
     """
 
     start_local: datetime
@@ -394,8 +395,8 @@ def _horizon(schedule: Schedule, zone: tzinfo) -> datetime:
 
 def derive_span(schedule: Schedule, timezone: str) -> Span:
     """The overall period of a checked schedule (see ``Span``); raises ``NoOccurrences`` when the
-    exceptions leave none within ``HORIZON``. Its cost grows with the number of occurrences of a
-    finite rule (all are walked to find the last), which the horizon bounds."""
+    exceptions leave none within ``HORIZON``. Its cost grows with the number of occurrences (all
+    are walked to find the last, also of an open-ended rule), which the horizon bounds."""
     return _span(schedule, event_tzinfo(timezone))
 
 
@@ -408,7 +409,7 @@ def _span(schedule: Schedule, zone: tzinfo) -> Span:
         first = next(starts, None)
         if first is None:
             continue
-        last = first if schedule.is_open_ended else next(iter(deque(starts, maxlen=1)), first)
+        last = next(iter(deque(starts, maxlen=1)), first)  # an open-ended rule stops at the horizon
         firsts.append(_occurrence(session, first, zone))
         lasts.append(_occurrence(session, last, zone))
     if not firsts:

@@ -224,3 +224,54 @@ def _text(value: str) -> str:
 def _uri(value: str) -> str:
     """``value`` with spaces and control characters percent-encoded, so it stays one line."""
     return _NOT_IN_URI.sub(lambda match: f"%{ord(match.group()):02X}", value)
+
+
+# --- pre-rendered feeds (projections/feeds.py stores each event's VEVENTs) ---------------------
+
+
+def vevent_text(event: FeedEvent) -> str:
+    """The event's VEVENTs as ``write_calendar`` writes them (CRLF lines, folded)."""
+    return "".join(vevent.to_ical().decode() for vevent in _vevents(event))
+
+
+def zone_years(event: FeedEvent) -> tuple[str, int, int]:
+    """The timezone whose VTIMEZONE the event needs ("" for UTC) and the years it must cover."""
+    first, last = _years(event)
+    return ("" if event_tzinfo(event.timezone) is UTC else event.timezone), first, last
+
+
+def assemble(parts: Iterable[tuple[str, int, int, str]], *, name: str | None = None) -> bytes:
+    """One VCALENDAR from pre-rendered events (``zone_years(event) + (vevent_text(event),)`` each,
+    in order): the same bytes ``write_calendar`` gives for those events."""
+    given = list(parts)
+    years: dict[tzinfo, tuple[str, int, int]] = {}
+    for tz, first, last, _ in given:
+        if not tz:
+            continue
+        zone = event_tzinfo(tz)
+        known = years.get(zone, (tz, first, last))
+        years[zone] = (known[0], min(first, known[1]), max(last, known[2]))
+    head = _head(name, tuple(years.values()))
+    return b"".join((head, *(text.encode() for *_, text in given), b"END:VCALENDAR\r\n"))
+
+
+@lru_cache(maxsize=1024)
+def _head(name: str | None, zones: tuple[tuple[str, int, int], ...]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if name:
+        calendar.add("name", _text(name))
+        calendar.add("x-wr-calname", _text(name))
+    for tz, first, last in zones:
+        zone = event_tzinfo(tz)
+        if isinstance(zone, ZoneInfo):
+            calendar.add_component(_zone_vtimezone(zone.key, first, last))
+        else:
+            offset = zone.utcoffset(None)
+            assert offset is not None
+            calendar.add_component(_fixed_vtimezone(offset))
+    whole = bytes(calendar.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    assert whole.endswith(end)
+    return whole[: -len(end)]

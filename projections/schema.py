@@ -202,3 +202,66 @@ def define_places(suffix: str = LIVE) -> PlacesTables:
         Column("at", String(40), nullable=False),
     )
     return PlacesTables(md, places, members, outbox)
+
+
+# --- calendar feeds (projections/feeds.py) ---------------------------------------------------
+# Their own tracking row (``feeds``), outside ``Tables.models()``: the catalog's replay leaves them.
+FEEDS_TABLE_NAMES = ("rm_feed_events", "rm_feed_links", "rm_feed_stamps", "rm_feed_secrets")
+
+
+@dataclass(frozen=True)
+class FeedTables:
+    metadata: MetaData
+    events: Table
+    links: Table
+    stamps: Table
+    secrets: Table
+
+    def models(self) -> list[Table]:
+        return [self.events, self.links, self.stamps, self.secrets]
+
+
+def define_feeds(suffix: str = LIVE) -> FeedTables:
+    md = MetaData()
+    token = secrets.token_hex(3)
+    events = Table(
+        "rm_feed_events" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("state", Text, nullable=False),  # JSON: what a VEVENT is rendered from
+        Column("sequence", Integer, nullable=False),
+        Column("last_modified", String(40), nullable=False),  # ISO 8601, UTC
+        Column("deleted_at", String(40), nullable=True),
+        Column("zone", String(64), nullable=False),  # the VTIMEZONE it needs ("" for UTC)
+        Column("first_year", Integer, nullable=False),
+        Column("last_year", Integer, nullable=False),
+        Column("public_text", Text, nullable=False),  # its VEVENTs without the meeting URL
+        Column("full_text", Text, nullable=False),  # its VEVENTs with it
+        Index(f"ux_feed_events_aggregate_{token}", "aggregate_id", unique=True),
+    )
+    links = Table(
+        "rm_feed_links" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("user_id", Integer, primary_key=True, autoincrement=False),
+        Column("role", String(1), primary_key=True),  # "o" organizer, "p" participant
+        Column("aggregate_id", String(36), nullable=True),  # the participant's aggregate
+        Column("active", Boolean, nullable=False),
+        Index(f"ix_feed_links_user_{token}", "user_id", "role", "event_id"),
+        Index(f"ix_feed_links_aggregate_{token}", "aggregate_id"),
+    )
+    stamps = Table(
+        "rm_feed_stamps" + suffix,
+        md,
+        Column("feed", String(32), primary_key=True),  # "e:<event>", "o:<user>", "p:<user>"
+        Column("revision", Integer, nullable=False),
+        Column("last_modified", String(40), nullable=False),
+    )
+    secrets_ = Table(
+        "rm_feed_secrets" + suffix,
+        md,
+        Column("secret_hash", String(64), primary_key=True),
+        Column("user_id", Integer, nullable=False),
+    )
+    return FeedTables(md, events, links, stamps, secrets_)

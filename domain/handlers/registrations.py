@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
-from domain import commands
+from domain import commands, scheduling
 from domain.answers import ALL_QUESTION_IDS
 from domain.handlers import retrying
 from domain.indexes import UniqueIndex, index_id
@@ -50,16 +50,19 @@ def edit_registration(app: CampaignEvents, cmd: commands.EditRegistration) -> Wr
         old_page, new_page = registration.details.page, cmd.details.page.prefixed
         new_index = page_index(app, new_page) if new_page != old_page else None
         now = app.clock.now()
+        before, editor = registration.details, app.account(cmd.performer)
         registration.edit(
             cmd.details,
             cmd.status,
             policy=app.policy,
             now=now,
-            editor=app.account(cmd.performer),
+            editor=editor,
             page_holder=page_holder(app, new_index),
             account_of=app.existing_account,
             answers_stored=lambda: app.participant_directory().has_answers(cmd.event_id),
         )
+        assert editor is not None  # edit() refuses anyone else
+        scheduling.after_edit(registration, editor.user_id, before, now)  # a new period ends a schedule
         touched: list[Aggregate] = [registration]
         if new_page != old_page:
             touched.append(claim_page(app, new_index, new_page, registration.event_id, now))

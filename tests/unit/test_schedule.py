@@ -402,10 +402,15 @@ def test_exceptions_move_the_span() -> None:
     assert (span.start_local, span.end_local) == (datetime(2030, 10, 21, 10), datetime(2030, 11, 4, 12))
 
 
-def test_span_of_an_open_ended_rule_is_its_first_round() -> None:
+def test_span_of_an_open_ended_rule_ends_with_its_last_occurrence_within_the_horizon() -> None:
     wednesday = session("wed", MONDAY + timedelta(days=2, hours=4))
-    span = derive_span(check_schedule(weekly("FREQ=WEEKLY", session("mon"), wednesday), ROME), ROME)
-    assert span == Span(MONDAY, datetime(2030, 10, 16, 16), utc(2030, 10, 14, 8), utc(2030, 10, 16, 14), True)
+    checked = check_schedule(weekly("FREQ=WEEKLY", session("mon"), wednesday), ROME)
+    span = derive_span(checked, ROME)
+    last = expand(checked, max_count=10**6)[-1]
+    assert (span.start_local, span.start_utc, span.open_ended) == (MONDAY, utc(2030, 10, 14, 8), True)
+    assert (span.end_local, span.end_utc) == (last.end_local, last.end_utc)
+    assert last.start_utc <= utc(2030, 10, 14, 8) + HORIZON < last.start_utc + timedelta(days=7)
+    assert span.end_local.year == 2040 and span.end_local.hour == 16  # local wall time kept
 
 
 def test_span_of_a_rule_ending_on_a_date_includes_that_day() -> None:

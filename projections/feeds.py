@@ -1,0 +1,482 @@
+"""The calendar-feeds read model: per event, what its VEVENTs are rendered from, its SEQUENCE, its
+LAST-MODIFIED and when it was deleted, and the VEVENTs themselves, rendered once per change (with
+and without the meeting URL); who organizes and who joined which event; a revision per feed (an
+event's, an organizer's, a participant's), which the API turns into an ETag without reading the
+events; and the hashes of the participants' live feed secrets.
+
+**SEQUENCE** starts at 0 and grows by one with every fact that changes an event's times (timezone,
+start, end, schedule), its place (address, country, meeting URL) or its status (deleted): derived
+from the facts alone, so a replay gives the same numbers. DTSTAMP is the event's LAST-MODIFIED (the
+feed is a published copy of the event, not a scheduling message), so a row's text is a pure function
+of the facts and the projector's settings (the UID domain and the event link).
+
+A batch is applied set-based in the projector's transaction: the rows it touches are read with one
+query per table, folded in memory in log order, re-rendered once per event, and written with
+executemany. Its own tracking position (``NAME``); the API waits for it as for the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, and_, bindparam, delete, insert, inspect, select, update
+from sqlalchemy.engine import Connection
+
+from domain import scheduling
+from domain.participants import Participant
+from domain.registration import DETAIL_FACTS, EventRegistration
+from domain.schedule import Schedule
+from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
+from projections.schema import FeedTables, Tables, define_feeds
+
+NAME = "feeds"
+ORGANIZER = "o"
+PARTICIPANT = "p"
+Row = dict[str, Any]
+CHUNK = 500
+# what moves SEQUENCE (RFC 5545 3.8.7.4: a change of times, place or status)
+SEQUENCED = (
+    "timezone",
+    "start_local",
+    "end_local",
+    "schedule",
+    "meeting_address",
+    "meeting_country",
+    "meeting_url",
+)
+
+REGISTRATION_FACTS: tuple[type[Any], ...] = (
+    EventRegistration.RegistrationEnabled,
+    EventRegistration.RegistrationEdited,
+    *DETAIL_FACTS,
+    EventRegistration.OrganizersSet,
+    EventRegistration.RegistrationDeleted,
+    scheduling.ScheduleSet,
+    scheduling.ScheduleCleared,
+)
+PARTICIPANT_FACTS: tuple[type[Any], ...] = (
+    Participant.ParticipantRegistered,
+    Participant.ParticipantReregistered,
+    Participant.RegistrationCancelled,
+    Participant.ParticipantRemoved,
+)
+SECRET_FACTS: tuple[type[Any], ...] = (scheduling.FeedUrlIssued, scheduling.FeedUrlRevoked)
+TOPICS = tuple(get_topic(kind) for kind in (*REGISTRATION_FACTS, *PARTICIPANT_FACTS, *SECRET_FACTS))
+
+
+def feed_key(kind: str, key: int) -> str:
+    """A feed's stamp key: ``e:<event id>``, ``o:<organizer user id>``, ``p:<participant user id>``."""
+    return f"{kind}:{key}"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+STATE_FIELDS = (
+    "name",
+    "page",
+    "timezone",
+    "start_local",
+    "end_local",
+    "meeting_address",
+    "meeting_country",
+    "meeting_url",
+)
+
+
+def state_of(details: dict[str, Any]) -> dict[str, Any]:
+    """What the feed keeps of a registration's details (and ``schedule``, kept beside)."""
+    return {name: details.get(name) for name in STATE_FIELDS}
+
+
+def location(state: dict[str, Any]) -> str | None:
+    text = ", ".join(part for part in (state.get("meeting_address"), state.get("meeting_country")) if part)
+    return text or None
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """How the projector renders: the UID domain (keep it fixed) and the link to an event
+    (``(event_id, page) -> URL``, None for none)."""
+
+    uid_domain: str
+    event_link: Callable[[int, str], str | None]
+
+    def feed_event(self, row: Row, state: dict[str, Any], *, meeting_url: bool) -> FeedEvent:
+        modified = datetime.fromisoformat(row["last_modified"])
+        schedule = state.get("schedule")
+        return FeedEvent(
+            uid=event_uid(row["event_id"], self.uid_domain),
+            sequence=row["sequence"],
+            dtstamp=modified,
+            last_modified=modified,
+            summary=state["name"],
+            timezone=state["timezone"],
+            start=datetime.strptime(state["start_local"], "%Y%m%d%H%M%S"),
+            end=datetime.strptime(state["end_local"], "%Y%m%d%H%M%S"),
+            url=self.event_link(row["event_id"], state["page"]),
+            location=location(state),
+            schedule=None if schedule is None else Schedule.from_payload(schedule),
+            cancelled=row["deleted_at"] is not None,
+            meeting_url=state.get("meeting_url") if meeting_url else None,
+        )
+
+    def render(self, row: Row) -> None:
+        """Set the row's texts and VTIMEZONE needs from its state."""
+        state = json.loads(row["state"])
+        public = self.feed_event(row, state, meeting_url=False)
+        row["zone"], row["first_year"], row["last_year"] = zone_years(public)
+        row["public_text"] = vevent_text(public)
+        row["full_text"] = (
+            vevent_text(self.feed_event(row, state, meeting_url=True))
+            if state.get("meeting_url")
+            else row["public_text"]
+        )
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for first in range(0, len(values), size):
+        yield values[first : first + size]
+
+
+class Fold:
+    def __init__(self, conn: Connection, t: FeedTables, renderer: Renderer) -> None:
+        self.conn, self.t, self.renderer = conn, t, renderer
+        self.events: dict[str, Row] = {}  # by registration aggregate id
+        self.events_new: set[str] = set()
+        self.changed: set[str] = set()
+        self.links: dict[tuple[int, int, str], Row] = {}
+        self.links_new: set[tuple[int, int, str]] = set()
+        self.links_dirty: set[tuple[int, int, str]] = set()
+        self.by_participant: dict[str, tuple[int, int, str]] = {}
+        self.touched_feeds: dict[str, str] = {}  # stamp key -> last modified (ISO)
+        self.secrets_gone: set[int] = set()
+        self.secrets_new: dict[int, str | None] = {}  # user id -> hash (None: revoked)
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        registrations = sorted({str(e.originator_id) for e in events if isinstance(e, REGISTRATION_FACTS)})
+        participants = sorted({str(e.originator_id) for e in events if isinstance(e, PARTICIPANT_FACTS)})
+        ev, ln = self.t.events, self.t.links
+        for chunk in _chunks(registrations):
+            for found in self.conn.execute(select(ev).where(ev.c.aggregate_id.in_(chunk))).mappings():
+                self.events[found["aggregate_id"]] = dict(found)
+        for chunk in _chunks(participants):
+            for found in self.conn.execute(select(ln).where(ln.c.aggregate_id.in_(chunk))).mappings():
+                self._keep_link(dict(found))
+        organizing = sorted(
+            self.events[str(e.originator_id)]["event_id"]
+            for e in events
+            if isinstance(e, EventRegistration.OrganizersSet) and str(e.originator_id) in self.events
+        )
+        for chunk in _chunks(organizing):
+            query = select(ln).where(ln.c.event_id.in_(chunk) & (ln.c.role == ORGANIZER))
+            for found in self.conn.execute(query).mappings():
+                self._keep_link(dict(found))
+
+    def _keep_link(self, row: Row) -> None:
+        key = (row["event_id"], row["user_id"], row["role"])
+        self.links[key] = row
+        if row["aggregate_id"] is not None:
+            self.by_participant[row["aggregate_id"]] = key
+
+    # --- folding --------------------------------------------------------------------------------
+
+    def apply(self, e: Any) -> None:
+        if isinstance(e, REGISTRATION_FACTS):
+            self._registration(e)
+        elif isinstance(e, PARTICIPANT_FACTS):
+            self._participant(e)
+        elif isinstance(e, scheduling.FeedUrlIssued):
+            self.secrets_gone.add(e.user_id)
+            self.secrets_new[e.user_id] = e.secret_hash
+        elif isinstance(e, scheduling.FeedUrlRevoked):
+            self.secrets_gone.add(e.user_id)
+            self.secrets_new[e.user_id] = None
+
+    def _registration(self, e: Any) -> None:
+        key = str(e.originator_id)
+        if isinstance(e, EventRegistration.RegistrationEnabled):
+            self.events[key] = {
+                "event_id": e.event_id,
+                "aggregate_id": key,
+                "state": json.dumps({**state_of(e.details), "schedule": None}, sort_keys=True),
+                "sequence": 0,
+                "last_modified": iso(e.timestamp),
+                "deleted_at": None,
+            }
+            self.events_new.add(key)
+            self.changed.add(key)
+            self._link(e.event_id, e.performed_by, ORGANIZER, None, True, e.timestamp)
+            return
+        row = self.events.get(key)
+        if row is None:  # a registration the model never saw enabled (not expected)
+            return
+        if isinstance(e, EventRegistration.OrganizersSet):
+            for (event_id, _, role), link in list(self.links.items()):
+                if event_id == row["event_id"] and role == ORGANIZER and link["active"]:
+                    self._link(event_id, link["user_id"], ORGANIZER, None, False, e.timestamp)
+            for entry in e.organizers:
+                self._link(row["event_id"], entry["user_id"], ORGANIZER, None, True, e.timestamp)
+            return
+        old = json.loads(row["state"])
+        new = dict(old)
+        deleted = row["deleted_at"]
+        if isinstance(e, EventRegistration.RegistrationEdited):
+            new.update(state_of(e.details))
+        elif isinstance(e, EventRegistration.DetailsChanged):
+            new.update({k: v for k, v in e.values().items() if k in STATE_FIELDS})
+        elif isinstance(e, scheduling.ScheduleSet):
+            new.update(start_local=e.start_local, end_local=e.end_local, schedule=e.schedule)
+        elif isinstance(e, scheduling.ScheduleCleared):
+            new["schedule"] = None
+        elif isinstance(e, EventRegistration.RegistrationDeleted):
+            deleted = iso(e.timestamp)
+        if new == old and deleted == row["deleted_at"]:
+            return
+        moved = any(old.get(k) != new.get(k) for k in SEQUENCED) or deleted != row["deleted_at"]
+        row.update(
+            state=json.dumps(new, sort_keys=True),
+            sequence=row["sequence"] + (1 if moved else 0),
+            last_modified=iso(e.timestamp),
+            deleted_at=deleted,
+        )
+        self.changed.add(key)
+
+    def _participant(self, e: Any) -> None:
+        aggregate = str(e.originator_id)
+        if isinstance(e, Participant.ParticipantRegistered):
+            self._link(e.event_id, e.user_id, PARTICIPANT, aggregate, True, e.timestamp)
+            return
+        key = self.by_participant.get(aggregate)
+        if key is None:  # not expected: its registration was folded first
+            return
+        active = isinstance(e, Participant.ParticipantReregistered)
+        self._link(key[0], key[1], PARTICIPANT, aggregate, active, e.timestamp)
+
+    def _link(
+        self, event_id: int, user_id: int, role: str, aggregate: str | None, active: bool, at: datetime
+    ) -> None:
+        key = (event_id, user_id, role)
+        row = self.links.get(key)
+        if row is None:
+            row = {"event_id": event_id, "user_id": user_id, "role": role, "aggregate_id": aggregate}
+            self.links[key] = row
+            self.links_new.add(key)
+            if aggregate is not None:
+                self.by_participant[aggregate] = key
+        elif row["active"] == active:
+            return
+        row["active"] = active
+        self.links_dirty.add(key)
+        self._touch(feed_key(role, user_id), iso(at))
+
+    def _touch(self, feed: str, at: str) -> None:
+        self.touched_feeds[feed] = max(at, self.touched_feeds.get(feed, at))
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        conn, t = self.conn, self.t
+        changed = [self.events[k] for k in sorted(self.changed)]
+        for row in changed:
+            self.renderer.render(row)
+            self._touch(feed_key("e", row["event_id"]), row["last_modified"])
+        self._touch_readers(changed)
+        new = [self.events[k] for k in sorted(self.events_new)]
+        if new:
+            conn.execute(insert(t.events), new)
+        dirty = [r for r in changed if r["aggregate_id"] not in self.events_new]
+        if dirty:
+            columns = [c.name for c in t.events.columns if c.name not in ("event_id", "aggregate_id")]
+            _update(conn, t.events.c.event_id, t.events, columns, dirty, "event_id")
+        if self.links_new:
+            conn.execute(insert(t.links), [self.links[k] for k in sorted(self.links_new)])
+        old_links = [self.links[k] for k in sorted(self.links_dirty - self.links_new)]
+        if old_links:
+            ln = t.links
+            for row in old_links:  # links change rarely (one per registration): keyed updates
+                conn.execute(
+                    update(ln)
+                    .where(
+                        and_(
+                            ln.c.event_id == row["event_id"],
+                            ln.c.user_id == row["user_id"],
+                            ln.c.role == row["role"],
+                        )
+                    )
+                    .values(active=row["active"])
+                )
+        self._write_stamps()
+        if self.secrets_gone:
+            conn.execute(delete(t.secrets).where(t.secrets.c.user_id.in_(sorted(self.secrets_gone))))
+            fresh = [{"secret_hash": h, "user_id": u} for u, h in sorted(self.secrets_new.items()) if h]
+            if fresh:
+                conn.execute(insert(t.secrets), fresh)
+
+    def _touch_readers(self, changed: list[Row]) -> None:
+        """Every organizer and participant feed that shows a changed event gets a new revision."""
+        ids = sorted({row["event_id"] for row in changed})
+        modified = {row["event_id"]: row["last_modified"] for row in changed}
+        ln = self.t.links
+        readers: set[tuple[int, int, str]] = set()
+        for chunk in _chunks(ids):
+            query = select(ln.c.event_id, ln.c.user_id, ln.c.role).where(ln.c.event_id.in_(chunk))
+            readers.update((event_id, user_id, role) for event_id, user_id, role in self.conn.execute(query))
+        readers.update(k for k in self.links if k[0] in modified)
+        for event_id, user_id, role in readers:
+            self._touch(feed_key(role, user_id), modified[event_id])
+
+    def _write_stamps(self) -> None:
+        if not self.touched_feeds:
+            return
+        st = self.t.stamps
+        keys = sorted(self.touched_feeds)
+        known: dict[str, Row] = {}
+        for chunk in _chunks(keys):
+            for found in self.conn.execute(select(st).where(st.c.feed.in_(chunk))).mappings():
+                known[found["feed"]] = dict(found)
+        fresh = [
+            {"feed": k, "revision": 1, "last_modified": self.touched_feeds[k]} for k in keys if k not in known
+        ]
+        if fresh:
+            self.conn.execute(insert(st), fresh)
+        moved = [
+            {
+                "feed": k,
+                "revision": known[k]["revision"] + 1,
+                "last_modified": max(known[k]["last_modified"], self.touched_feeds[k]),
+            }
+            for k in keys
+            if k in known
+        ]
+        if moved:
+            _update(self.conn, st.c.feed, st, ["revision", "last_modified"], moved, "feed")
+
+
+def _update(conn: Connection, key: Any, table: Any, columns: list[str], rows: list[Row], name: str) -> None:
+    statement = (
+        update(table).where(key == bindparam("k_key")).values({c: bindparam(f"v_{c}") for c in columns})
+    )
+    conn.execute(statement, [{"k_key": row[name], **{f"v_{c}": row[c] for c in columns}} for row in rows])
+
+
+def apply(conn: Connection, t: FeedTables, events: Sequence[Any], renderer: Renderer) -> None:
+    fold = Fold(conn, t, renderer)
+    fold.prepare(events)
+    for e in events:
+        fold.apply(e)
+    fold.flush()
+
+
+class FeedsProjection:
+    name = NAME
+    topics: tuple[str, ...] = TOPICS
+
+    def __init__(self, renderer: Renderer, tables: FeedTables | None = None) -> None:
+        self.renderer = renderer
+        self.tables = tables or define_feeds()
+
+    def apply(self, conn: Connection, _: Tables, events: Sequence[Any]) -> None:
+        apply(conn, self.tables, events, self.renderer)
+
+
+def create_tables(engine: Engine, tables: FeedTables | None = None) -> None:
+    """Create the feed tables that are missing (idempotent)."""
+    tables = tables or define_feeds()
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table in tables.models():
+            if table.name not in existing:
+                table.create(conn)
+
+
+def create(store: Any) -> None:
+    """The feeds' tracking row and tables (idempotent): for ``init-db``."""
+    store.create((NAME,))
+    create_tables(store.engine)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+Part = tuple[str, int, int, str]  # (zone, first year, last year, VEVENT text): ``ical.assemble``
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    event_id: int
+    deleted_at: str | None
+    last_modified: str
+
+
+class FeedViews:
+    """What the feed routes read: one primary-key read for a feed's revision (its ETag), one
+    indexed read for its events' stored texts."""
+
+    def __init__(self, engine: Engine, tables: FeedTables | None = None) -> None:
+        self.engine = engine
+        self.t = tables or define_feeds()
+
+    def stamp(self, feed: str) -> tuple[int, str] | None:
+        st = self.t.stamps
+        with self.engine.connect() as conn:
+            found = conn.execute(select(st.c.revision, st.c.last_modified).where(st.c.feed == feed)).first()
+        return None if found is None else (int(found[0]), str(found[1]))
+
+    def event(self, event_id: int) -> FeedRow | None:
+        ev = self.t.events
+        query = select(ev.c.event_id, ev.c.deleted_at, ev.c.last_modified).where(ev.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).first()
+        return None if found is None else FeedRow(int(found[0]), found[1], str(found[2]))
+
+    def parts(
+        self, *, shown_from: str, event_id: int | None = None, user: tuple[str, int] | None = None
+    ) -> list[tuple[int, Part, str]]:
+        """(event id, the part without the meeting URL, the VEVENT text with it) of one event or
+        of the events a user organizes (``("o", id)``) or joined (``("p", id)``), by event id;
+        deleted events only when deleted at or after ``shown_from`` (ISO, UTC)."""
+        ev, ln = self.t.events, self.t.links
+        columns = (
+            ev.c.event_id,
+            ev.c.zone,
+            ev.c.first_year,
+            ev.c.last_year,
+            ev.c.public_text,
+            ev.c.full_text,
+        )
+        shown = ev.c.deleted_at.is_(None) | (ev.c.deleted_at >= shown_from)
+        if event_id is not None:
+            query = select(*columns).where((ev.c.event_id == event_id) & shown)
+        else:
+            assert user is not None
+            role, user_id = user
+            query = (
+                select(*columns)
+                .select_from(ln.join(ev, ev.c.event_id == ln.c.event_id))
+                .where((ln.c.user_id == user_id) & (ln.c.role == role) & ln.c.active & shown)
+                .order_by(ev.c.event_id)
+            )
+        with self.engine.connect() as conn:
+            return [(r[0], (r[1], r[2], r[3], r[4]), r[5]) for r in conn.execute(query)]
+
+    def roles(self, user_id: int) -> dict[int, set[str]]:
+        """The events ``user_id`` actively organizes or joined, with the roles."""
+        ln = self.t.links
+        found: dict[int, set[str]] = {}
+        query = select(ln.c.event_id, ln.c.role).where((ln.c.user_id == user_id) & ln.c.active)
+        with self.engine.connect() as conn:
+            for event_id, role in conn.execute(query):
+                found.setdefault(int(event_id), set()).add(str(role))
+        return found
+
+    def user_of_secret(self, secret_hash: str) -> int | None:
+        sc = self.t.secrets
+        with self.engine.connect() as conn:
+            found = conn.execute(select(sc.c.user_id).where(sc.c.secret_hash == secret_hash)).scalar()
+        return None if found is None else int(found)
