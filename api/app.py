@@ -14,6 +14,7 @@ from api.config import Settings
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
+from api.routes.content import bp as content_bp
 from api.routes.docs import bp as docs_bp
 from api.routes.email import bp as email_bp
 from api.routes.history import bp as history_bp
@@ -74,6 +75,7 @@ def create_app(
         worklist_bp,
         history_bp,
         schedule_bp,
+        content_bp,
         auth_bp,
         openapi_bp,
         docs_bp,

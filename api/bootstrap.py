@@ -16,9 +16,11 @@ from api.keystore import SqlKeyStore
 from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
-from projections import catalog
+from projections import catalog, content
 from projections import feeds as feed_model
 from projections import polls as poll_model
+from projections.content import ContentProjection
+from projections.content_views import ContentViews
 from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher, JobQueue
 from projections.places import NAME as PLACES
@@ -26,6 +28,7 @@ from projections.places import PlacesProjection
 from projections.places import create_tables as create_places_tables
 from projections.poll_views import PollViews
 from projections.runner import CatalogProjection, Projection, Projector
+from projections.schema import define_content
 from projections.store import ReadStore
 from projections.views import CatalogViews, HistoryViews
 from workers.context import JobContext, MailSettings
@@ -48,6 +51,7 @@ class Services:
     mailer: Mailer
     history: HistoryViews
     jobs: JobContext
+    content: ContentViews  # calendars, rich content, moderation flags (projections/content.py)
     polls: PollViews | None = None  # groups, audiences, decisions, votes (projections/polls.py)
     feeds: feed_model.FeedViews | None = None  # calendar feeds (projections/feeds.py)
 
@@ -55,7 +59,7 @@ class Services:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
-            names = (catalog.NAME, PLACES, poll_model.NAME, feed_model.NAME)
+            names = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME)
             caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
@@ -99,7 +103,11 @@ def build_services(
         else InProcessQueue(intervals)
     )
     mailer = mailer or (SmtpMailer(settings.smtp_url) if settings.smtp_url else LogMailer())
+    content_tables = define_content()
+    app.hidden_flags = content_views = ContentViews(store, content_tables, settings.default_calendar)
+    app.default_calendar_title = settings.default_calendar
     projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
+    projections.insert(1, ContentProjection(content_tables))
     poll_projection = poll_model.PollsProjection()
     projections.append(poll_projection)
     projections.append(feed_model.FeedsProjection(feed_renderer(settings)))
@@ -109,7 +117,8 @@ def build_services(
     if isinstance(queue, InProcessQueue):
         queue.start(jobs)  # jobs run in this process, on these stores
     services = Services(
-        settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store), jobs
+        settings, app, clock, store, views, projector, keys, queue, mailer, HistoryViews(store), jobs,
+        content_views,
     )
     services.polls = poll_views
     services.feeds = feed_model.FeedViews(store.engine)
@@ -176,6 +185,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         ).close()
         store.create((catalog.NAME, DISPATCHER, PLACES))
         create_places_tables(store.engine)
+        content.create(store)
         poll_model.create(store)
         feed_model.create(store)
         keys.create_table()

@@ -32,6 +32,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     login_failures_per_account: tuple[int, int] = (5, 300)
     login_failures_per_address: tuple[int, int] = (150, 172800)
+    default_calendar: str = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR: the default calendar's title
     user_url: str = links.DEFAULT_USER_URL  # CAMPAIGNEVENTS_USER_URL, placeholders: see api/links.py
     event_url: str = links.DEFAULT_EVENT_URL  # CAMPAIGNEVENTS_EVENT_URL
 
@@ -66,6 +67,7 @@ class Settings:
             login_failures_per_address=_failures(
                 env, "CAMPAIGNEVENTS_LOGIN_FAILURES_PER_ADDRESS", (150, 172800)
             ),
+            default_calendar=(env.get("CAMPAIGNEVENTS_DEFAULT_CALENDAR") or "").strip() or "Events",
             user_url=links.checked(
                 "CAMPAIGNEVENTS_USER_URL",
                 env.get("CAMPAIGNEVENTS_USER_URL") or links.DEFAULT_USER_URL,

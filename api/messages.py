@@ -126,6 +126,33 @@ CATALOGUE: dict[str, str] = {
     ),
     "campaignevents-register-event-past": "This event registration period has already finished.",
     "campaignevents-register-event-not-open": "This event registration is closed.",
+    # calendars, rich content, moderation (our own)
+    "campaignevents-rest-content-permission-denied": "You are not allowed to change the content of this event.",
+    "campaignevents-rest-content-description-too-long": "The description is longer than $1 characters.",
+    "campaignevents-rest-content-invalid-location": "The location is invalid ($1).",
+    "campaignevents-rest-content-location-and-venue": "An event has a location or a venue, not both.",
+    "campaignevents-rest-content-invalid-venue": "The venue is invalid ($1).",
+    "campaignevents-rest-content-invalid-tag": (
+        'Invalid tag "$1": a tag has 1 to 50 printable characters and no comma.'
+    ),
+    "campaignevents-rest-content-too-many-tags": "An event has at most $1 tags.",
+    "campaignevents-rest-content-invalid-prefix": "A prefix has 1 to 50 printable characters and no comma.",
+    "campaignevents-rest-moderation-permission-denied": (
+        "Only sysops and the event's organizers can lock, hide or feature this event."
+    ),
+    "campaignevents-rest-moderation-invalid-hidden": (
+        "hidden is 0 (visible), 1 (pending approval) or -1 (hidden by a moderator)."
+    ),
+    "campaignevents-register-event-locked": "This event is locked: it takes no new participants.",
+    "campaignevents-rest-calendar-not-found": "There is no calendar with this ID.",
+    "campaignevents-rest-calendar-unknown": "There is no calendar with this ID.",
+    "campaignevents-rest-calendar-permission-denied": "Only sysops can create, change or delete calendars.",
+    "campaignevents-rest-calendar-invalid-title": "A calendar title has 1 to 255 printable characters.",
+    "campaignevents-rest-calendar-invalid-colour": 'Invalid colour "$1": use the form #rrggbb.',
+    "campaignevents-rest-calendar-not-empty": (
+        "This calendar still holds {{PLURAL:$1|one event|$1 events}}: move them to another calendar first."
+    ),
+    "campaignevents-rest-calendar-default-kept": "The default calendar cannot be deleted.",
     # places (our own)
     "campaignevents-register-event-full": "This event is full and does not keep a waitlist.",
     "campaignevents-rest-places-invalid-limit": (

@@ -26,6 +26,7 @@ from api.routes import history, worklist
 from api.routes.email import EmailBody
 from api.routes.organizers import SetOrganizersBody
 from api.routes.participants import RegisterBody, RemoveBody
+from api.routes.content import ContentBody, ModerationBody
 from api.routes.places import ApprovalBody, PlacesBody
 from api.routes.worklist import WorklistBody
 from domain import errors as rules
@@ -871,6 +872,136 @@ PLACES_ROUTES: tuple[Op, ...] = (
     ),
 )
 ROUTES += PLACES_ROUTES
+
+# --- calendars, rich content, moderation (issue 17; api/routes/content.py) -----------------------
+_PLACE = {"type": "object", "nullable": True, "description": "latitude (-90..90) and longitude (-180..180), "
+          "both or neither; address_lines (at most 5), city, region, country (2 letters), postal_code"}
+_CONTENT = {
+    "type": "object",
+    "properties": {
+        "description_html": {"type": "string", "description": "Sanitized HTML (never the raw input)"},
+        "description_text": {"type": "string", "description": "Its plain text"},
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        "prefix": {"type": "string", "nullable": True},
+        "location": _PLACE,
+        "venue": {"type": "object", "nullable": True, "description": "title, description, address"},
+        "calendar_id": {"type": "integer"},
+    },
+}
+_FLAGS = {
+    "type": "object",
+    "properties": {
+        "locked": {"type": "boolean"},
+        "hidden": {"type": "integer", "enum": [0, 1, -1]},
+        "featured": {"type": "boolean"},
+    },
+}
+_CALENDAR = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "colour": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
+        "approve_events": {"type": "boolean"},
+    },
+}
+HIDDEN_NOTE = " A hidden event answers as one that does not exist to anyone but its organizers and sysops."
+CONTENT_RULES = tuple(
+    f"`{key}`: {CATALOGUE[key]}"
+    for key in (
+        "campaignevents-rest-content-description-too-long",
+        "campaignevents-rest-content-invalid-location",
+        "campaignevents-rest-content-location-and-venue",
+        "campaignevents-rest-content-invalid-venue",
+        "campaignevents-rest-content-invalid-tag",
+        "campaignevents-rest-content-too-many-tags",
+        "campaignevents-rest-content-invalid-prefix",
+        "campaignevents-rest-calendar-unknown",
+    )
+)
+CONTENT_ROUTES: tuple[Op, ...] = (
+    Op(
+        "get",
+        f"{REGISTRATION}/content",
+        "Content",
+        "Get the event's rich content",
+        "The description (sanitized HTML and its plain text), tags, prefix, location or venue, and "
+        "calendar. Events no one moved are in the default calendar (1)." + HIDDEN_NOTE,
+        ok={200: _json(_CONTENT, "Success")},
+        errors={404: (EVENT_NOT_FOUND, GONE_ON_GET)},
+    ),
+    Op(
+        "put",
+        f"{REGISTRATION}/content",
+        "Content",
+        "Set the event's rich content",
+        "The event's organizers. Keys left out stay as they are; `location: null` or `venue: null` "
+        "clears the place; `calendar_id` moves the event (into a calendar whose events need approval, "
+        "by someone who is not a sysop: it is hidden pending approval).",
+        ok={204: _empty("Success")},
+        errors={
+            400: (*CONTENT_RULES, EDIT_DELETED),
+            403: (
+                "`campaignevents-rest-content-permission-denied`: "
+                + CATALOGUE["campaignevents-rest-content-permission-denied"],
+                EDIT_DENIED,
+            ),
+            404: (EVENT_NOT_FOUND,),
+        },
+        body=ContentBody,
+        auth=WRITE,
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/moderation",
+        "Content",
+        "Get the event's moderation flags",
+        "locked (no new participants but from moderators), hidden (1 pending approval, -1 hidden by a "
+        "moderator), featured." + HIDDEN_NOTE,
+        ok={200: _json(_FLAGS, "Success")},
+        errors={404: (EVENT_NOT_FOUND, GONE_ON_GET)},
+    ),
+    Op(
+        "put",
+        f"{REGISTRATION}/moderation",
+        "Content",
+        "Set the event's moderation flags",
+        "Moderators: sysops and the event's organizers. Keys left out stay as they are.",
+        ok={204: _empty("Success")},
+        errors={
+            400: (
+                "`campaignevents-rest-moderation-invalid-hidden`: "
+                + CATALOGUE["campaignevents-rest-moderation-invalid-hidden"],
+                EDIT_DELETED,
+            ),
+            403: (
+                "`campaignevents-rest-moderation-permission-denied`: "
+                + CATALOGUE["campaignevents-rest-moderation-permission-denied"],
+            ),
+            404: (EVENT_NOT_FOUND,),
+        },
+        body=ModerationBody,
+        auth=WRITE,
+    ),
+    Op(
+        "get",
+        f"{V0}/calendars",
+        "Content",
+        "List the calendars",
+        "Every calendar, by id; calendar 1 is the default one.",
+        ok={200: _json({"type": "array", "items": _CALENDAR}, "Success")},
+    ),
+    Op(
+        "get",
+        f"{V0}/calendars/{{id}}",
+        "Content",
+        "Get a calendar",
+        "One calendar.",
+        ok={200: _json(_CALENDAR, "Success")},
+        errors={404: ("`campaignevents-rest-calendar-not-found`: There is no calendar with this ID.",)},
+    ),
+)
+ROUTES += CONTENT_ROUTES
 
 # What the body schemas' fields mean, where the route modules do not say (the API page's words). A
 # value of None removes the key that the field's type gave.

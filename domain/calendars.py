@@ -40,11 +40,11 @@ def calendar_id(number: int) -> UUID:
 
 
 # --- errors --------------------------------------------------------------------------------
-class CalendarNotFound(errors.DomainError):  # 404
-    key = "campaignevents-rest-calendar-not-found"
+class CalendarNotFound(errors.DomainError):  # 400: a calendar id given that names none
+    key = "campaignevents-rest-calendar-unknown"
 
 
-class CalendarDenied(errors.DomainError):  # 403
+class CalendarDenied(errors.EditDenied):  # 403, as EditDenied
     key = "campaignevents-rest-calendar-permission-denied"
 
 

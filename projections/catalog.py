@@ -31,6 +31,7 @@ from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import schedule_history
+from projections import content_history
 from projections.schema import Tables
 
 NAME = "catalog"
@@ -672,4 +673,5 @@ HANDLERS: dict[str, Handler] = {
 }
 HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
 HANDLERS.update(schedule_history.HANDLERS)  # schedules (projections/schedule_history.py)
+HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
 TOPICS = tuple(HANDLERS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 LIVE = ""
 REBUILD = "__rebuild"
@@ -202,6 +202,134 @@ def define_places(suffix: str = LIVE) -> PlacesTables:
         Column("at", String(40), nullable=False),
     )
     return PlacesTables(md, places, members, outbox)
+
+
+# --- calendar feeds (projections/feeds.py) ---------------------------------------------------
+# Their own tracking row (``feeds``), outside ``Tables.models()``: the catalog's replay leaves them.
+FEEDS_TABLE_NAMES = ("rm_feed_events", "rm_feed_links", "rm_feed_stamps", "rm_feed_secrets")
+
+
+@dataclass(frozen=True)
+class FeedTables:
+    metadata: MetaData
+    events: Table
+    links: Table
+    stamps: Table
+    secrets: Table
+
+    def models(self) -> list[Table]:
+        return [self.events, self.links, self.stamps, self.secrets]
+
+
+def define_feeds(suffix: str = LIVE) -> FeedTables:
+    md = MetaData()
+    token = secrets.token_hex(3)
+    events = Table(
+        "rm_feed_events" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("state", Text, nullable=False),  # JSON: what a VEVENT is rendered from
+        Column("sequence", Integer, nullable=False),
+        Column("last_modified", String(40), nullable=False),  # ISO 8601, UTC
+        Column("deleted_at", String(40), nullable=True),
+        Column("zone", String(64), nullable=False),  # the VTIMEZONE it needs ("" for UTC)
+        Column("first_year", Integer, nullable=False),
+        Column("last_year", Integer, nullable=False),
+        Column("public_text", Text, nullable=False),  # its VEVENTs without the meeting URL
+        Column("full_text", Text, nullable=False),  # its VEVENTs with it
+        Index(f"ux_feed_events_aggregate_{token}", "aggregate_id", unique=True),
+    )
+    links = Table(
+        "rm_feed_links" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("user_id", Integer, primary_key=True, autoincrement=False),
+        Column("role", String(1), primary_key=True),  # "o" organizer, "p" participant
+        Column("aggregate_id", String(36), nullable=True),  # the participant's aggregate
+        Column("active", Boolean, nullable=False),
+        Index(f"ix_feed_links_user_{token}", "user_id", "role", "event_id"),
+        Index(f"ix_feed_links_aggregate_{token}", "aggregate_id"),
+    )
+    stamps = Table(
+        "rm_feed_stamps" + suffix,
+        md,
+        Column("feed", String(32), primary_key=True),  # "e:<event>", "o:<user>", "p:<user>"
+        Column("revision", Integer, nullable=False),
+        Column("last_modified", String(40), nullable=False),
+    )
+    secrets_ = Table(
+        "rm_feed_secrets" + suffix,
+        md,
+        Column("secret_hash", String(64), primary_key=True),
+        Column("user_id", Integer, nullable=False),
+    )
+    return FeedTables(md, events, links, stamps, secrets_)
+
+
+# --- rich content, moderation flags and calendars (projections/content.py) ---------------------
+# Kept beside the catalog's set (their own tracking row, ``content``), not in ``Tables.models()``:
+# the catalog's replay leaves them alone; ``projections.content.replay`` rebuilds them.
+CONTENT_TABLE_NAMES = ("rm_event_content", "rm_event_tags", "rm_calendars")
+
+
+@dataclass(frozen=True)
+class ContentTables:
+    metadata: MetaData
+    content: Table
+    tags: Table
+    calendars: Table
+
+    def models(self) -> list[Table]:
+        return [self.content, self.tags, self.calendars]
+
+
+def define_content(suffix: str = LIVE) -> ContentTables:
+    md = MetaData()
+    token = secrets.token_hex(3)
+    content = Table(
+        "rm_event_content" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("calendar_id", Integer, nullable=False),
+        Column("description_html", Text, nullable=False),
+        Column("description_text", Text, nullable=False),
+        Column("location", Text, nullable=True),  # JSON of domain.content.Location
+        Column("latitude", Float, nullable=True),
+        Column("longitude", Float, nullable=True),
+        Column("country", String(2), nullable=True),
+        Column("venue", Text, nullable=True),  # JSON of domain.content.Venue
+        Column("location_text", Text, nullable=False),  # the place as one line
+        Column("prefix", Text, nullable=True),
+        Column("locked", Boolean, nullable=False),
+        Column("hidden", Integer, nullable=False),
+        Column("featured", Boolean, nullable=False),
+        Index(f"ux_event_content_aggregate_{token}", "aggregate_id", unique=True),
+        Index(f"ix_event_content_calendar_{token}", "calendar_id", "event_id"),
+        Index(f"ix_event_content_hidden_{token}", "hidden", "event_id"),
+    )
+    tags = Table(
+        "rm_event_tags" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("tag_key", Text, primary_key=True),
+        Column("tag", Text, nullable=False),
+        Column("position", Integer, nullable=False),
+        Index(f"ix_event_tags_key_event_{token}", "tag_key", "event_id"),
+    )
+    calendars = Table(
+        "rm_calendars" + suffix,
+        md,
+        Column("calendar_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False),
+        Column("title", Text, nullable=False),
+        Column("colour", String(7), nullable=False),
+        Column("approve_events", Boolean, nullable=False),
+        Column("deleted", Boolean, nullable=False),
+        Index(f"ux_calendars_aggregate_{token}", "aggregate_id", unique=True),
+    )
+    return ContentTables(md, content, tags, calendars)
 
 
 # --- calendar feeds (projections/feeds.py) ---------------------------------------------------

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from api.auth import caller
 from api.context import services
 from api.params import path_int, query_ints
-from domain import errors
+from domain import errors, policies
 from domain.answers import QUESTIONS, Question
 from projections.views import EventRow
 
@@ -45,12 +46,27 @@ def _existing_user(name: str, raw: str) -> int:
 
 def _events(rows: list[EventRow]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for r in rows:
+    for r in _visible(rows):
         item: dict[str, Any] = {"event_id": r.event_id, "event_name": r.name}
         if r.deleted:
             item["event_deleted"] = True
         out.append(item)
     return out
+
+
+def _visible(rows: list[EventRow]) -> list[EventRow]:
+    """Hidden events are listed only to their moderators (``policies.can_see_event``)."""
+    hidden = services().content.hidden_among([r.event_id for r in rows])
+    if not hidden:
+        return rows
+    viewer = caller()
+    seen = {
+        event_id
+        for event_id, flag in hidden.items()
+        if (view := services().views.registration(event_id, viewer.user_id)) is not None
+        and policies.can_see_event(viewer.account, view, flag)
+    }
+    return [r for r in rows if r.event_id not in hidden or r.event_id in seen]
 
 
 def _question(q: Question) -> dict[str, Any]:

@@ -49,6 +49,8 @@ def move_to_calendar(app: CampaignEvents, cmd: commands.MoveToCalendar) -> Writt
         registration = app.registration(cmd.event_id)
         target = find_calendar(app, cmd.calendar_id)
         source = find_calendar(app, calendars.calendar_of(registration))
+        if target is None and cmd.calendar_id == DEFAULT_CALENDAR_ID and source is None:
+            target = _unrecorded_default(app)  # no calendar was made yet: it is there already
         now = app.clock.now()
         if not calendars.move_event(registration, target, source, app.account(cmd.performer), now):
             return 0
@@ -136,6 +138,14 @@ def _manager(app: CampaignEvents, performer: int | None) -> Account | None:
     if account is None or not calendars.may_manage(account):
         raise calendars.CalendarDenied()
     return account
+
+
+def _unrecorded_default(app: CampaignEvents) -> Calendar:
+    """The default calendar as it will be recorded (never saved from here)."""
+    now = app.clock.now()
+    return Calendar.create(
+        DEFAULT_CALENDAR_ID, app.default_calendar_title, calendars.DEFAULT_COLOUR, False, None, now
+    )
 
 
 def _with_default(app: CampaignEvents, sequence: Sequence, title: str) -> tuple[Calendar | None, bool]:
