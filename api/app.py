@@ -11,6 +11,7 @@ from flask import Flask, Response, g, request
 from api import auth, cors, errors, ops
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
+from api.datepoll import blueprint as datepoll_blueprint
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
@@ -82,6 +83,7 @@ def create_app(
     )
     for bp in blueprints:
         app.register_blueprint(bp)
+    app.register_blueprint(datepoll_blueprint())  # DatePoll's dialect under /api (api/datepoll/)
     ops.install(app)
     cors.install(app, settings)
     ops.configure_logging()

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from api import links
 
 DEFAULT_DATA_DIR = "var"
+DIALECTS = ("v0", "wildapricot", "datepoll", "invision")  # CAMPAIGNEVENTS_DIALECTS default: all
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Settings:
     default_calendar: str = "Events"  # CAMPAIGNEVENTS_DEFAULT_CALENDAR: the default calendar's title
     user_url: str = links.DEFAULT_USER_URL  # CAMPAIGNEVENTS_USER_URL, placeholders: see api/links.py
     event_url: str = links.DEFAULT_EVENT_URL  # CAMPAIGNEVENTS_EVENT_URL
+    dialects: tuple[str, ...] = DIALECTS  # CAMPAIGNEVENTS_DIALECTS: the APIs served besides v0's
+    default_timezone: str = "UTC"  # CAMPAIGNEVENTS_DEFAULT_TIMEZONE: zone of times given without one
+    jitsi_instance_url: str = ""  # CAMPAIGNEVENTS_JITSI_INSTANCE_URL: DatePoll's settings/jitsiInstanceUrl
 
     @property
     def is_postgres(self) -> bool:
@@ -78,6 +82,9 @@ class Settings:
                 env.get("CAMPAIGNEVENTS_EVENT_URL") or links.DEFAULT_EVENT_URL,
                 links.EVENT_PLACEHOLDERS,
             ),
+            dialects=tuple(d.lower() for d in _csv(env.get("CAMPAIGNEVENTS_DIALECTS"))) or DIALECTS,
+            default_timezone=(env.get("CAMPAIGNEVENTS_DEFAULT_TIMEZONE") or "").strip() or "UTC",
+            jitsi_instance_url=(env.get("CAMPAIGNEVENTS_JITSI_INSTANCE_URL") or "").strip(),
         )
 
     def event_store_env(self) -> dict[str, str]:
