@@ -144,14 +144,15 @@ def update(services: Services, performer: int, event_id: int, body: dict[str, An
     sessions = sessions_from(body["dates"], keep, max(numeric, default=0) + 1)
     name = str(body["name"]).strip()
     if name != registration.details.name:
-        rename(services, performer, event_id, name)
+        services.written(rename(services, performer, event_id, name))
     apply(services, performer, event_id, body, sessions, with_ids=True)
 
 
-def rename(services: Services, performer: int, event_id: int, name: str) -> None:
+def rename(services: Services, performer: int, event_id: int, name: str) -> int:
     """A new name moves the page (``Event:<name>``), keeping everything else of the details."""
     app = services.app
-    d = app.registration(event_id).details
+    registration = app.registration(event_id)
+    d = registration.details
     given = DetailsInput(
         page=_page(page_text(name)),
         timezone=d.timezone,
@@ -167,7 +168,9 @@ def rename(services: Services, performer: int, event_id: int, name: str) -> None
         tracking_tool_id=d.tracking_tool_id,
         tracking_tool_event_id=d.tracking_tool_event_id,
     )
-    registration_handlers.edit_registration(app, commands.EditRegistration(performer, event_id, given))
+    return registration_handlers.edit_registration(
+        app, commands.EditRegistration(performer, event_id, given, registration.status)
+    ).position
 
 
 def apply(

@@ -85,18 +85,26 @@ def event_body(name: str = "Macklemore Konzert", **overrides: Any) -> dict[str, 
 
 
 def make_group(services: Services, name: str, order: int = 0, permissions: tuple[str, ...] = ()) -> int:
-    return services.app.create_group(poll_commands.CreateGroup(name, order=order, permissions=permissions)).id
+    made = services.app.create_group(poll_commands.CreateGroup(name, order=order, permissions=permissions))
+    services.written(made.position)
+    return made.id
 
 
 def make_subgroup(services: Services, group_id: int, name: str, order: int = 0) -> int:
-    return services.app.create_subgroup(poll_commands.CreateSubgroup(group_id, name, order=order)).id
+    made = services.app.create_subgroup(poll_commands.CreateSubgroup(group_id, name, order=order))
+    services.written(made.position)
+    return made.id
 
 
 def join(
     services: Services, user_id: int, group_id: int | None = None, subgroup_id: int | None = None
 ) -> None:
-    services.app.change_membership(poll_commands.ChangeMembership(user_id, group_id, subgroup_id))
+    services.written(
+        services.app.change_membership(
+            poll_commands.ChangeMembership(user_id, group_id, subgroup_id)
+        ).position
+    )
 
 
 def set_name(services: Services, name: str, first: str, last: str) -> None:
-    services.app.set_person_name(poll_commands.SetPersonName(name, first, last))
+    services.written(services.app.set_person_name(poll_commands.SetPersonName(name, first, last)).position)
