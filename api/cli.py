@@ -423,3 +423,8 @@ def _run(action: Callable[[], T]) -> T:
     except DomainError as error:
         click.echo(f"error: {text(error.key, *error.params)}", err=True)
         sys.exit(1)
+
+
+from api.cli_groups import install as _install_groups  # noqa: E402  (groups, subgroups, users set-name)
+
+_install_groups(main, users)
