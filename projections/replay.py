@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 from tqdm import tqdm
 
-from projections import catalog
+from projections import catalog, own_tables
 from projections.runner import Projector, apply_events
 from projections.schema import REBUILD, TABLE_NAMES, Tables, define
 from projections.store import ReadStore
@@ -120,6 +120,8 @@ def replay(projector: Projector, *, progress: bool = True) -> ReplayStats:
         for live, rebuilt in zip(TABLE_NAMES, fresh.models(), strict=True):
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{live}"')
             conn.exec_driver_sql(f'ALTER TABLE "{rebuilt.name}" RENAME TO "{live}"')
+    for own in own_tables.all_of(projector):  # models with tables of their own (projections/own_tables.py)
+        applied += own_tables.replay(projector, own, REBUILD)
     return ReplayStats(applied, position, time.perf_counter() - started)
 
 
