@@ -1,0 +1,242 @@
+"""Invision's read model (DIALECTS.md: a dialect may add the read model its queries need): per event
+its author, post date, title, UTC start and end, and its occurrences — one row for a single event,
+one per repetition for a recurring one, up to ``HORIZON`` after the later of its start and the fact
+that set its schedule (at most ``MAX_OCCURRENCES``) — so that ``GET /calendar/events`` filters by
+range, calendar, author and flags, sorts and pages with indexed reads, never by expanding rules.
+
+Its own tracking row (``NAME``) and tables; a batch is folded set-based (the rows it touches read with
+one query, the facts folded in log order, each touched event's occurrences rewritten once).
+Everything else an Invision event shows is read from the domain's read models (content, places,
+catalog) or, for one event, from the aggregate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
+
+from domain import scheduling
+from domain.registration import DETAIL_FACTS, EventRegistration
+from domain.schedule import Schedule, occurrences
+from projections.schema import Tables
+
+NAME = "invision"
+HORIZON = timedelta(days=3 * 366)
+MAX_OCCURRENCES = 500
+CHUNK = 500
+STAMP = "%Y-%m-%d %H:%M:%S"  # UTC, sortable as text
+Row = dict[str, Any]
+
+FACTS: tuple[type[Any], ...] = (
+    EventRegistration.RegistrationEnabled,
+    EventRegistration.RegistrationEdited,
+    *DETAIL_FACTS,
+    EventRegistration.RegistrationDeleted,
+    scheduling.ScheduleSet,
+    scheduling.ScheduleCleared,
+)
+TOPICS = tuple(get_topic(kind) for kind in FACTS)
+
+
+@dataclass(frozen=True)
+class IndexTables:
+    metadata: MetaData
+    events: Table
+    occurrences: Table
+
+    def models(self) -> list[Table]:
+        return [self.events, self.occurrences]
+
+
+def define(suffix: str = "") -> IndexTables:
+    md = MetaData()
+    events = Table(
+        "rm_invision_events" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False, unique=True),
+        Column("author", Integer, nullable=False, index=True),
+        Column("posted", String(20), nullable=False, index=True),
+        Column("title", Text, nullable=False),
+        Column("start_utc", String(20), nullable=False, index=True),
+        Column("end_utc", String(20), nullable=False, index=True),
+        Column("state", Text, nullable=False),  # JSON: timezone, start/end local, schedule
+        Column("deleted", Boolean, nullable=False),
+    )
+    occurrences_ = Table(
+        "rm_invision_occurrences" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("start_utc", String(20), primary_key=True),
+        Column("end_utc", String(20), nullable=False),
+    )
+    return IndexTables(md, events, occurrences_)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(STAMP)
+
+
+def _utc(iso: str) -> str:
+    return stamp(datetime.fromisoformat(iso))
+
+
+def occurrence_rows(event_id: int, state: Row, since: datetime) -> list[Row]:
+    """The event's occurrences as rows (its single period without a schedule)."""
+    schedule = state.get("schedule")
+    if schedule is None:
+        return [{"event_id": event_id, "start_utc": state["start_utc"], "end_utc": state["end_utc"]}]
+    start = datetime.strptime(state["start_utc"], STAMP).replace(tzinfo=UTC)
+    until = max(start, since) + HORIZON
+    found = occurrences(Schedule.from_payload(schedule), state["timezone"], start, until, MAX_OCCURRENCES)
+    rows = {stamp(o.start_utc): stamp(o.end_utc) for o in found}
+    return [{"event_id": event_id, "start_utc": s, "end_utc": e} for s, e in sorted(rows.items())]
+
+
+class Fold:
+    def __init__(self, conn: Connection, t: IndexTables) -> None:
+        self.conn, self.t = conn, t
+        self.rows: dict[str, Row] = {}
+        self.new: set[str] = set()
+        self.changed: set[str] = set()
+        self.expand: dict[str, datetime] = {}
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        wanted = sorted({str(e.originator_id) for e in events})
+        e = self.t.events
+        for chunk in _chunks(wanted):
+            for row in self.conn.execute(sa_select(e).where(e.c.aggregate_id.in_(chunk))).mappings():
+                self.rows[row["aggregate_id"]] = dict(row)
+
+    def apply(self, e: Any) -> None:
+        key = str(e.originator_id)
+        if isinstance(e, EventRegistration.RegistrationEnabled):
+            d = e.details
+            self.rows[key] = {
+                "event_id": e.event_id,
+                "aggregate_id": key,
+                "author": e.performed_by,
+                "posted": stamp(e.timestamp),
+                "title": d["name"],
+                "start_utc": _utc(d["start_utc"]),
+                "end_utc": _utc(d["end_utc"]),
+                "state": json.dumps({"timezone": d["timezone"], "schedule": None}),
+                "deleted": False,
+            }
+            self.new.add(key)
+            self.expand[key] = e.timestamp
+            return
+        row = self.rows.get(key)
+        if row is None:
+            return
+        state = json.loads(row["state"])
+        values: dict[str, Any] = {}
+        if isinstance(e, EventRegistration.RegistrationEdited):
+            values = dict(e.details)
+        elif isinstance(e, EventRegistration.DetailsChanged):
+            values = e.values()
+        elif isinstance(e, scheduling.ScheduleSet):
+            values = {"start_utc": e.start_utc, "end_utc": e.end_utc}
+            state["schedule"] = e.schedule
+        elif isinstance(e, scheduling.ScheduleCleared):
+            state["schedule"] = None
+        elif isinstance(e, EventRegistration.RegistrationDeleted):
+            row["deleted"] = True
+        if "name" in values:
+            row["title"] = values["name"]
+        if "timezone" in values:
+            state["timezone"] = values["timezone"]
+        for part in ("start_utc", "end_utc"):
+            if part in values:
+                row[part] = _utc(values[part])
+        row["state"] = json.dumps(state)
+        self.changed.add(key)
+        self.expand[key] = e.timestamp
+
+    def flush(self) -> None:
+        e, o = self.t.events, self.t.occurrences
+        if self.new:
+            self.conn.execute(insert(e), [self.rows[k] for k in sorted(self.new)])
+        dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
+        if dirty:
+            columns = ("author", "posted", "title", "start_utc", "end_utc", "state", "deleted")
+            statement = (
+                update(e)
+                .where(e.c.aggregate_id == bindparam("k_key"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            self.conn.execute(
+                statement, [{"k_key": r["aggregate_id"], **{f"v_{c}": r[c] for c in columns}} for r in dirty]
+            )
+        touched = [self.rows[k] for k in sorted(self.expand)]
+        ids = [r["event_id"] for r in touched if r["aggregate_id"] not in self.new]
+        for chunk in _chunks(ids):
+            self.conn.execute(delete(o).where(o.c.event_id.in_(chunk)))
+        rows: list[Row] = []
+        for r in touched:
+            if not r["deleted"]:
+                state = {**json.loads(r["state"]), "start_utc": r["start_utc"], "end_utc": r["end_utc"]}
+                rows += occurrence_rows(r["event_id"], state, self.expand[r["aggregate_id"]])
+        for chunk in _chunks(rows):
+            self.conn.execute(insert(o), list(chunk))
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for first in range(0, len(values), CHUNK):
+        yield values[first : first + CHUNK]
+
+
+class InvisionProjection:
+    name = NAME
+    topics: tuple[str, ...] = TOPICS
+
+    def __init__(self, tables: IndexTables | None = None) -> None:
+        self.tables = tables or define()
+
+    def apply(self, conn: Connection, _: Tables, events: Sequence[Any]) -> None:
+        fold = Fold(conn, self.tables)
+        fold.prepare(events)
+        for e in events:
+            fold.apply(e)
+        fold.flush()
+
+
+def create_tables(engine: Engine, tables: IndexTables | None = None) -> None:
+    tables = tables or define()
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table in tables.models():
+            if table.name not in existing:
+                table.create(conn)
+
+
+def create(store: Any) -> None:
+    """The tracking row and tables (idempotent): for ``init-db``."""
+    store.create((NAME,))
+    create_tables(store.engine)
+
+
+def stamp_of(naive_utc: datetime) -> str:
+    """A naive UTC moment as the tables hold it."""
+    return naive_utc.strftime(STAMP)

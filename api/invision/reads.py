@@ -1,0 +1,182 @@
+"""What Invision's routes read: events from the read models (the dialect's index joined with the
+content, places and catalog models: one statement per page, one for the page's tags), filtered,
+sorted and paged in SQL, with the domain's visibility rule (``policies.can_see_event``) written as a
+condition: hidden events only to sysops and to their own organizers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, true
+
+from api.bootstrap import Services
+from api.invision import index
+from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
+from projections.schema import define_places
+
+_INDEX = index.define()
+_PLACES = define_places()
+SORTS = {"date": "posted", "start": "start_utc", "end": "end_utc", "title": "title"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    ids: list[int] | None = None
+    calendars: list[int] | None = None
+    authors: list[int] | None = None
+    locked: bool | None = None
+    hidden: bool | None = None
+    featured: bool | None = None
+    range_start: date | None = None
+    range_end: date | None = None
+    sort_by: str | None = None
+    descending: bool = False
+
+
+@dataclass
+class EventRow:
+    event_id: int
+    title: str
+    author: int
+    posted: str
+    start_utc: str
+    end_utc: str
+    state: dict[str, Any]
+    calendar_id: int
+    description_html: str
+    location: dict[str, Any] | None
+    venue: dict[str, Any] | None
+    prefix: str | None
+    locked: bool
+    hidden: int
+    featured: bool
+    status: str
+    page: str
+    participant_limit: int | None
+    tags: list[str] = field(default_factory=list)
+
+
+def is_moderator_everywhere(viewer: Account) -> bool:
+    return not viewer.blocked and "sysop" in viewer.groups
+
+
+def _statement(services: Services, viewer: Account, f: Filters) -> Any:
+    e, o = _INDEX.events, _INDEX.occurrences
+    c = services.content.t.content
+    r, org = services.store.tables.registrations, services.store.tables.organizers
+    p = _PLACES.places
+    columns = [
+        e.c.event_id, e.c.title, e.c.author, e.c.posted, e.c.start_utc, e.c.end_utc, e.c.state,
+        c.c.calendar_id, c.c.description_html, c.c.location, c.c.venue, c.c.prefix, c.c.locked,
+        c.c.hidden, c.c.featured, r.c.status, r.c.details, p.c.participant_limit,
+    ]  # fmt: skip
+    joined = (
+        e.join(c, c.c.event_id == e.c.event_id)
+        .join(r, r.c.event_id == e.c.event_id)
+        .outerjoin(p, p.c.event_id == e.c.event_id)
+    )
+    where: list[Any] = [e.c.deleted.is_(False)]
+    if not is_moderator_everywhere(viewer):
+        organizes = viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)
+        own = exists().where(
+            org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
+        )
+        where.append(or_(c.c.hidden == 0, own) if organizes and not viewer.blocked else c.c.hidden == 0)
+    if f.ids is not None:
+        where.append(e.c.event_id.in_(f.ids))
+    if f.calendars is not None:
+        where.append(c.c.calendar_id.in_(f.calendars))
+    if f.authors is not None:
+        where.append(e.c.author.in_(f.authors))
+    if f.locked is not None:
+        where.append(c.c.locked.is_(f.locked))
+    if f.featured is not None:
+        where.append(c.c.featured.is_(f.featured))
+    if f.hidden is not None:
+        where.append(c.c.hidden != 0 if f.hidden else c.c.hidden == 0)
+    if f.range_start is not None or f.range_end is not None:
+        bounds: list[Any] = [o.c.event_id == e.c.event_id]
+        if f.range_start is not None:
+            bounds.append(o.c.end_utc >= index.stamp_of(datetime.combine(f.range_start, time())))
+        if f.range_end is not None:
+            after = datetime.combine(f.range_end + timedelta(days=1), time())
+            bounds.append(o.c.start_utc < index.stamp_of(after))
+        where.append(exists().where(and_(*bounds)))
+    return columns, joined, and_(true(), *where)
+
+
+def page(
+    services: Services, viewer: Account, f: Filters, number: int, per_page: int
+) -> tuple[int, list[EventRow]]:
+    """The total and the rows of page ``number`` (1-based)."""
+    e = _INDEX.events
+    columns, joined, where = _statement(services, viewer, f)
+    order_column = e.c[SORTS[f.sort_by]] if f.sort_by in SORTS else e.c.event_id
+    order = [order_column.desc(), e.c.event_id.desc()] if f.descending else [order_column, e.c.event_id]
+    query = select(*columns).select_from(joined).where(where).order_by(*order)
+    query = query.limit(per_page).offset((number - 1) * per_page)
+    counted = select(func.count()).select_from(joined).where(where)
+    with services.store.connect() as conn:
+        total = int(conn.execute(counted).scalar_one())
+        rows = [_row(m) for m in conn.execute(query).mappings()]
+        _tags(services, conn, rows)
+    return total, rows
+
+
+def one(services: Services, viewer: Account, event_id: int) -> EventRow | None:
+    """The event as the caller may see it (None: missing, deleted or hidden from them)."""
+    columns, joined, where = _statement(services, viewer, Filters(ids=[event_id]))
+    with services.store.connect() as conn:
+        found = conn.execute(select(*columns).select_from(joined).where(where)).mappings().first()
+        rows = [_row(found)] if found is not None else []
+        _tags(services, conn, rows)
+    return rows[0] if rows else None
+
+
+def _row(m: Any) -> EventRow:
+    details = json.loads(m["details"])
+    return EventRow(
+        event_id=m["event_id"],
+        title=m["title"],
+        author=m["author"],
+        posted=m["posted"],
+        start_utc=m["start_utc"],
+        end_utc=m["end_utc"],
+        state=json.loads(m["state"]),
+        calendar_id=m["calendar_id"],
+        description_html=m["description_html"],
+        location=json.loads(m["location"]) if m["location"] else None,
+        venue=json.loads(m["venue"]) if m["venue"] else None,
+        prefix=m["prefix"],
+        locked=bool(m["locked"]),
+        hidden=int(m["hidden"]),
+        featured=bool(m["featured"]),
+        status=m["status"],
+        page=details["page"],
+        participant_limit=m["participant_limit"],
+    )
+
+
+def _tags(services: Services, conn: Any, rows: list[EventRow]) -> None:
+    if not rows:
+        return
+    tg = services.content.t.tags
+    by_id = {row.event_id: row for row in rows}
+    query = select(tg.c.event_id, tg.c.tag).where(tg.c.event_id.in_(list(by_id))).order_by(tg.c.position)
+    for event_id, tag in conn.execute(query):
+        by_id[event_id].tags.append(tag)
+
+
+def confirmed(services: Services, event_id: int) -> list[tuple[int, bool]]:
+    """The event's confirmed participants (user id, private), in the order they came."""
+    m = _PLACES.members
+    query = (
+        select(m.c.user_id, m.c.private)
+        .where(m.c.event_id == event_id, m.c.status.in_(("confirmed", "promoted")))
+        .order_by(m.c.request_seq)
+    )
+    with services.store.connect() as conn:
+        return [(int(u), bool(p)) for u, p in conn.execute(query)]
