@@ -4,10 +4,12 @@ the defaults documented in docs/dialects.md."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from api import links
 from api.bootstrap import Services
+from api.invision.index import STAMP
 from api.invision.reads import EventRow
 from domain.accounts import Account
 from projections.content_views import CalendarRow
@@ -119,7 +121,7 @@ def event(
         "title": row.title,
         "calendar": calendar(services, cal),
         "start": minute(row.start_utc),
-        "end": None if row.end_utc == row.start_utc else minute(row.end_utc),
+        "end": _end(row),
         "recurrence": f"RRULE:{recurrence}" if recurrence else None,
         "rsvp": rsvp,
         "rsvpLimit": row.participant_limit,
@@ -138,6 +140,17 @@ def event(
         "featured": row.featured,
         "url": links.event_url(services.settings.event_url, _base(services), row.event_id, row.page),
     }
+
+
+def _end(row: EventRow) -> str | None:
+    """The end of the (first) occurrence; None for an all-day event (ending when it starts)."""
+    schedule = row.state.get("schedule")
+    end = row.end_utc
+    if schedule:
+        first = schedule["sessions"][0]
+        length = datetime.fromisoformat(first["end"]) - datetime.fromisoformat(first["start"])
+        end = (datetime.strptime(row.start_utc, STAMP) + length).strftime(STAMP)
+    return None if end == row.start_utc else minute(end)
 
 
 def events(services: Services, viewer: Account, rows: list[EventRow]) -> list[dict[str, Any]]:
