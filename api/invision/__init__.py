@@ -11,7 +11,10 @@ from typing import Any
 
 def blueprint() -> Any:
     """The blueprint with every endpoint registered."""
-    from api.invision import calendars, events, rsvps  # noqa: F401  (each registers its endpoints)
+    import importlib
+
+    for name in ("events", "rsvps", "calendars"):  # each registers its endpoints
+        importlib.import_module(f"api.invision.{name}")
     from api.invision.blueprint import bp
 
     return bp
