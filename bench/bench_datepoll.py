@@ -1,0 +1,209 @@
+"""DatePoll's one-event route beside v0's GET details, in the same run.
+
+One command, no set-up::
+
+    .venv/bin/python bench/bench_datepoll.py [--voters 1000] [--groups 20] [--subgroups 5]
+                                             [--requests 200] [--database-url URL]
+
+Set-up (not measured): an administration account (event-organizer), ``--voters`` accounts with
+first and last names (``bulk_users``: many per save), ``--groups`` groups of ``--subgroups``
+subgroups each, every voter a member of one group and one of its subgroups, one event made through
+DatePoll's create route for the members of every group, and every voter's vote (cast for them by
+the administration, in chunks). Then, alternating in rounds of 20 so both see the same machine:
+
+1. ``GET /api/v1/avent/{id}`` as the administration (names shown: the heavier, non-anonymous form)
+   and as a member without ``events.details`` (the anonymous form);
+   and once more with the results' cache emptied before each request (``cold``: every request
+   reads and serialises the 1,000 voters, as the first one after a poll fact does);
+2. ``GET /campaignevents/v0/event_registration/{id}`` with the administration's bearer token.
+
+Requests go through the WSGI app in this process (Flask's test client: no sockets, no gunicorn), so
+the figures compare the two routes' own work. Each answer is checked (status, the number of users
+in ``allUsers``, every vote counted). Prints requests/s and p50/p95 of each and the ratio DatePoll /
+v0 (target >= 0.3). Exits 1 on a failed check. The SQLite file (or PostgreSQL schema) is removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as ``python bench/bench_datepoll.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.app import create_app
+from api.bootstrap import build_services, init_store
+from api.config import Settings
+from api.datepoll import results
+from bench.faults_common import bulk_users
+from domain import commands, poll_commands
+from domain.ports import FakeClock
+
+ROUND = 20
+
+
+def build(settings: Settings, voters: int, groups: int, subgroups: int) -> tuple[Any, Any, int, str, str]:
+    init_store(settings)
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1))
+    services = build_services(settings, clock=clock)
+    app = services.app
+    admin = app.create_user(
+        commands.CreateUser("Bench DatePoll admin", None, ("event-organizer",), "pw-bench-1")
+    )
+    member = app.create_user(commands.CreateUser("Bench DatePoll member", None, (), "pw-bench-2"))
+    users = bulk_users(app, [f"Bench voter {n}" for n in range(voters)], at=clock.now())
+    group_ids, subgroup_ids = [], []
+    for g in range(groups):
+        group_ids.append(app.create_group(poll_commands.CreateGroup(f"Group {g:02d}", order=g)).id)
+        subgroup_ids.append(
+            [
+                app.create_subgroup(poll_commands.CreateSubgroup(group_ids[-1], f"Sub {g:02d}.{s}")).id
+                for s in range(subgroups)
+            ]
+        )
+    started = time.perf_counter()
+    for n, user in enumerate(users):
+        g = n % groups
+        app.set_person_name(poll_commands.SetPersonName(user.user_name, f"First{n}", f"Last{n:04d}"))
+        app.change_membership(poll_commands.ChangeMembership(user.user_id, group_ids[g]))
+        app.change_membership(
+            poll_commands.ChangeMembership(user.user_id, None, subgroup_ids[g][n // groups % subgroups])
+        )
+    print(
+        f"set-up: {voters} voters named and placed in {time.perf_counter() - started:.1f}s", file=sys.stderr
+    )
+    flask_app = create_app(services=services, run_projector=True)
+    client = flask_app.test_client()
+    q = {"token": admin.token}
+    body = {
+        "name": "Bench DatePoll",
+        "forEveryone": False,
+        "description": "",
+        "decisions": [
+            {"decision": d, "show_in_calendar": True, "color": c}
+            for d, c in (("Ja", "#008b02"), ("Nein", "#b80000"), ("Vielleicht", "#fccb00"))
+        ],
+        "dates": [{"date": "2031-01-30 15:00:00", "location": "Saal", "x": 48.1, "y": 16.2}],
+    }
+    event = client.post("/api/v1/avent/administration/avent", json=body, query_string=q).get_json()["event"]
+    eid, decisions = event["id"], [d["id"] for d in event["decisions"]]
+    for group_id in group_ids:
+        client.post(
+            "/api/v1/avent/administration/addGroupToEvent",
+            json={"event_id": eid, "group_id": group_id},
+            query_string=q,
+        )
+    for d, decision in enumerate(decisions):
+        chosen = [u.user_id for n, u in enumerate(users) if n % len(decisions) == d]
+        for first in range(0, len(chosen), 100):
+            resp = client.post(
+                f"/api/v1/avent/administration/avent/{eid}/voteForUsers",
+                json={"decision_id": decision, "user_ids": chosen[first : first + 100]},
+                query_string=q,
+            )
+            assert resp.status_code == 200, resp.get_json()
+    print(f"set-up: event {eid} with {voters} votes ready", file=sys.stderr)
+    return services, flask_app, eid, admin.token, member.token
+
+
+def measure(call: Callable[[], None], n: int, times: list[float]) -> None:
+    for _ in range(n):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+
+
+def summary(name: str, times: list[float]) -> float:
+    rate = len(times) / sum(times)
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    print(
+        f"{name:<48} {rate:8.1f} req/s   p50 {statistics.median(times) * 1000:7.1f} ms"
+        f"   p95 {p95 * 1000:7.1f} ms"
+    )
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--groups", type=int, default=20)
+    parser.add_argument("--subgroups", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--database-url", default=None, help="default: a SQLite file in a temporary directory"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        settings = replace(
+            Settings.from_env({"CAMPAIGNEVENTS_DATA_DIR": tmp}), database_url=url, secret_key="bench"
+        )
+        services, flask_app, eid, admin, member = build(settings, args.voters, args.groups, args.subgroups)
+        client = flask_app.test_client()
+        kept = flask_app.extensions.setdefault(results.EXTENSION, results.ResultsCache())
+        failures: list[str] = []
+
+        def datepoll(token: str, anonymous: bool, cold: bool = False) -> Callable[[], None]:
+            def call() -> None:
+                if cold:
+                    kept.clear()
+                resp = client.get(f"/api/v1/avent/{eid}", query_string={"token": token})
+                result = resp.get_json()["event"]["resultGroups"] if resp.status_code == 200 else {}
+                users = result.get("allUsers", [])
+                voted = sum(1 for u in users if u["decisionId"] is not None)
+                if (
+                    len(users) != args.voters
+                    or voted != args.voters
+                    or result.get("anonymous") is not anonymous
+                ):
+                    failures.append(f"GET avent/{eid}: {resp.status_code}, {len(users)} users, {voted} votes")
+
+            return call
+
+        def v0() -> None:
+            resp = client.get(f"/campaignevents/v0/event_registration/{eid}", headers=bearer)
+            if resp.status_code != 200 or resp.get_json()["id"] != eid:
+                failures.append(f"GET v0 details: {resp.status_code}")
+
+        bearer = {"Authorization": f"Bearer {admin}"}  # both routes authenticated, as the same account
+        named: list[float] = []
+        anonymous: list[float] = []
+        cold: list[float] = []
+        details: list[float] = []
+        measure(datepoll(admin, False), 3, [])  # warm-up
+        measure(v0, 3, [])
+        for _ in range(max(1, args.requests // ROUND)):
+            measure(datepoll(admin, False), ROUND, named)
+            measure(datepoll(member, True), ROUND, anonymous)
+            measure(datepoll(admin, False, cold=True), ROUND, cold)
+            measure(v0, ROUND, details)
+        services.close()
+        print(
+            f"event with {args.voters} voters in {args.groups} groups of {args.subgroups} subgroups, "
+            f"{url.split(':')[0]}"
+        )
+        rate_named = summary("GET /api/v1/avent/{id} (administration)", named)
+        rate_anonymous = summary("GET /api/v1/avent/{id} (anonymous)", anonymous)
+        rate_cold = summary("GET /api/v1/avent/{id} (administration, cold)", cold)
+        rate_v0 = summary("GET /campaignevents/v0/event_registration/{id}", details)
+        print(
+            f"ratio DatePoll / v0: {rate_named / rate_v0:.2f} (administration), "
+            f"{rate_anonymous / rate_v0:.2f} (anonymous), {rate_cold / rate_v0:.2f} (cold); target >= 0.3"
+        )
+        if failures:
+            print(f"{len(failures)} failed checks, first: {failures[0]}", file=sys.stderr)
+            return 1
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
