@@ -61,7 +61,7 @@ class Services:
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
             names = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME, invision_index.NAME)
-            caught_up = self.store.wait_for_all(position, names)  # one wait for them all
+            caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
             return
@@ -107,11 +107,17 @@ def build_services(
     content_tables = define_content()
     app.hidden_flags = content_views = ContentViews(store, content_tables, settings.default_calendar)
     app.default_calendar_title = settings.default_calendar
-    projections: list[Projection] = [CatalogProjection(), PlacesProjection(queue), Dispatcher(queue)]
-    projections.insert(1, ContentProjection(content_tables))
     poll_projection = poll_model.PollsProjection()
-    projections.append(poll_projection)
-    projections.append(feed_model.FeedsProjection(feed_renderer(settings)))
+    # Every projection, in one list: replay rebuilds (and verify compares) each one that declares a
+    # read model, and writes wait for them all (projections/readmodel.py; DESIGN.md "Replay").
+    projections: list[Projection] = [
+        CatalogProjection(),
+        ContentProjection(content_tables),
+        PlacesProjection(queue),
+        Dispatcher(queue),
+        poll_projection,
+        feed_model.FeedsProjection(feed_renderer(settings)),
+    ]
     projections.append(invision_index.InvisionProjection())  # Invision's list index (api/invision/)
     poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
     projector = Projector(app, store, projections=projections)

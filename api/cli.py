@@ -130,6 +130,9 @@ def replay(quiet: bool, check: bool) -> None:
             click.echo(f"{len(differences)} differing rows")
             sys.exit(1 if differences else 0)
         stats = run_replay(app_services.projector, progress=not quiet)
+        idle = getattr(app_services.queue, "wait_idle", None)  # in-process jobs a lagging places
+        if idle is not None:  # model enqueued before its switch (projections/replay.py) run here
+            idle()
     click.echo(
         f"replayed {stats.events} events to position {stats.position} in {stats.seconds:.2f}s "
         f"({stats.per_second:,.0f} events/s)"

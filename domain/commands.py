@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.accounts import Account
 from domain.content import ContentInput
 from domain.details import DetailsInput
 
@@ -49,7 +48,6 @@ class ChangeGroups:
 class EnableRegistration:
     performer: int | None
     details: DetailsInput
-    caller: Account | None = field(default=None, compare=False, repr=False)  # performer's, if loaded
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,6 @@ class RegisterParticipant:
     private: bool
     answers: object = None
     full: bool = False  # the places read model saw the event full with its waitlist off
-    caller: Account | None = field(default=None, compare=False, repr=False)  # performer's, if loaded
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import Table, bindparam, delete, insert, inspect, select, update
@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from domain import calendars, content, moderation
 from domain.calendars import Calendar
 from domain.registration import EventRegistration
-from projections.runner import Projector
+from projections.readmodel import ReadModel
 from projections.schema import ContentTables, define_content
 from projections.store import ReadStore
 
@@ -254,6 +254,7 @@ class ContentProjection:
     tables: ContentTables
     name: str = NAME
     topics: tuple[str, ...] = TOPICS
+    read_model: ClassVar[ReadModel] = ReadModel(define_content, apply)  # replay (readmodel.py)
 
     def apply(self, conn: Connection, tables: Any, events: Sequence[Any]) -> None:
         apply(conn, self.tables, events)
@@ -269,16 +270,3 @@ def create(store: ReadStore, tables: ContentTables | None = None) -> ContentTabl
                 table.create(conn)
     store.create((NAME,))
     return tables
-
-
-def rebuild(projector: Projector, tables: ContentTables) -> int:
-    """Fill fresh ``tables`` (``define_content(suffix)``, created) from the whole log, page by
-    page; the position reached. A rebuilt set equals the live one (tests compare them)."""
-    store = projector.store
-    head = projector.app.recorder.max_notification_id() or 0
-    position = 0
-    for page, end in projector.pages(0, head, TOPICS, ahead=0):
-        with store.engine.begin() as conn:
-            apply(conn, tables, [event for _, event in page])
-        position = end
-    return position

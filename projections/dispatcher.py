@@ -52,6 +52,7 @@ class JobQueue(Protocol):
 
 class Dispatcher:
     name = NAME
+    read_model = None  # no tables: it only enqueues jobs (replay leaves its position alone)
     topics: tuple[str, ...] = (
         get_topic(Mailing.ParticipantsEmailed),
         get_topic(Participant.ParticipantRegistered),

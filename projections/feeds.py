@@ -32,6 +32,7 @@ from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
+from projections.readmodel import ReadModel
 from projections.schema import FeedTables, Tables, define_feeds
 
 NAME = "feeds"
@@ -381,9 +382,31 @@ class FeedsProjection:
     def __init__(self, renderer: Renderer, tables: FeedTables | None = None) -> None:
         self.renderer = renderer
         self.tables = tables or define_feeds()
+        self.read_model = ReadModel(  # replay (projections/readmodel.py)
+            define_feeds,
+            lambda conn, t, events: apply(conn, t, events, renderer),
+            volatile={"rm_feed_stamps": ("revision",)},  # counts batches: a rebuild has fewer
+            carry=carry_revisions,
+        )
 
     def apply(self, conn: Connection, _: Tables, events: Sequence[Any]) -> None:
         apply(conn, self.tables, events, self.renderer)
+
+
+def carry_revisions(conn: Connection, live: FeedTables, fresh: FeedTables) -> None:
+    """In replay's switch: every feed the live tables know gets a revision above its live one, so
+    an ETag issued before the replay never matches a rebuilt feed (whose batches were fewer)."""
+    known = dict(conn.execute(select(live.stamps.c.feed, live.stamps.c.revision)).all())
+    st = fresh.stamps
+    rows = [
+        {"k_key": feed, "v_revision": max(revision, known[feed] + 1)}
+        for feed, revision in conn.execute(select(st.c.feed, st.c.revision))
+        if feed in known
+    ]
+    if rows:
+        conn.execute(
+            update(st).where(st.c.feed == bindparam("k_key")).values(revision=bindparam("v_revision")), rows
+        )
 
 
 def create_tables(engine: Engine, tables: FeedTables | None = None) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from domain import places as rules
 from domain.participants import Participant
+from projections.readmodel import ReadModel
 from projections.schema import PlacesTables, Tables, define_places
 
 NAME = "places"
@@ -351,6 +352,10 @@ class PlacesProjection:
 
     name = NAME
     topics: tuple[str, ...] = TOPICS
+    # replay: the fold without the enqueueing (effects: switched at the live position; readmodel.py)
+    read_model = ReadModel(
+        define_places, apply, effects=True, load_indexes=(("event_id", "status", "request_seq"),)
+    )
 
     def __init__(self, queue: JobQueue | None, tables: PlacesTables | None = None) -> None:
         self.queue = queue

@@ -3,8 +3,8 @@ decisions, votes, presets, and per-event result counts kept as deltas (one row p
 decision: set ``a``/0 is every voter, ``g``/id a group, ``s``/id a subgroup), so results by group
 for an event with 1,000 voters are a few indexed reads.
 
-Its tables are its own (``define``), with its own tracking row (``NAME``): the catalog's replay
-leaves them alone and ``rebuild`` fills a fresh set from the log. ``apply`` folds a batch in memory
+Its tables are its own (``define``), with its own tracking row (``NAME``); ``campaignevents replay``
+rebuilds them from the log like every read model (``read_model``). ``apply`` folds a batch in memory
 (the memberships and votes of the users it touches read with one query each), then writes.
 """
 
@@ -39,6 +39,7 @@ from domain import audiences, people, polls
 from domain.accounts import Account
 from domain.groups import Group
 from domain.presets import StandardDecision, StandardLocation
+from projections.readmodel import ReadModel
 
 NAME = "polls"
 ALL = ("a", 0)
@@ -545,6 +546,7 @@ class PollsProjection:
 
     name = NAME
     topics: tuple[str, ...] = TOPICS
+    read_model = ReadModel(define, apply, load_indexes=(("user_id",),))  # replay (readmodel.py)
 
     def __init__(self, tables: PollTables | None = None) -> None:
         self.tables = tables or define()
@@ -562,21 +564,6 @@ def dump(conn: Connection, t: PollTables) -> dict[str, list[tuple[Any, ...]]]:
         table.name.split("__")[0]: sorted(tuple(r) for r in conn.execute(select(table)))
         for table in t.models()
     }
-
-
-def rebuild(projector: Any, fresh: PollTables) -> int:
-    """Fill ``fresh`` (created here) from the whole log; the position reached."""
-    store = projector.store
-    with store.engine.begin() as conn:
-        fresh.metadata.create_all(conn)
-    position = 0
-    while True:
-        events, end = projector.read_batch(position, topics=TOPICS)
-        if end == position:
-            return position
-        with store.engine.begin() as conn:
-            apply(conn, fresh, events)
-        position = end
 
 
 def create(store: Any) -> None:

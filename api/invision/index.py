@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 from domain import scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
+from projections.readmodel import ReadModel
 from projections.schema import Tables
 
 NAME = "invision"
@@ -210,6 +211,7 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 class InvisionProjection:
     name = NAME
     topics: tuple[str, ...] = TOPICS
+    read_model = ReadModel(define, lambda conn, t, events: InvisionProjection(t).apply(conn, t, events))
 
     def __init__(self, tables: IndexTables | None = None) -> None:
         self.tables = tables or define()

@@ -49,6 +49,7 @@ def env(sqlite_settings: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatc
         "CAMPAIGNEVENTS_WIKI_ID": sqlite_settings.wiki_id,
         "CAMPAIGNEVENTS_KNOWN_WIKIS": ",".join(sqlite_settings.known_wikis),
         "CAMPAIGNEVENTS_REDIS_URL": "",
+        "CAMPAIGNEVENTS_BASE_URL": sqlite_settings.base_url or "",  # the feeds render links with it
     }
 
 
