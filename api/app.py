@@ -13,6 +13,7 @@ from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.datepoll import blueprint as datepoll_blueprint
 from api.invision import blueprint as invision_blueprint
+from api.wildapricot import blueprint as wildapricot_blueprint
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
@@ -86,6 +87,7 @@ def create_app(
         app.register_blueprint(bp)
     app.register_blueprint(datepoll_blueprint())  # DatePoll's dialect under /api (api/datepoll/)
     app.register_blueprint(invision_blueprint())  # Invision's calendar under /api/calendar (api/invision/)
+    app.register_blueprint(wildapricot_blueprint())  # Wild Apricot's /v2/... and /auth/token (api/wildapricot/)
     ops.install(app)
     cors.install(app, settings)
     ops.configure_logging()
@@ -96,7 +98,7 @@ def _before() -> None:
     given = request.headers.get("X-Request-Id", "")
     g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     app_services: Services = _services()
-    if request.blueprint == "invision":  # Invision reads its own keys (api/invision/blueprint.py)
+    if request.blueprint in ("invision", "wildapricot"):  # they read their own keys (api/<dialect>/)
         g.caller = auth.Caller(None, auth.ANONYMOUS)
         return
     g.caller = auth.identify(

@@ -13,6 +13,7 @@ from pathlib import Path
 from api import links
 from api.config import Settings
 from api.invision import index as invision_index
+from api.wildapricot import index as wa_index
 from api.keystore import SqlKeyStore
 from domain.application import CampaignEvents
 from domain.details import Policy
@@ -61,6 +62,7 @@ class Services:
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
             names = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME, invision_index.NAME)
+            names += (wa_index.NAME,)
             caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
@@ -119,6 +121,7 @@ def build_services(
         feed_model.FeedsProjection(feed_renderer(settings)),
     ]
     projections.append(invision_index.InvisionProjection())  # Invision's list index (api/invision/)
+    projections.append(wa_index.WildApricotProjection())  # Wild Apricot's $filter index (api/wildapricot/)
     poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
     projector = Projector(app, store, projections=projections)
     jobs = JobContext(app, projector, mailer, mail_settings(settings))
@@ -197,6 +200,7 @@ def _create_tables(settings: Settings, env: dict[str, str]) -> None:
         poll_model.create(store)
         feed_model.create(store)
         invision_index.create(store)
+        wa_index.create(store)
         keys.create_table()
     finally:
         store.close()

@@ -39,6 +39,7 @@ class Settings:
     dialects: tuple[str, ...] = DIALECTS  # CAMPAIGNEVENTS_DIALECTS: the APIs served besides v0's
     default_timezone: str = "UTC"  # CAMPAIGNEVENTS_DEFAULT_TIMEZONE: zone of times given without one
     jitsi_instance_url: str = ""  # CAMPAIGNEVENTS_JITSI_INSTANCE_URL: DatePoll's settings/jitsiInstanceUrl
+    wa_account_id: int = 1  # CAMPAIGNEVENTS_WA_ACCOUNT_ID: the one Wild Apricot account
 
     @property
     def is_postgres(self) -> bool:
@@ -85,6 +86,7 @@ class Settings:
             dialects=tuple(d.lower() for d in _csv(env.get("CAMPAIGNEVENTS_DIALECTS"))) or DIALECTS,
             default_timezone=(env.get("CAMPAIGNEVENTS_DEFAULT_TIMEZONE") or "").strip() or "UTC",
             jitsi_instance_url=(env.get("CAMPAIGNEVENTS_JITSI_INSTANCE_URL") or "").strip(),
+            wa_account_id=int(env.get("CAMPAIGNEVENTS_WA_ACCOUNT_ID") or 1),
         )
 
     def event_store_env(self) -> dict[str, str]:

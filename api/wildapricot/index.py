@@ -1,0 +1,260 @@
+"""Wild Apricot's read model (DIALECTS.md: a dialect may add the read model its queries need): one
+row per event with the columns ``$filter`` and ``$sort`` work over (api/wildapricot/query.py's
+``FilterColumns``), each indexed: the folded name (``name_key``), the local calendar dates of start
+and end in the event's own time zone, the UTC start and end (sorting, ``IsUpcoming``), whether
+registration is open, and the text index (name, plain-text description, location, start date,
+tags). ``Tags in`` reads the content model's ``rm_event_tags`` (indexed on ``(tag_key, event_id)``).
+
+Its own tracking row (``NAME``) and table; a batch is folded set-based in the projector's
+transaction (the rows it touches read with one query per chunk, facts folded in log order, each
+touched row written once), so writes are covered by read-your-writes (``Services.written``) and the
+table is rebuilt from the log like every read model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
+
+from api.wildapricot.query import name_key, text_index
+from domain import content, scheduling
+from domain.registration import DETAIL_FACTS, EventRegistration
+from projections.readmodel import ReadModel
+from projections.schema import Tables
+
+NAME = "wildapricot"
+CHUNK = 500
+STAMP = "%Y-%m-%d %H:%M:%S"  # UTC, sortable as text
+Row = dict[str, Any]
+
+FACTS: tuple[type[Any], ...] = (
+    EventRegistration.RegistrationEnabled,
+    EventRegistration.RegistrationEdited,
+    EventRegistration.RegistrationClosed,
+    EventRegistration.RegistrationReopened,
+    *DETAIL_FACTS,
+    EventRegistration.RegistrationDeleted,
+    scheduling.ScheduleSet,
+    content.DescriptionChanged,
+    content.PlaceChanged,
+    content.TagsChanged,
+)
+TOPICS = tuple(get_topic(kind) for kind in FACTS)
+
+
+@dataclass(frozen=True)
+class WaTables:
+    metadata: MetaData
+    events: Table
+
+    def models(self) -> list[Table]:
+        return [self.events]
+
+
+def define(suffix: str = "") -> WaTables:
+    md = MetaData()
+    table = Table(
+        "rm_wa_events" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("aggregate_id", String(36), nullable=False, unique=True),
+        Column("name_key", Text, nullable=False),
+        Column("start_date", Date, nullable=False),
+        Column("end_date", Date, nullable=True),
+        Column("start_utc", String(20), nullable=False),
+        Column("end_utc", String(20), nullable=False),
+        Column("registration_enabled", Boolean, nullable=False),
+        Column("text_index", Text, nullable=False),
+        Column("state", Text, nullable=False),  # JSON: name, description, location parts, tags
+        Column("deleted", Boolean, nullable=False),
+    )
+    Index(f"ix_rm_wa_events{suffix}_name", table.c.name_key)
+    Index(f"ix_rm_wa_events{suffix}_start", table.c.deleted, table.c.start_utc, table.c.event_id)
+    Index(f"ix_rm_wa_events{suffix}_end", table.c.end_utc)
+    Index(f"ix_rm_wa_events{suffix}_start_date", table.c.start_date)
+    Index(f"ix_rm_wa_events{suffix}_end_date", table.c.end_date)
+    Index(f"ix_rm_wa_events{suffix}_enabled", table.c.registration_enabled)
+    return WaTables(md, table)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(STAMP)
+
+
+def _utc(iso: str) -> str:
+    return stamp(datetime.fromisoformat(iso))
+
+
+def _local_date(ts_mw: str) -> date:
+    return date(int(ts_mw[0:4]), int(ts_mw[4:6]), int(ts_mw[6:8]))
+
+
+def location_of(state: Row) -> str:
+    """Wild Apricot's ``Location``: the content's place as one line, else the meeting address."""
+    return str(state.get("place") or state.get("address") or "")
+
+
+def _refresh(row: Row, state: Row) -> None:
+    row["state"] = json.dumps(state)
+    row["name_key"] = name_key(state["name"])
+    row["text_index"] = text_index(
+        name=state["name"],
+        description=state.get("description", ""),
+        location=location_of(state),
+        start_date=row["start_date"],
+        tags=state.get("tags", []),
+    )
+
+
+class Fold:
+    def __init__(self, conn: Connection, t: Table) -> None:
+        self.conn, self.t = conn, t
+        self.rows: dict[str, Row] = {}
+        self.new: set[str] = set()
+        self.changed: set[str] = set()
+
+    def prepare(self, events: Sequence[Any]) -> None:
+        wanted = sorted({str(e.originator_id) for e in events})
+        for chunk in _chunks(wanted):
+            for row in self.conn.execute(
+                sa_select(self.t).where(self.t.c.aggregate_id.in_(chunk))
+            ).mappings():
+                self.rows[row["aggregate_id"]] = dict(row)
+
+    def apply(self, e: Any) -> None:
+        key = str(e.originator_id)
+        if isinstance(e, EventRegistration.RegistrationEnabled):
+            d = e.details
+            state = {"name": d["name"], "address": d.get("meeting_address") or "", "tags": []}
+            row: Row = {
+                "event_id": e.event_id,
+                "aggregate_id": key,
+                "start_date": _local_date(d["start_local"]),
+                "end_date": _local_date(d["end_local"]),
+                "start_utc": _utc(d["start_utc"]),
+                "end_utc": _utc(d["end_utc"]),
+                "registration_enabled": True,
+                "deleted": False,
+            }
+            _refresh(row, state)
+            self.rows[key] = row
+            self.new.add(key)
+            return
+        found = self.rows.get(key)
+        if found is None:
+            return
+        state = json.loads(found["state"])
+        values: dict[str, Any] = {}
+        if isinstance(e, EventRegistration.RegistrationEdited):
+            values = dict(e.details)
+            found["registration_enabled"] = e.status == "open"
+        elif isinstance(e, EventRegistration.DetailsChanged):
+            values = e.values()
+        elif isinstance(e, scheduling.ScheduleSet):
+            values = {k: getattr(e, k) for k in ("start_local", "end_local", "start_utc", "end_utc")}
+        elif isinstance(e, EventRegistration.RegistrationClosed):
+            found["registration_enabled"] = False
+        elif isinstance(e, EventRegistration.RegistrationReopened):
+            found["registration_enabled"] = True
+        elif isinstance(e, EventRegistration.RegistrationDeleted):
+            found["deleted"] = True
+        elif isinstance(e, content.DescriptionChanged):
+            state["description"] = e.text
+        elif isinstance(e, content.PlaceChanged):
+            state["place"] = content.location_text(content.Content(location=e.location, venue=e.venue))
+        elif isinstance(e, content.TagsChanged):
+            state["tags"] = list(e.tags)
+        if "name" in values:
+            state["name"] = values["name"]
+        if "meeting_address" in values:
+            state["address"] = values["meeting_address"] or ""
+        for part in ("start_utc", "end_utc"):
+            if part in values:
+                found[part] = _utc(values[part])
+        if "start_local" in values:
+            found["start_date"] = _local_date(values["start_local"])
+        if "end_local" in values:
+            found["end_date"] = _local_date(values["end_local"])
+        _refresh(found, state)
+        self.changed.add(key)
+
+    def flush(self) -> None:
+        t = self.t
+        if self.new:
+            self.conn.execute(insert(t), [self.rows[k] for k in sorted(self.new)])
+        dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
+        if dirty:
+            columns = (
+                "name_key", "start_date", "end_date", "start_utc", "end_utc", "registration_enabled",
+                "text_index", "state", "deleted",
+            )  # fmt: skip
+            statement = (
+                update(t)
+                .where(t.c.aggregate_id == bindparam("k_key"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            self.conn.execute(
+                statement, [{"k_key": r["aggregate_id"], **{f"v_{c}": r[c] for c in columns}} for r in dirty]
+            )
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for first in range(0, len(values), CHUNK):
+        yield values[first : first + CHUNK]
+
+
+def _fold(conn: Connection, tables: WaTables, events: Sequence[Any]) -> None:
+    fold = Fold(conn, tables.events)
+    fold.prepare(events)
+    for e in events:
+        fold.apply(e)
+    fold.flush()
+
+
+class WildApricotProjection:
+    name = NAME
+    topics: tuple[str, ...] = TOPICS
+    read_model = ReadModel(define, _fold, load_indexes=(("aggregate_id",),))  # replay (readmodel.py)
+
+    def __init__(self, tables: WaTables | None = None) -> None:
+        self.tables = tables or define()
+
+    def apply(self, conn: Connection, _: Tables, events: Sequence[Any]) -> None:
+        _fold(conn, self.tables, events)
+
+
+def create_tables(engine: Engine, tables: WaTables | None = None) -> None:
+    tables = tables or define()
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table in tables.models():
+            if table.name not in existing:
+                table.create(conn)
+
+
+def create(store: Any) -> None:
+    """The tracking row and table (idempotent): for ``init-db``."""
+    store.create((NAME,))
+    create_tables(store.engine)

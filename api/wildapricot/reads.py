@@ -1,0 +1,199 @@
+"""What Wild Apricot's event routes read: the dialect's index (api/wildapricot/index.py) filtered,
+sorted and paged in SQL (``$filter`` translated by query.py into bound parameters over its indexed
+columns; ``Tags in`` an EXISTS over the content model's ``rm_event_tags``), then one statement for
+the page's rows joined with the catalog (details, status), content (description, place, hidden flag)
+and places (limit, counts) models, and one for the page's tags.
+
+Visibility: a hidden event (pending approval or hidden by a moderator) is seen only by those
+``policies.can_see_event`` lets see it — sysops and the event's own organizers (``policies.can_moderate``)
+— written here as the same condition over the organizers table; a single event is read through the
+application's ``registration_for_reading``, which asks the policy itself."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, false, func, or_, select, true
+
+from api.bootstrap import Services
+from api.wildapricot import index
+from api.wildapricot.query import Filter, FilterColumns, Paging, Sort, SortKey, TagColumns, filter_condition
+from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
+from projections.schema import define_places
+
+T = index.define().events
+_PLACES = define_places()
+
+
+@dataclass
+class EventRow:
+    event_id: int
+    details: dict[str, Any]
+    status: str
+    state: dict[str, Any]
+    description_html: str
+    place: str
+    hidden: int
+    limit: int | None
+    waitlist: bool
+    requires_approval: bool
+    confirmed: int
+    pending: int
+    checked_in: int
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return self.place or str(self.details.get("meeting_address") or "")
+
+
+def _visible(services: Services, viewer: Account) -> Any:
+    """``policies.can_see_event`` as a condition: not hidden, or the viewer moderates the event."""
+    c = services.content.t.content
+    not_hidden = or_(c.c.hidden.is_(None), c.c.hidden == 0)
+    if viewer.blocked:
+        return not_hidden
+    if "sysop" in viewer.groups:
+        return true()
+    if not (viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)):
+        return not_hidden
+    org = services.store.tables.organizers
+    own = exists().where(
+        org.c.event_id == T.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
+    )
+    return or_(not_hidden, own)
+
+
+def columns(services: Services, now: datetime) -> FilterColumns:
+    tags = services.content.t.tags
+    return FilterColumns(
+        id=T.c.event_id,
+        name_key=T.c.name_key,
+        start_date=T.c.start_date,
+        end_date=T.c.end_date,
+        is_upcoming=T.c.end_utc >= index.stamp(now),
+        registration_enabled=T.c.registration_enabled,
+        text_index=T.c.text_index,
+        tags=TagColumns(event_id=tags.c.event_id, tag_key=tags.c.tag_key),
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    filter: Filter | None = None
+    ids: list[int] | None = None
+    sort: Sort | None = None
+    paging: Paging = field(default_factory=lambda: Paging(None, 0))
+
+
+def _where(services: Services, viewer: Account, q: Query, now: datetime) -> Any:
+    where: list[Any] = [T.c.deleted.is_(False), _visible(services, viewer)]
+    if q.filter is not None:
+        where.append(filter_condition(q.filter, columns(services, now)))
+    if q.ids is not None:
+        where.append(T.c.event_id.in_(q.ids) if q.ids else false())
+    if q.sort is not None and q.sort.key is SortKey.START_SESSION:  # "ignores past events"
+        where.append(T.c.end_utc >= index.stamp(now))
+    return and_(true(), *where)
+
+
+def _joined(services: Services) -> Any:
+    c = services.content.t.content
+    return T.outerjoin(c, c.c.event_id == T.c.event_id)
+
+
+def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> list[int]:
+    """The ids of the page, in order (an index scan of the start column; no row built for skipped ones)."""
+    descending = q.sort is not None and q.sort.descending
+    order = [T.c.start_utc.desc(), T.c.event_id.desc()] if descending else [T.c.start_utc, T.c.event_id]
+    statement = select(T.c.event_id).select_from(_joined(services)).where(_where(services, viewer, q, now))
+    statement = statement.order_by(*order).offset(q.paging.skip)
+    if q.paging.top is not None:
+        statement = statement.limit(q.paging.top)
+    with services.store.connect() as conn:
+        return [int(i) for i in conn.execute(statement).scalars()]
+
+
+def count(services: Services, viewer: Account, q: Query, now: datetime) -> int:
+    statement = select(func.count()).select_from(_joined(services)).where(_where(services, viewer, q, now))
+    with services.store.connect() as conn:
+        return int(conn.execute(statement).scalar_one())
+
+
+def rows(services: Services, ids: list[int]) -> list[EventRow]:
+    """The rows of these (visible, live) events, in the order of ``ids``."""
+    if not ids:
+        return []
+    c = services.content.t.content
+    r = services.store.tables.registrations
+    p = _PLACES.places
+    statement = (
+        select(
+            T.c.event_id,
+            T.c.state,
+            r.c.details,
+            r.c.status,
+            c.c.description_html,
+            c.c.location_text,
+            c.c.hidden,
+            p.c.participant_limit,
+            p.c.waitlist,
+            p.c.requires_approval,
+            p.c.confirmed_public,
+            p.c.confirmed_private,
+            p.c.pending,
+            p.c.checked_in,
+        )
+        .select_from(
+            T.join(r, r.c.event_id == T.c.event_id)
+            .outerjoin(c, c.c.event_id == T.c.event_id)
+            .outerjoin(p, p.c.event_id == T.c.event_id)
+        )
+        .where(T.c.event_id.in_(ids))
+    )
+    tg = services.content.t.tags
+    with services.store.connect() as conn:
+        found = {m["event_id"]: _row(m) for m in conn.execute(statement).mappings()}
+        tag_query = select(tg.c.event_id, tg.c.tag).where(tg.c.event_id.in_(ids)).order_by(tg.c.position)
+        for event_id, tag in conn.execute(tag_query):
+            found[event_id].tags.append(tag)
+    return [found[i] for i in ids if i in found]
+
+
+def _row(m: Any) -> EventRow:
+    return EventRow(
+        event_id=m["event_id"],
+        details=json.loads(m["details"]),
+        status=m["status"],
+        state=json.loads(m["state"]),
+        description_html=m["description_html"] or "",
+        place=m["location_text"] or "",
+        hidden=int(m["hidden"] or 0),
+        limit=m["participant_limit"],
+        waitlist=bool(m["waitlist"]),
+        requires_approval=bool(m["requires_approval"]),
+        confirmed=int(m["confirmed_public"] or 0) + int(m["confirmed_private"] or 0),
+        pending=int(m["pending"] or 0),
+        checked_in=int(m["checked_in"] or 0),
+    )
+
+
+def all_tags(services: Services, viewer: Account) -> list[str]:
+    """The tags in use on the live events the viewer may see (first spelling of each key)."""
+    tg = services.content.t.tags
+    statement = (
+        select(tg.c.tag_key, func.min(tg.c.tag))
+        .select_from(
+            tg.join(T, T.c.event_id == tg.c.event_id).outerjoin(
+                services.content.t.content, services.content.t.content.c.event_id == T.c.event_id
+            )
+        )
+        .where(T.c.deleted.is_(False), _visible(services, viewer))
+        .group_by(tg.c.tag_key)
+        .order_by(tg.c.tag_key)
+    )
+    with services.store.connect() as conn:
+        return [str(tag) for _, tag in conn.execute(statement)]
