@@ -151,6 +151,13 @@ def hold_for_approval(registration: EventRegistration, by: Account, at: datetime
     registration.trigger_event(EventHidden, performed_by=by.user_id, hidden=PENDING_APPROVAL, timestamp=at)
 
 
+def check_visible(registration: EventRegistration, user: Account | None) -> None:
+    """Acting on a hidden event: its moderators only; to anyone else it does not exist."""
+    hidden = flags_of(registration).hidden
+    if hidden != VISIBLE and not policies.can_see_event(user, registration, hidden):
+        raise errors.EventNotFound()
+
+
 def check_not_locked(registration: EventRegistration, user: Account | None) -> None:
     """Joining a locked event: moderators only."""
     if flags_of(registration).locked and not policies.can_moderate(user, registration):

@@ -230,7 +230,9 @@ def check_may_register(
     """Registering (or changing one's registration): a user who is not blocked, a registration
     not deleted; joining (or rejoining) needs an event that has not ended, is not closed and is not
     ``full`` (the places read model saw it full with its waitlist off);
-    answers are refused once the participant's answers were aggregated."""
+    answers are refused once the participant's answers were aggregated. A hidden event is, to
+    anyone but its moderators, one that does not exist."""
+    moderation.check_visible(registration, user)
     if user is None or user.blocked:
         raise errors.RegisterNotAllowed()
     if registration.is_deleted:

@@ -22,7 +22,7 @@ class SetOrganizersBody(BodySchema):
 def list_organizers(event_id: str) -> Response:
     eid = path_int("id", event_id)
     after = query_int("last_organizer_id")
-    services().app.registration_for_reading(eid, viewer=None)
+    services().app.registration_for_reading(eid, viewer=caller().user_id)  # hidden: moderators only
     rows = services().views.organizers(eid, after)
     return jsonify(
         [

@@ -282,16 +282,23 @@ def _feeds() -> FeedViews:
     return views
 
 
-def _full_ids(viewer: Account | None) -> frozenset[int]:
-    """The events whose meeting URL ``viewer`` may see (domain/policies.py)."""
+def _visibility(viewer: Account | None, hidden: dict[int, int]) -> tuple[frozenset[int], frozenset[int]]:
+    """The events whose meeting URL ``viewer`` may see, and the hidden events (``hidden``: all of
+    them, with their flags) ``viewer`` may see: its moderators' (domain/policies.py)."""
     if viewer is None or viewer.blocked:
-        return frozenset()
+        return frozenset(), frozenset()
     roles = _feeds().roles(viewer.user_id)
-    return frozenset(
+    full = frozenset(
         event_id
         for event_id, held in roles.items()
         if policies.can_see_meeting_urls(viewer, view := _Viewer(viewer.user_id, held), view.participates)
     )
+    seen = frozenset(
+        event_id
+        for event_id, flag in hidden.items()
+        if policies.can_see_event(viewer, _Viewer(viewer.user_id, roles.get(event_id, set())), flag)
+    )
+    return full, seen
 
 
 def _serve(
@@ -299,9 +306,11 @@ def _serve(
 ) -> Response:
     """The feed, or 304 when the client has this revision (ETag or Last-Modified)."""
     now = services().clock.now()
-    full = _full_ids(viewer)
+    hidden = services().content.hidden_events()  # hiding or showing an event changes the ETags
+    full, seen = _visibility(viewer, hidden)
+    unseen = hidden.keys() - seen
     revision, modified = stamp or (0, "1970-01-01T00:00:00+00:00")
-    variant = ",".join(map(str, sorted(full)))
+    variant = "/".join(",".join(map(str, sorted(ids))) for ids in (full, hidden, seen))
     seed = f"{feed}|{revision}|{now.astimezone(UTC).date()}|{variant}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:32]
     last_modified = datetime.fromisoformat(modified).replace(microsecond=0)
@@ -312,7 +321,11 @@ def _serve(
     if body is None:
         shown_from = (now - CANCELLED_FOR).astimezone(UTC).isoformat()
         rows = _feeds().parts(shown_from=shown_from, **select)
-        parts = [(*part[:3], text if event_id in full else part[3]) for event_id, part, text in rows]
+        parts = [
+            (*part[:3], text if event_id in full else part[3])
+            for event_id, part, text in rows
+            if event_id not in unseen
+        ]
         body = ical.assemble(parts)
         _BODIES.keep(tag, body)
     return Response(body, status=200, headers=headers, content_type=CALENDAR)
@@ -334,6 +347,8 @@ def event_feed(event_id: str) -> Response:
     eid = path_int("id", event_id)
     app, who = services().app, caller()
     row = _feeds().event(eid)
+    if row is not None and services().content.hidden(eid):
+        app.registration_for_reading(eid, who.user_id)  # hidden: EventNotFound but to its moderators
     if row is None:
         app.registration_for_reading(eid, who.user_id)  # EventNotFound
         raise errors.EventNotFound()  # not projected yet

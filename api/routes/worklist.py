@@ -24,7 +24,7 @@ def get_worklist(event_id: str) -> Response:
     limit = query_int("limit", minimum=1, maximum=MAX_LIMIT)
     offset = query_int("offset", minimum=0)
     try:
-        services().app.registration_for_reading(eid, viewer=None)
+        services().app.registration_for_reading(eid, viewer=caller().user_id)  # hidden: moderators only
     except errors.EventNotFound:
         raise errors.WorklistNotFound() from None
     rows, total = services().history.worklist(eid, limit or DEFAULT_LIMIT, offset or 0)
