@@ -11,6 +11,7 @@ storage outage and server error. Schema classes and marshmallow fields may stand
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -23,16 +24,19 @@ from marshmallow import Schema, fields
 from api import params, schemas
 from api.messages import CATALOGUE
 from api.routes import history, worklist
+from api.routes.content import ContentBody, ModerationBody
 from api.routes.email import EmailBody
 from api.routes.organizers import SetOrganizersBody
 from api.routes.participants import RegisterBody, RemoveBody
-from api.routes.content import ContentBody, ModerationBody
 from api.routes.places import ApprovalBody, PlacesBody
+from api.routes.schedule import CANCELLED_FOR, DEFAULT_OCCURRENCES, MAX_OCCURRENCES, ScheduleBody
 from api.routes.worklist import WorklistBody
 from domain import errors as rules
 from domain.accounts import EMAIL_LIMIT
 from domain.answers import QUESTIONS
 from domain.registration import MAX_ORGANIZERS
+from domain.schedule import MAX_EXCEPTIONS, MAX_RULE_CHARS, MAX_SESSIONS, MAX_TEXT_BYTES, MAX_TITLE_BYTES
+from domain.schedule_errors import InvalidOccurrenceRange, InvalidSchedule
 from projections.places import WAITLIST_PAGE
 from projections.views import EVENTS_BY_USER, ORGANIZERS_PAGE, PARTICIPANTS_PAGE
 
@@ -53,7 +57,11 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
 PATH_PARAMETERS = {
     "id": "ID of the event registration",
     "userid": "The central user ID",
+    "user_id": "The central user ID",
+    "secret": "The feed's secret (64 hexadecimal digits), as `GET …/participant/self/calendar_url` gives it",
 }
+# path parameters that are not integers (no ``badinteger``): their schema
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {"secret": {"type": "string"}}
 
 
 @dataclass(frozen=True)
@@ -874,8 +882,12 @@ PLACES_ROUTES: tuple[Op, ...] = (
 ROUTES += PLACES_ROUTES
 
 # --- calendars, rich content, moderation (issue 17; api/routes/content.py) -----------------------
-_PLACE = {"type": "object", "nullable": True, "description": "latitude (-90..90) and longitude (-180..180), "
-          "both or neither; address_lines (at most 5), city, region, country (2 letters), postal_code"}
+_PLACE = {
+    "type": "object",
+    "nullable": True,
+    "description": "latitude (-90..90) and longitude (-180..180), "
+    "both or neither; address_lines (at most 5), city, region, country (2 letters), postal_code",
+}
 _CONTENT = {
     "type": "object",
     "properties": {
@@ -1003,6 +1015,239 @@ CONTENT_ROUTES: tuple[Op, ...] = (
 )
 ROUTES += CONTENT_ROUTES
 
+# --- schedules, occurrences, calendar feeds (issue 14; api/routes/schedule.py) -----------------
+_TS = {"type": "string", "example": "20301014100000"}
+_SESSION = {
+    "type": "object",
+    "required": ["id", "start", "end"],
+    "properties": {
+        "id": {
+            "type": "string",
+            "description": "1 to 64 letters, digits, `_` or `-`, starting with a letter or digit",
+        },
+        "title": {"type": "string", "nullable": True, "description": f"At most {MAX_TITLE_BYTES} bytes"},
+        "start": _TS,
+        "end": _TS,
+        "location": {"type": "string", "nullable": True, "description": f"At most {MAX_TEXT_BYTES} bytes"},
+        "coordinates": {
+            "type": "object",
+            "nullable": True,
+            "required": ["latitude", "longitude"],
+            "properties": {"latitude": {"type": "number"}, "longitude": {"type": "number"}},
+        },
+        "description": {"type": "string", "nullable": True, "description": f"At most {MAX_TEXT_BYTES} bytes"},
+    },
+}
+_SCHEDULE = {
+    "type": "object",
+    "properties": {
+        "sessions": {"type": "array", "items": _SESSION, "maxItems": MAX_SESSIONS},
+        "recurrence": {"type": "string", "nullable": True, "description": "An RFC 5545 RRULE"},
+        "exceptions": {"type": "array", "items": {"type": "string", "format": "date"}},
+        "timezone": {"type": "string"},
+        "start_time": {"type": "string", "description": "The v0 start derived from the schedule"},
+        "end_time": {"type": "string", "description": "The v0 end derived from the schedule"},
+    },
+}
+_OCCURRENCES = {
+    "type": "object",
+    "properties": {
+        "timezone": {"type": "string"},
+        "occurrences": {
+            "type": "array",
+            "maxItems": MAX_OCCURRENCES,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "session_id": {"type": "string"},
+                    "start": {"type": "string", "description": "Local time, TS_MW"},
+                    "end": {"type": "string", "description": "Local time, TS_MW"},
+                    "start_utc": {"type": "string", "format": "date-time"},
+                    "end_utc": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+        "more": {
+            "type": "boolean",
+            "description": "Whether occurrences after the last one shown are in the range",
+        },
+    },
+}
+_FEED_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "The feed's revision (for `If-None-Match`)"},
+    "Last-Modified": {"schema": {"type": "string"}, "description": "For `If-Modified-Since`"},
+}
+FEED_OK = {
+    200: {
+        "description": "The feed (RFC 5545). Meeting URLs only in the events whose URL the reader may see "
+        "(their organizers and active participants); events deleted in the last "
+        f"{CANCELLED_FOR.days} days are there with `STATUS:CANCELLED`; hidden events only for their "
+        "moderators.",
+        "headers": {**_FEED_HEADERS, "Cache-Control": {"schema": {"type": "string", "example": "no-cache"}}},
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    },
+    304: {
+        "description": "Not modified: the `If-None-Match` or `If-Modified-Since` sent matches",
+        "headers": _FEED_HEADERS,
+    },
+}
+FEED_QUERY_NOTE = (
+    " Conditional requests (`If-None-Match`, `If-Modified-Since`) are answered 304 when nothing changed."
+)
+SCHEDULE_RULES = tuple(
+    f"`{rule.key}`: {CATALOGUE[rule.key]}"
+    for rule in _rules(InvalidSchedule)
+    if rule is not InvalidOccurrenceRange
+)
+SCHEDULE_ROUTES: tuple[Op, ...] = (
+    Op(
+        "get",
+        f"{REGISTRATION}/schedule",
+        "Schedules",
+        "Get the event's schedule",
+        "The sessions (times in the event's timezone), the recurrence rule and its exception dates, and "
+        "the v0 start and end derived from them. An event without a schedule has no sessions. With "
+        "`as_of`, as it was then." + HIDDEN_NOTE,
+        ok={200: _json(_SCHEDULE, "Success")},
+        errors={
+            400: (BAD_AS_OF,),
+            403: (HISTORY_DENIED,),
+            404: (EVENT_NOT_FOUND + " (with `as_of`: it did not exist yet)", GONE_ON_GET),
+        },
+        query=(AS_OF,),
+    ),
+    Op(
+        "put",
+        f"{REGISTRATION}/schedule",
+        "Schedules",
+        "Set the event's schedule",
+        "The event's organizers replace the schedule: sessions, and optionally a recurrence rule (at most "
+        "daily) with exception dates. The event's v0 start and end become the schedule's first start and "
+        "last end. A v0 edit (`PUT …/event_registration/{id}`) that changes the start, end or timezone "
+        "replaces the schedule by that single period.",
+        ok={204: _empty("Success (also when the schedule was already this one)")},
+        errors={
+            400: (
+                *SCHEDULE_RULES,
+                EDIT_DELETED,
+                "`campaignevents-event-dates-cannot-be-changed`: the event has ended and has answers, and "
+                "the new end is in the future",
+            ),
+            403: (EDIT_DENIED,),
+            404: (EVENT_NOT_FOUND,),
+        },
+        body=ScheduleBody,
+        auth=WRITE,
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/occurrences",
+        "Schedules",
+        "List the event's occurrences",
+        "The occurrences that start in [`from`, `to`), in time order (an event without a schedule has one: "
+        "its start and end)." + HIDDEN_NOTE,
+        ok={200: _json(_OCCURRENCES, "Success")},
+        errors={
+            400: (
+                "`missingparam`, `badtimestamp` (parameter validation): `from` or `to` is missing or not a "
+                "timestamp",
+                "`badinteger`, `outofrange` (parameter validation): `limit` is not an integer from 1 to "
+                f"{MAX_OCCURRENCES}",
+                f"`{InvalidOccurrenceRange.key}`: {CATALOGUE[InvalidOccurrenceRange.key]}",
+            ),
+            404: (EVENT_NOT_FOUND, GONE_ON_GET),
+        },
+        query=(
+            _query("from", _TS, "Start of the range: a timestamp (TS_MW, ISO 8601...)", required=True),
+            _query("to", _TS, "End of the range (excluded)", required=True),
+            _query(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_OCCURRENCES},
+                f"At most this many occurrences (default {DEFAULT_OCCURRENCES})",
+            ),
+        ),
+    ),
+    Op(
+        "get",
+        f"{REGISTRATION}/calendar.ics",
+        "Schedules",
+        "Get the event's calendar feed",
+        "The event as iCalendar (one VEVENT per session, with RRULE/EXDATE)." + FEED_QUERY_NOTE + HIDDEN_NOTE,
+        ok=FEED_OK,
+        errors={
+            404: (
+                EVENT_NOT_FOUND,
+                GONE_ON_GET + f" more than {CANCELLED_FOR.days} days ago",
+            )
+        },
+    ),
+    Op(
+        "get",
+        f"{V0}/organizer/{{user_id}}/calendar.ics",
+        "Schedules",
+        "Get an organizer's calendar feed",
+        "The events the user organizes, as iCalendar (empty for a user who organizes none)."
+        + FEED_QUERY_NOTE,
+        ok=FEED_OK,
+        errors={404: (USER_NOT_FOUND,)},
+    ),
+    Op(
+        "get",
+        f"{V0}/participant/feed/{{secret}}.ics",
+        "Schedules",
+        "Get a participant's secret calendar feed",
+        "The events the feed's owner joined (publicly or privately), as iCalendar; the secret address is "
+        "the only key, so calendar applications need no credentials." + FEED_QUERY_NOTE,
+        ok=FEED_OK,
+        errors={
+            404: (
+                "`campaignevents-rest-feed-not-found`: "
+                + CATALOGUE["campaignevents-rest-feed-not-found"]
+                + " (never issued, or revoked)",
+            )
+        },
+    ),
+    Op(
+        "get",
+        f"{V0}/participant/self/calendar_url",
+        "Schedules",
+        "Get your secret calendar feed address",
+        "The address of your participant feed; the first call (or the first after a revocation) issues it, "
+        "later calls give the same address.",
+        ok={
+            200: _json(
+                {
+                    "type": "object",
+                    "required": ["url"],
+                    "properties": {"url": {"type": "string", "format": "uri"}},
+                },
+                "Success",
+            )
+        },
+        errors={
+            401: (
+                "`campaignevents-rest-feed-url-anonymous`: "
+                + CATALOGUE["campaignevents-rest-feed-url-anonymous"],
+            )
+        },
+        auth=USER,
+    ),
+    Op(
+        "delete",
+        f"{V0}/participant/self/calendar_url",
+        "Schedules",
+        "Revoke your secret calendar feed address",
+        "The address stops answering (404); the next `GET …/participant/self/calendar_url` issues a new one. "
+        "Also 204 when there was none.",
+        ok={204: _empty("Success")},
+        body=schemas.BodySchema,
+        body_required=False,
+        auth=WRITE,
+        contended=False,
+    ),
+)
+ROUTES += SCHEDULE_ROUTES
+
 # What the body schemas' fields mean, where the route modules do not say (the API page's words). A
 # value of None removes the key that the field's type gave.
 BODY_FIELDS: dict[type[Schema], dict[str, dict[str, Any]]] = {
@@ -1049,6 +1294,27 @@ BODY_FIELDS: dict[type[Schema], dict[str, dict[str, Any]]] = {
         "organizer_usernames": {"description": f"A list of usernames (at most {MAX_ORGANIZERS} organizers)"}
     },
     schemas.LoginBody: {"username": {"description": "User name"}, "password": {"description": "Password"}},
+    ScheduleBody: {
+        "sessions": {
+            "type": "array",
+            "items": _SESSION,
+            "maxItems": MAX_SESSIONS,
+            "description": "The sessions; `start` and `end` as v0's `start_time` (TS_MW, ISO 8601...), "
+            "read in the event's timezone",
+        },
+        "recurrence": {
+            "type": "string",
+            "maxLength": MAX_RULE_CHARS,
+            "description": "An RFC 5545 RRULE (at most daily, at the sessions' times), e.g. "
+            "`FREQ=WEEKLY;COUNT=4`",
+        },
+        "exceptions": {
+            "type": "array",
+            "items": {"type": "string", "example": "2030-10-21"},
+            "maxItems": MAX_EXCEPTIONS,
+            "description": "Dates (`YYYY-MM-DD`, or a timestamp: its local date) the recurrence skips",
+        },
+    },
 }
 TOKEN = {"description": "The CSRF token of cookie sessions (`GET /auth/csrf_token`); bearer tokens need none"}
 
@@ -1132,14 +1398,14 @@ def document() -> dict[str, Any]:
 
 
 def _operation(op: Op, max_body_bytes: int) -> dict[str, Any]:
-    names = [part[1:-1] for part in op.path.split("/") if part.startswith("{")]
+    names = re.findall(r"\{([^}]+)\}", op.path)
     parameters: list[dict[str, Any]] = [
         {
             "name": name,
             "in": "path",
             "required": True,
             "description": op.path_descriptions.get(name, PATH_PARAMETERS[name]),
-            "schema": {"type": "integer"},
+            "schema": PATH_SCHEMAS.get(name, {"type": "integer"}),
         }
         for name in names
     ]
@@ -1148,7 +1414,8 @@ def _operation(op: Op, max_body_bytes: int) -> dict[str, Any]:
     def add(status: int, *lines: str) -> None:
         reasons.setdefault(status, []).extend(lines)
 
-    add(400, *(f"`badinteger` (parameter validation): `{name}` is not an integer" for name in names))
+    integers = [name for name in names if name not in PATH_SCHEMAS]
+    add(400, *(f"`badinteger` (parameter validation): `{name}` is not an integer" for name in integers))
     if op.body is not None:
         add(400, *BODY_400)
     if op.auth == WRITE:
