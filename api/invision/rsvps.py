@@ -103,8 +103,8 @@ def answer(raw: str, raw_member: str) -> Response:
         raise Answer(texts.RSVP_LIMIT_REACHED) from None
     except RSVP_REFUSED:
         raise Answer(texts.RSVP_NOT_ALLOWED) from None
-    except rsvps.RsvpDenied:
-        raise Answer(texts.INVALID_MEMBER) from None
+    except (rsvps.RsvpDenied, rsvps.InvalidRsvp) as rule:
+        raise Answer(texts.RSVP_RULE_CODES[rule.key]) from None
     except errors.EventNotFound:
         raise Answer(texts.INVALID_EVENT) from None
     return reply(None)

@@ -69,3 +69,16 @@ CALENDAR_DEFAULT_KEPT: Code = ("1L364/5", "DEFAULT_CALENDAR", 400)  # *project*
 CALENDAR_INVALID_COLOR: Code = ("1L364/6", "INVALID_COLOR", 400)  # *project*
 
 UNKNOWN_ERROR = "UNKNOWN_ERROR"
+
+# The RSVP rules' keys (domain/rsvps.py) surface only through Invision's RSVP routes: their texts, and
+# the code each is answered with (api/invision/rsvps.py).
+RSVP_RULE_TEXTS: dict[str, str] = {
+    "campaignevents-rest-rsvp-closed": "RSVPs are closed for this event: no new or changed answers.",
+    "campaignevents-rest-rsvp-permission-denied": "You may only answer for yourself.",
+    "campaignevents-rest-rsvp-invalid-answer": 'The answer must be "maybe" or "not attending".',
+}
+RSVP_RULE_CODES: dict[str, Code] = {
+    "campaignevents-rest-rsvp-closed": RSVP_NOT_ALLOWED,
+    "campaignevents-rest-rsvp-permission-denied": INVALID_MEMBER,
+    "campaignevents-rest-rsvp-invalid-answer": INVALID_RESPONSE,
+}

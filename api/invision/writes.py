@@ -12,18 +12,19 @@ each checked and recorded by the domain; the routes wait for the read models onc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from api.bootstrap import Services
 from domain import commands, errors, scheduling
-from domain.content import ContentInput
+from domain.content import Content, ContentInput, content_of, location_from
 from domain.details import DetailsInput
 from domain.handlers import content as content_handlers
 from domain.handlers import places as places_handlers
 from domain.handlers import registrations as registration_handlers
 from domain.handlers import scheduling as schedule_handlers
+from domain.participation import Participation, participation_for
 from domain.schedule import Schedule, Session
 from domain.scheduling import TS_MW
 from domain.validation import PageTitle, parse_title
@@ -68,14 +69,6 @@ def _page(text: str) -> PageTitle:
     return parsed if parsed is not None else PageTitle("Event", "Event")
 
 
-def place_text(location: dict[str, Any]) -> str | None:
-    parts = [
-        *location.get("address_lines", []),
-        *(location.get(k) for k in ("city", "region", "postal_code")),
-    ]
-    return ", ".join(p for p in parts if p) or None
-
-
 def create(services: Services, performer: int, given: EventInput) -> int:
     app = services.app
     assert given.start is not None and given.title is not None
@@ -85,7 +78,8 @@ def create(services: Services, performer: int, given: EventInput) -> int:
     period_start = start if start > now else now + timedelta(minutes=1)
     period_end = max(end, period_start)
     text = page_text(given.title)
-    located = given.location is not None
+    place = Content(location=location_from(given.location).to_dict() if given.location else None)
+    options = participation_for(Participation(False, False, None, None, None), place)
 
     def details(page: str) -> DetailsInput:
         return DetailsInput(
@@ -94,9 +88,9 @@ def create(services: Services, performer: int, given: EventInput) -> int:
             start=period_start.strftime(TS_MW),
             end=period_end.strftime(TS_MW),
             wikis=[],
-            online=not located,
-            inperson=located,
-            meeting_address=place_text(given.location) if given.location else None,
+            online=options.online,
+            inperson=options.inperson,
+            meeting_address=options.meeting_address,
         )
 
     try:
@@ -135,11 +129,11 @@ def _edit(services: Services, performer: int, event_id: int, **changes: Any) -> 
         start=d.start_local,
         end=d.end_local,
         wikis=list(d.wikis),
-        online=d.online,
-        inperson=d.inperson,
-        meeting_url=d.meeting_url,
-        meeting_country=d.meeting_country,
-        meeting_address=d.meeting_address,
+        online=changes.get("online", d.online),
+        inperson=changes.get("inperson", d.inperson),
+        meeting_url=changes.get("meeting_url", d.meeting_url),
+        meeting_country=changes.get("meeting_country", d.meeting_country),
+        meeting_address=changes.get("meeting_address", d.meeting_address),
         chat_url=d.chat_url,
         tracking_tool_id=d.tracking_tool_id,
         tracking_tool_event_id=d.tracking_tool_event_id,
@@ -180,6 +174,8 @@ def apply(services: Services, performer: int, event_id: int, given: EventInput, 
         positions.append(
             content_handlers.set_content(app, commands.SetContent(performer, event_id, content)).position
         )
+    if place and not new:
+        positions.append(_follow_place(services, performer, event_id))
     if given.calendar_id is not None:
         move = commands.MoveToCalendar(performer, event_id, given.calendar_id)
         positions.append(content_handlers.move_to_calendar(app, move).position)
@@ -189,6 +185,16 @@ def apply(services: Services, performer: int, event_id: int, given: EventInput, 
         cmd = commands.Moderate(performer, event_id, given.locked, given.hidden, given.featured)
         positions.append(content_handlers.moderate(app, cmd).position)
     services.written(max(positions))
+
+
+def _follow_place(services: Services, performer: int, event_id: int) -> int:
+    """v0's participation options after the place changed (domain/participation.py), as creation
+    sets them: in person at the place's address when it has one, else online."""
+    registration = services.app.registration(event_id)
+    wanted = participation_for(registration.details, content_of(registration))
+    if wanted == Participation.of(registration.details):
+        return 0
+    return _edit(services, performer, event_id, **asdict(wanted))
 
 
 def _places(services: Services, performer: int, event_id: int, given: EventInput) -> int:
