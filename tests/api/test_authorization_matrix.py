@@ -115,6 +115,16 @@ EDIT_DELETED = Expect(400, "campaignevents-edit-registration-deleted")
 REGISTER_DELETED = Expect(400, "campaignevents-register-registration-deleted")
 UNREGISTER_DELETED = Expect(400, "campaignevents-unregister-registration-deleted")
 REMOVE_DELETED = Expect(400, "campaignevents-unregister-participants-registration-deleted")
+# content, moderation, calendars (issue 17; api/routes/content.py)
+CONTENT_DENIED = Expect(403, "campaignevents-rest-content-permission-denied")
+MODERATION_DENIED = Expect(403, "campaignevents-rest-moderation-permission-denied")
+NO_CALENDAR = Expect(404, "campaignevents-rest-calendar-not-found")
+# schedules and feeds (issue 14; api/routes/schedule.py)
+FEED_URL_ANONYMOUS = Expect(401, "campaignevents-rest-feed-url-anonymous")
+NO_FEED = Expect(404, "campaignevents-rest-feed-not-found")
+UNKNOWN_SECRET = "0" * 64
+SCHEDULE = {"sessions": [{"id": "day", "start": "20300101100000", "end": "20300101120000"}]}
+OCCURRENCES = "from=20290101000000&to=20310101000000"
 
 
 @dataclass
@@ -122,6 +132,7 @@ class World:
     users: dict[str, User]
     events: dict[str, int] = field(default_factory=dict)  # row id -> its event
     pages: dict[str, str] = field(default_factory=dict)  # row id -> its event's page
+    secrets: dict[str, str] = field(default_factory=dict)  # user kind -> their feed secret
 
     def user_id(self, kind: str) -> int:
         return self.users[kind].user_id
@@ -140,8 +151,8 @@ class Row:
     cells: tuple[Expect, ...]  # in CALLERS order
     body: Body | None = None
     query: str = ""
-    userid: str | None = None  # which user's id fills <userid>
-    name: str | None = None  # what fills <name>
+    userid: str | None = None  # which user's id fills <userid> and <user_id> (their feed secret: <secret>)
+    name: str | None = None  # what fills <name>, <calendar_id> and (without userid) <secret>
     after_end: bool = False
     deleted: bool = False  # asks about an event its creator deleted
     own_client: bool = False  # changes the session: asked with a fresh client of the same kind
@@ -161,8 +172,11 @@ class Row:
         path = self.rule.replace("<event_id>", str(world.events.get(self.event or "", 0)))
         if self.userid is not None:
             path = path.replace("<userid>", str(world.user_id(self.userid)))
+            path = path.replace("<user_id>", str(world.user_id(self.userid)))
+            path = path.replace("<secret>", world.secrets.get(self.userid, ""))
         if self.name is not None:
-            path = path.replace("<name>", self.name)
+            for slot in ("<name>", "<calendar_id>", "<secret>"):
+                path = path.replace(slot, self.name)
         return path + (f"?{self.query}" if self.query else "")
 
 
@@ -364,6 +378,70 @@ MATRIX: tuple[Row, ...] = (
         cells(HISTORY, ok(), HISTORY, HISTORY, HISTORY, HISTORY, ok(), ok(), ok()), deleted=True,
         reference="unsure: service feature; the audit trail of a deleted event stays readable"),
 
+    # --- schedules and calendar feeds (issue 14; api/routes/schedule.py) -----------------------------
+    Row("schedule", "GET", EVENT + "/schedule", ALL_200, reference="service feature: anyone reads, as details"),
+    Row("schedule as_of", "GET", EVENT + "/schedule",
+        cells(HISTORY, ok(), HISTORY, HISTORY, HISTORY, HISTORY, ok(), ok(), ok()),
+        query=f"as_of={NOW_TS_MW}", reference="service feature: time travel as details as_of"),
+    Row("set schedule", "PUT", EVENT + "/schedule", ORGANIZERS_ONLY_204, body=lambda w, c: SCHEDULE,
+        reference="service feature: the edit rule (sysop is not an organizer), as PUT edit"),
+    Row("occurrences", "GET", EVENT + "/occurrences", ALL_200, query=OCCURRENCES,
+        reference="service feature: anyone reads"),
+    Row("event feed", "GET", EVENT + "/calendar.ics", ALL_200,
+        reference="service feature: public feed (meeting URL only for organizers and participants)"),
+    Row("organizer feed", "GET", V0 + "/organizer/<user_id>/calendar.ics", ALL_200, userid="creator",
+        reference="service feature: public feed of an organizer's events"),
+    Row("participant feed", "GET", V0 + "/participant/feed/<secret>.ics", ALL_200, userid="participant",
+        reference="service feature: the secret address is the key, whoever asks"),
+    Row("participant feed (unknown)", "GET", V0 + "/participant/feed/<secret>.ics",
+        cells(*[NO_FEED] * len(CALLERS)), name=UNKNOWN_SECRET,
+        reference="service feature: an address never issued (or revoked) answers 404 to everyone"),
+    Row("calendar url", "GET", V0 + "/participant/self/calendar_url",
+        cells(FEED_URL_ANONYMOUS, *[ok()] * 8),
+        reference="service feature: any signed-in user has a feed address (a blocked one too: the feed "
+                  "then shows no meeting URL)"),
+    Row("revoke calendar url", "DELETE", V0 + "/participant/self/calendar_url",
+        cells(TOKEN, TOKEN, *[ok(204)] * 7), body=lambda w, c: {},
+        reference="service feature: a write (CSRF first), 204 also without an address"),
+    Row("schedule (deleted)", "GET", EVENT + "/schedule", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone, as its details"),
+    Row("set schedule (deleted)", "PUT", EVENT + "/schedule", ORGANIZERS_ONLY(EDIT_DELETED),
+        body=lambda w, c: SCHEDULE, deleted=True,
+        reference="service feature: permission (403) before deleted (400), as edit"),
+    Row("occurrences (deleted)", "GET", EVENT + "/occurrences", cells(*[GONE] * 9), query=OCCURRENCES,
+        deleted=True, reference="service feature: a deleted registration is gone"),
+    Row("event feed (deleted)", "GET", EVENT + "/calendar.ics", ALL_200, deleted=True,
+        reference="service feature: served, CANCELLED, for 30 days after the deletion"),
+
+    # --- content, moderation, calendars (issue 17; api/routes/content.py) ----------------------------
+    Row("content", "GET", EVENT + "/content", ALL_200, reference="service feature: anyone reads"),
+    Row("set content", "PUT", EVENT + "/content",
+        cells(TOKEN, TOKEN, *[CONTENT_DENIED] * 4, ok(204), ok(204), CONTENT_DENIED),
+        body=lambda w, c: {"tags": ["matrix"]},
+        reference="service feature: the edit rule with its own key (sysop is not an organizer)"),
+    Row("moderation", "GET", EVENT + "/moderation", ALL_200, reference="service feature: anyone reads"),
+    Row("set moderation", "PUT", EVENT + "/moderation",
+        cells(TOKEN, TOKEN, *[MODERATION_DENIED] * 4, ok(204), ok(204), ok(204)),
+        body=lambda w, c: {"featured": True},
+        reference="service feature: moderators are sysops and the event's organizers, not blocked"),
+    Row("content (deleted)", "GET", EVENT + "/content", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone"),
+    Row("set content (deleted)", "PUT", EVENT + "/content",
+        cells(TOKEN, TOKEN, *[CONTENT_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, CONTENT_DENIED),
+        body=lambda w, c: {"tags": ["matrix"]}, deleted=True,
+        reference="service feature: permission (403) before deleted (400)"),
+    Row("moderation (deleted)", "GET", EVENT + "/moderation", cells(*[GONE] * 9), deleted=True,
+        reference="service feature: a deleted registration is gone"),
+    Row("set moderation (deleted)", "PUT", EVENT + "/moderation",
+        cells(TOKEN, TOKEN, *[MODERATION_DENIED] * 4, EDIT_DELETED, EDIT_DELETED, EDIT_DELETED),
+        body=lambda w, c: {"featured": True}, deleted=True,
+        reference="service feature: permission (403) before deleted (400)"),
+    Row("calendars", "GET", V0 + "/calendars", ALL_200, reference="service feature: anyone reads"),
+    Row("calendar", "GET", V0 + "/calendars/<calendar_id>", ALL_200, name="1",
+        reference="service feature: the default calendar is there before it is recorded"),
+    Row("calendar (unknown)", "GET", V0 + "/calendars/<calendar_id>", cells(*[NO_CALENDAR] * 9), name="999",
+        reference="service feature: 404 calendar-not-found for everyone"),
+
     # --- not about an event --------------------------------------------------------------------------
     Row("openapi", "GET", V0 + "/openapi.json", ALL_200, reference="public document"),
     Row("docs", "GET", V0 + "/docs", ALL_200, reference="public page (Swagger UI)"),
@@ -374,6 +452,10 @@ MATRIX: tuple[Row, ...] = (
         cells(TOKEN, TOKEN, ok(204), ok(204), ok(204), ok(204), ok(204), ok(204), ok(204)), own_client=True,
         reference="API.md: cookie writes need the token; bearer is CSRF-safe"),
     Row("csrf token", "GET", "/auth/csrf_token", ALL_200, reference="API.md: anyone (`+\\` without session)"),
+    Row("wild apricot token", "POST", "/auth/token", cells(*[Expect(400)] * len(CALLERS)),
+        body=lambda w, c: {"grant_type": "password"},
+        reference="Wild Apricot dialect (api/wildapricot/tokens.py): the form's credentials decide, not "
+                  "the caller's; a JSON body has no grant_type: 400 invalid_request (OAuth's body)"),
 )
 # fmt: on
 
@@ -448,6 +530,8 @@ def prepare_world(api: Any, make_user: Any, services: Any, rows: tuple[Row, ...]
             app.register_participant(commands.RegisterParticipant(world.user_id(kind), event_id, private))
         if deleted:
             app.delete_registration(commands.DeleteRegistration(creator, event_id))
+    secret_url = api(world.users["participant"]).get(V0 + "/participant/self/calendar_url").get_json()["url"]
+    world.secrets["participant"] = secret_url.rsplit("/", 1)[1].removesuffix(".ics")
     app.block_user(commands.BlockUser(world.users["blocked"].name))
     services.written(app.recorder.max_notification_id())  # the read models have caught up
     return world
