@@ -29,7 +29,7 @@ from domain.handlers import access_tokens
 
 DIALECT = "wildapricot"
 bp = Blueprint(DIALECT, __name__)
-METHODS = ["GET", "POST", "PUT", "DELETE"]
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 Handler = Callable[..., Response]
 # (pattern over the lower-cased path after the version, {method: handler}); filled by the route modules
 ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
