@@ -379,7 +379,7 @@ MATRIX: tuple[Row, ...] = (
         reference="unsure: service feature; the audit trail of a deleted event stays readable"),
 
     # --- schedules and calendar feeds (issue 14; api/routes/schedule.py) -----------------------------
-    Row("schedule", "GET", EVENT + "/schedule", ALL_200, reference="service feature: anyone reads, as details"),
+    Row("schedule", "GET", EVENT + "/schedule", ALL_200, reference="service feature: anyone reads"),
     Row("schedule as_of", "GET", EVENT + "/schedule",
         cells(HISTORY, ok(), HISTORY, HISTORY, HISTORY, HISTORY, ok(), ok(), ok()),
         query=f"as_of={NOW_TS_MW}", reference="service feature: time travel as details as_of"),
