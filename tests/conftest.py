@@ -7,6 +7,7 @@ Integration fixtures (PostgreSQL, Redis) fail instead of skipping when
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,7 +24,7 @@ from api.app import create_app
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.ops import limiter
-from domain import commands
+from domain import commands, credentials
 from domain.ports import FakeClock
 
 POSTGRES_URL = os.environ.get("CAMPAIGNEVENTS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -77,11 +79,35 @@ def make_services(settings: Settings, clock: FakeClock) -> Services:
     return build_services(settings, clock)
 
 
+def stop_projector(services: Any) -> None:
+    """Stop the app's projector thread and wait for it (and any other thread named ``projector``),
+    before ``services`` closes the database: SQLite closed under a running query can crash."""
+    services.projector.stop()
+    for thread in threading.enumerate():
+        if thread.name == "projector":
+            thread.join(timeout=10)
+
+
 @pytest.fixture
 def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    """The app's services on a fresh SQLite file; the projector is stopped before they close."""
     built = make_services(sqlite_settings, clock)
     yield built
+    stop_projector(built)
     built.close()
+
+
+def use_cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2's defaults cost about half a second a hash here; the parameters travel inside each
+    hash, so verification is unchanged."""
+    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap password hashing for the test (``use_cheap_passwords``); opt in with
+    ``pytestmark = pytest.mark.usefixtures("cheap_passwords")``."""
+    use_cheap_passwords(monkeypatch)
 
 
 @pytest.fixture

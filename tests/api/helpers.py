@@ -8,21 +8,19 @@ included.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any, ClassVar
 
-from argon2 import PasswordHasher
+from tests.conftest import registration_body, stop_projector, use_cheap_passwords
 
-from domain import credentials
-from tests.conftest import registration_body
+__all__ = ["registration_body", "stop_projector"]  # re-exported: tests import them from here too
 
 BASE = "/campaignevents/v0/event_registration"
 LOCATION_BASE = "http://campaignevents.test" + BASE
 WIKI = "local"  # the test settings' CAMPAIGNEVENTS_WIKI_ID (the transcript's wiki was "my_wiki")
 
 
-def url(event_id: object) -> str:
-    return f"{BASE}/{event_id}"
+def url(event_id: object, tail: str = "") -> str:
+    return f"{BASE}/{event_id}{tail}"
 
 
 def text(resp: Any) -> str:
@@ -46,12 +44,19 @@ def assert_text(resp: Any, status: int, expected: str) -> None:
     assert resp.headers["Content-Type"] == "application/json"
 
 
-def assert_json(resp: Any, status: int, expected: Any) -> None:
-    """Status, the whole JSON body and the order of its keys."""
+def assert_json(resp: Any, status: int, expected: Any, *, ordered: bool = True) -> None:
+    """Status, the whole JSON body and (``ordered``) the order of its keys."""
     got = resp.get_json()
     assert resp.status_code == status, got
     assert got == expected
-    assert key_order(got) == key_order(expected)
+    if ordered:
+        assert key_order(got) == key_order(expected)
+
+
+def assert_reply(resp: Any, status: int, expected: Any, *, ordered: bool = True) -> None:
+    """``assert_json``, and the JSON ``Content-Type``."""
+    assert_json(resp, status, expected, ordered=ordered)
+    assert resp.headers["Content-Type"] == "application/json"
 
 
 def assert_empty(resp: Any, status: int = 204) -> None:
@@ -83,14 +88,14 @@ def body_error(name: str, value: Any, code: str, message: str, data: Any = None)
     }
 
 
-def path_error(name: str, value: Any, code: str, message: str) -> dict[str, Any]:
-    """A path parameter's validation failure (``errorKey`` is the failure code, no prefix)."""
+def path_error(name: str, value: Any, code: str, message: str, data: Any = None) -> dict[str, Any]:
+    """A path or query parameter's validation failure (``errorKey`` is the failure code, no prefix)."""
     return {
         "error": "parameter-validation-failed",
         "name": name,
         "value": value,
         "failureCode": code,
-        "failureData": None,
+        "failureData": data,
         "errorKey": code,
         "messageTranslations": {"en": message},
         "httpCode": 400,
@@ -174,22 +179,10 @@ class People:
         return self._made[name]
 
 
-def stop_projector(services: Any) -> None:
-    """Stop the app's projector thread and wait for it, before ``services`` closes the database.
-
-    Works around a teardown race: ``Services.close()`` signals the thread but does not join it, so
-    SQLite could be closed under a running query (a segmentation fault on this machine).
-    """
-    services.projector.stop()
-    for thread in threading.enumerate():
-        if thread.name == "projector":
-            thread.join(timeout=10)
-
-
 def make_people(make_user: Any, monkeypatch: Any) -> People:
-    """The cast, with cheap password hashing (argon2's defaults cost ~0.5 s a login here; the
-    parameters travel inside each hash, so verification is unchanged)."""
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    """The cast, with cheap password hashing (``tests.conftest.use_cheap_passwords``); the fixture
+    ``people`` (tests/api/conftest.py) gives the same."""
+    use_cheap_passwords(monkeypatch)
     return People(make_user)
 
 

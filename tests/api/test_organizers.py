@@ -9,50 +9,19 @@ organizer, blocked when a test says so); id 2 is a filler account, as on the rea
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from domain import commands, credentials
-from tests.conftest import registration_body
+from domain import commands
+from tests.api.conftest import Cast
+from tests.api.helpers import assert_empty, assert_reply, create, error, path_error, registration_body, url
 
-BASE = "/campaignevents/v0/event_registration"
-
-
-def url(event_id: object, tail: str = "") -> str:
-    return f"{BASE}/{event_id}{tail}"
+pytestmark = pytest.mark.usefixtures("cheap_passwords")
 
 
 def organizers(event_id: object, query: str = "") -> str:
     return url(event_id, "/organizers") + query
-
-
-def key_order(value: Any) -> Any:
-    if isinstance(value, dict):
-        return [(k, key_order(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [key_order(v) for v in value]
-    return None
-
-
-def check(resp: Any, status: int, expected: Any) -> None:
-    """Status, the whole JSON body and the order of every object's keys."""
-    got = resp.get_json()
-    assert resp.status_code == status, got
-    assert got == expected
-    assert key_order(got) == key_order(expected)
-    assert resp.headers["Content-Type"] == "application/json"
-
-
-def check_empty(resp: Any, status: int = 204) -> None:
-    assert (resp.status_code, resp.get_data()) == (status, b""), resp.get_data(as_text=True)
-
-
-def err(key: str, message: str, status: int) -> dict[str, Any]:
-    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
-    return {"errorKey": key, "messageTranslations": {"en": message}, "httpCode": status, "httpReason": reason}
 
 
 def user_page(name: str) -> dict[str, str]:
@@ -73,42 +42,32 @@ def organizer(organizer_id: int, user: Any, role: str = "organizer") -> dict[str
     }
 
 
-EVENT_NOT_FOUND = err("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
-EDIT_DENIED = err(
+EVENT_NOT_FOUND = error("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
+EDIT_DENIED = error(
     "campaignevents-edit-not-allowed-registration",
     "You are not allowed to edit this event registration.",
     403,
 )
-EDIT_DELETED = err("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
-CANNOT_SEE_PRIVATE = err(
+EDIT_DELETED = error("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
+CANNOT_SEE_PRIVATE = error(
     "campaignevents-rest-list-participants-cannot-see-private",
     "You are not authorized to view participants who registered privately for this event.",
     403,
 )
-TOKEN_MISSING = err(
+TOKEN_MISSING = error(
     "rest-badtoken",
     "The <var>token</var> parameter is required unless using a CSRF-safe authentication method.",
     403,
 )
-TOKEN_INVALID = err("rest-badtoken", "The CSRF token provided is invalid.", 403)
-TOKEN_NO_SESSION = err("rest-badtoken", "CSRF error - no session.", 403)
-EXTRANEOUS_TOKEN = err(
+TOKEN_INVALID = error("rest-badtoken", "The CSRF token provided is invalid.", 403)
+TOKEN_NO_SESSION = error("rest-badtoken", "CSRF error - no session.", 403)
+EXTRANEOUS_TOKEN = error(
     "rest-extraneous-csrf-token",
     "Extraneous CSRF token found. CSRF tokens must not be used when using authentication mechanisms "
     "such as OAuth that are safe against CSRF attacks.",
     400,
 )
-ID_ABC = {
-    "error": "parameter-validation-failed",
-    "name": "id",
-    "value": "abc",
-    "failureCode": "badinteger",
-    "failureData": None,
-    "errorKey": "badinteger",
-    "messageTranslations": {"en": 'Invalid value "abc" for integer parameter "id".'},
-    "httpCode": 400,
-    "httpReason": "Bad Request",
-}
+ID_ABC = path_error("id", "abc", "badinteger", 'Invalid value "abc" for integer parameter "id".')
 
 # the transcript's bodies, verbatim
 OBSERVED_58 = (
@@ -134,60 +93,11 @@ OBSERVED_63 = (
 )
 
 
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2's defaults cost about half a second a hash here; verification is unchanged."""
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@dataclass
-class Cast:
-    admin: Any
-    alice: Any
-    bob: Any
-    carol: Any
-    dave: Any
-
-
-@pytest.fixture
-def cast(make_user: Any) -> Cast:
-    admin = make_user("Admin", "sysop")
-    make_user("Filler")
-    return Cast(
-        admin=admin,
-        alice=make_user("Alice", "event-organizer"),
-        bob=make_user("Bob", "event-organizer"),
-        carol=make_user("Carol"),
-        dave=make_user("Dave", "event-organizer"),
-    )
-
-
-@pytest.fixture
-def admin(api: Any, cast: Cast) -> Any:
-    return api(cast.admin)
-
-
-@pytest.fixture
-def alice(api: Any, cast: Cast) -> Any:
-    return api(cast.alice)
-
-
-@pytest.fixture
-def bob(api: Any, cast: Cast) -> Any:
-    return api(cast.bob)
-
-
+# cheap passwords, the cast with the transcript's user ids and its clients: tests/api/conftest.py
 @pytest.fixture
 def event(admin: Any) -> int:
     """The transcript's event 1, enabled by Admin."""
     return create(admin)
-
-
-def create(client: Any, page: str = "Event:PeerTest One", **overrides: Any) -> int:
-    resp = client.post(BASE, registration_body(page, **overrides))
-    assert resp.status_code == 201, resp.get_json()
-    event_id: int = resp.get_json()["id"]
-    return event_id
 
 
 def put(client: Any, event_id: object, *names: str) -> Any:
@@ -195,7 +105,7 @@ def put(client: Any, event_id: object, *names: str) -> Any:
 
 
 def set_to(client: Any, event_id: object, *names: str) -> None:
-    check_empty(put(client, event_id, *names))
+    assert_empty(put(client, event_id, *names))
 
 
 def block(services: Any, user: Any) -> None:
@@ -204,20 +114,20 @@ def block(services: Any, user: Any) -> None:
 
 
 def not_allowed(text: str) -> dict[str, Any]:
-    return err("campaignevents-edit-organizers-not-allowed", text, 400)
+    return error("campaignevents-edit-organizers-not-allowed", text, 400)
 
 
 # --- GET ------------------------------------------------------------------------------------------
 def test_list_the_creator(api: Any, event: int) -> None:
-    check(api().get(organizers(event)), 200, json.loads(OBSERVED_58))  # 58
+    assert_reply(api().get(organizers(event)), 200, json.loads(OBSERVED_58))  # 58
 
 
 def test_set_then_list_and_page(api: Any, cast: Cast, admin: Any, event: int) -> None:
     set_to(admin, event, "Admin", "Alice")  # 59
     both = [organizer(1, cast.admin, "creator"), organizer(2, cast.alice)]
-    check(api().get(organizers(event)), 200, both)  # 60
-    check(api().get(organizers(event, "?last_organizer_id=1")), 200, both[1:])  # 61
-    check(api().get(organizers(event, "?last_organizer_id=2")), 200, [])
+    assert_reply(api().get(organizers(event)), 200, both)  # 60
+    assert_reply(api().get(organizers(event, "?last_organizer_id=1")), 200, both[1:])  # 61
+    assert_reply(api().get(organizers(event, "?last_organizer_id=2")), 200, [])
 
 
 def test_organizer_ids_are_global_as_in_the_transcript(api: Any, admin: Any, alice: Any, event: int) -> None:
@@ -226,13 +136,13 @@ def test_organizer_ids_are_global_as_in_the_transcript(api: Any, admin: Any, ali
     create(admin, "Event:PeerTest T11")
     create(alice, "Event:PeerTest T19")  # 47: event 7, its creator is organizer row 7
     set_to(admin, event, "Admin", "Alice")  # 59
-    check(api().get(organizers(event)), 200, json.loads(OBSERVED_60))  # 60
+    assert_reply(api().get(organizers(event)), 200, json.loads(OBSERVED_60))  # 60
 
 
 def test_list_unknown_event_and_bad_ids(api: Any, event: int) -> None:
-    check(api().get(organizers(999999)), 404, EVENT_NOT_FOUND)  # 65
-    check(api().get(organizers(0)), 404, EVENT_NOT_FOUND)
-    check(api().get(organizers("abc")), 400, ID_ABC)
+    assert_reply(api().get(organizers(999999)), 404, EVENT_NOT_FOUND)  # 65
+    assert_reply(api().get(organizers(0)), 404, EVENT_NOT_FOUND)
+    assert_reply(api().get(organizers("abc")), 400, ID_ABC)
     resp = api().get(organizers(event, "?last_organizer_id=abc"))
     body = resp.get_json()
     assert (resp.status_code, body["errorKey"], body["name"], body["value"]) == (
@@ -247,33 +157,33 @@ def test_ten_organizers_and_paging(api: Any, cast: Cast, make_user: Any, admin: 
     extra = [make_user(f"Org {n}", "event-organizer") for n in range(1, 10)]
     set_to(admin, event, "Admin", *(u.name for u in extra))
     everyone = [organizer(1, cast.admin, "creator")] + [organizer(n + 1, u) for n, u in enumerate(extra, 1)]
-    check(api().get(organizers(event)), 200, everyone)
-    check(api().get(organizers(event, "?last_organizer_id=5")), 200, everyone[5:])
-    check(api().get(organizers(event, "?last_organizer_id=10")), 200, [])
+    assert_reply(api().get(organizers(event)), 200, everyone)
+    assert_reply(api().get(organizers(event, "?last_organizer_id=5")), 200, everyone[5:])
+    assert_reply(api().get(organizers(event, "?last_organizer_id=10")), 200, [])
     # removed organizers leave gaps; pages follow the ids
     set_to(admin, event, "Admin", "Org 2", "Org 9")
-    check(api().get(organizers(event, "?last_organizer_id=1")), 200, [everyone[2], everyone[9]])
+    assert_reply(api().get(organizers(event, "?last_organizer_id=1")), 200, [everyone[2], everyone[9]])
 
 
 def test_deleted_event_still_lists_its_organizers(api: Any, cast: Cast, admin: Any, event: int) -> None:
     set_to(admin, event, "Alice")
-    check_empty(admin.delete(url(event)))
-    check(api().get(organizers(event)), 200, [organizer(2, cast.alice)])  # 142
+    assert_empty(admin.delete(url(event)))
+    assert_reply(api().get(organizers(event)), 200, [organizer(2, cast.alice)])  # 142
 
 
 # --- PUT ------------------------------------------------------------------------------------------
 def test_empty_list(admin: Any, bob: Any, event: int) -> None:
-    check(put(admin, event), 400, json.loads(OBSERVED_62))  # 62
-    check(put(bob, event), 400, json.loads(OBSERVED_62))  # before the permission check
-    check(put(admin, 999999), 404, EVENT_NOT_FOUND)  # after the lookup
+    assert_reply(put(admin, event), 400, json.loads(OBSERVED_62))  # 62
+    assert_reply(put(bob, event), 400, json.loads(OBSERVED_62))  # before the permission check
+    assert_reply(put(admin, 999999), 404, EVENT_NOT_FOUND)  # after the lookup
 
 
 def test_unknown_user(admin: Any, event: int) -> None:
-    check(put(admin, event, "Admin", "NoSuchUser12345"), 400, json.loads(OBSERVED_63))  # 63
+    assert_reply(put(admin, event, "Admin", "NoSuchUser12345"), 400, json.loads(OBSERVED_63))  # 63
 
 
 def test_user_without_the_organizer_right(admin: Any, event: int) -> None:
-    check(
+    assert_reply(
         put(admin, event, "Admin", "Carol"),
         400,
         not_allowed("Carol doesn't have the needed permissions to be an organizer."),
@@ -282,7 +192,7 @@ def test_user_without_the_organizer_right(admin: Any, event: int) -> None:
 
 def test_blocked_user_cannot_be_an_organizer(services: Any, cast: Cast, admin: Any, event: int) -> None:
     block(services, cast.dave)
-    check(
+    assert_reply(
         put(admin, event, "Admin", "Dave"),
         400,
         not_allowed("Dave doesn't have the needed permissions to be an organizer."),
@@ -291,9 +201,9 @@ def test_blocked_user_cannot_be_an_organizer(services: Any, cast: Cast, admin: A
 
 def test_several_users_without_the_right(admin: Any, event: int) -> None:
     text = "Carol and NoSuchUser12345 don't have the needed permissions to be organizers."
-    check(put(admin, event, "Admin", "Carol", "NoSuchUser12345"), 400, not_allowed(text))
+    assert_reply(put(admin, event, "Admin", "Carol", "NoSuchUser12345"), 400, not_allowed(text))
     text = "Carol, NoSuchUser12345 and Zed don't have the needed permissions to be organizers."
-    check(put(admin, event, "Carol", "NoSuchUser12345", "Zed"), 400, not_allowed(text))
+    assert_reply(put(admin, event, "Carol", "NoSuchUser12345", "Zed"), 400, not_allowed(text))
 
 
 def test_several_users_without_the_right_plural_form(admin: Any, event: int) -> None:
@@ -307,19 +217,19 @@ def test_several_users_without_the_right_plural_form(admin: Any, event: int) -> 
 
 
 def test_non_organizer(bob: Any, admin: Any, event: int) -> None:
-    check(put(bob, event, "Bob"), 403, EDIT_DENIED)  # 64
-    check(put(admin, create(bob, "Event:Bob's"), "Admin"), 403, EDIT_DENIED)  # a sysop is no organizer
+    assert_reply(put(bob, event, "Bob"), 403, EDIT_DENIED)  # 64
+    assert_reply(put(admin, create(bob, "Event:Bob's"), "Admin"), 403, EDIT_DENIED)  # a sysop is no organizer
 
 
 def test_unknown_event_and_bad_id(admin: Any) -> None:
-    check(put(admin, 999999, "Admin"), 404, EVENT_NOT_FOUND)
-    check(put(admin, "abc", "Admin"), 400, ID_ABC)
+    assert_reply(put(admin, 999999, "Admin"), 404, EVENT_NOT_FOUND)
+    assert_reply(put(admin, "abc", "Admin"), 400, ID_ABC)
 
 
 def test_too_many_organizers(make_user: Any, admin: Any, event: int) -> None:
     names = [f"Org {n}" for n in range(1, 11)]  # they need not even exist: the count comes first
-    expected = err("campaignevents-edit-too-many-organizers", "You can't add more than 10 organizers.", 400)
-    check(put(admin, event, "Admin", *names), 400, expected)
+    expected = error("campaignevents-edit-too-many-organizers", "You can't add more than 10 organizers.", 400)
+    assert_reply(put(admin, event, "Admin", *names), 400, expected)
     for name in names[:9]:
         make_user(name, "event-organizer")
     set_to(admin, event, "Admin", *names[:9])
@@ -327,7 +237,9 @@ def test_too_many_organizers(make_user: Any, admin: Any, event: int) -> None:
 
 def test_names_are_normalised_and_deduplicated(api: Any, cast: Cast, admin: Any, event: int) -> None:
     set_to(admin, event, "admin", "alice", "Alice", " alice_")
-    check(api().get(organizers(event)), 200, [organizer(1, cast.admin, "creator"), organizer(2, cast.alice)])
+    assert_reply(
+        api().get(organizers(event)), 200, [organizer(1, cast.admin, "creator"), organizer(2, cast.alice)]
+    )
 
 
 def test_invalid_username(admin: Any, event: int) -> None:
@@ -353,40 +265,44 @@ def test_missing_list(admin: Any, event: int) -> None:
         "httpCode": 400,
         "httpReason": "Bad Request",
     }
-    check(admin.put(organizers(event), {}), 400, expected)
+    assert_reply(admin.put(organizers(event), {}), 400, expected)
 
 
 def test_token_checks(api: Any, cast: Cast, event: int) -> None:
-    check(
+    assert_reply(
         api().put(organizers(event), {"organizer_usernames": ["Admin"], "token": "+\\"}),
         403,
         TOKEN_NO_SESSION,
     )
-    check(api().client.put(organizers(event), json={"organizer_usernames": ["Admin"]}), 403, TOKEN_MISSING)
+    assert_reply(
+        api().client.put(organizers(event), json={"organizer_usernames": ["Admin"]}), 403, TOKEN_MISSING
+    )
     session = api(cast.admin, session=True)
-    check(session.client.put(organizers(event), json={"organizer_usernames": ["Admin"]}), 403, TOKEN_MISSING)
-    check(
+    assert_reply(
+        session.client.put(organizers(event), json={"organizer_usernames": ["Admin"]}), 403, TOKEN_MISSING
+    )
+    assert_reply(
         session.put(organizers(event), {"organizer_usernames": ["Admin"], "token": "no"}), 403, TOKEN_INVALID
     )
     bearer = api(cast.admin)
-    check(
+    assert_reply(
         bearer.put(organizers(event), {"organizer_usernames": ["Admin"], "token": "x"}), 400, EXTRANEOUS_TOKEN
     )
-    check_empty(session.put(organizers(event), {"organizer_usernames": ["Admin", "Bob"]}))
+    assert_empty(session.put(organizers(event), {"organizer_usernames": ["Admin", "Bob"]}))
 
 
 def test_non_creator_cannot_remove_the_creator(
     api: Any, cast: Cast, admin: Any, alice: Any, event: int
 ) -> None:
     set_to(admin, event, "Admin", "Alice")
-    expected = err(
+    expected = error(
         "campaignevents-edit-removed-creator",
         "You cannot remove Admin because this user is the event creator",
         400,
     )
-    check(put(alice, event, "Alice", "Bob"), 400, expected)
+    assert_reply(put(alice, event, "Alice", "Bob"), 400, expected)
     set_to(alice, event, "Admin", "Bob")  # removing themself is fine, keeping the creator
-    check(
+    assert_reply(
         api().get(organizers(event)),
         200,
         [organizer(1, cast.admin, "creator"), organizer(3, cast.bob)],
@@ -395,16 +311,16 @@ def test_non_creator_cannot_remove_the_creator(
 
 def test_creator_removes_themself_and_loses_edit_rights(api: Any, cast: Cast, alice: Any, bob: Any) -> None:
     event = create(alice, "Event:PeerTest T19")
-    check_empty(put(alice, event, "Bob"))  # 127
-    check(api().get(organizers(event)), 200, [organizer(2, cast.bob)])  # 128
+    assert_empty(put(alice, event, "Bob"))  # 127
+    assert_reply(api().get(organizers(event)), 200, [organizer(2, cast.bob)])  # 128
     edit = alice.put(url(event), registration_body("Event:PeerTest T19", status="open"))
-    check(edit, 403, EDIT_DENIED)  # 129
-    check(alice.get(url(event, "/participants?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 130
-    check(bob.get(url(event, "/participants?include_private=true")), 200, [])  # 131
-    check(put(alice, event, "Alice"), 403, EDIT_DENIED)
+    assert_reply(edit, 403, EDIT_DENIED)  # 129
+    assert_reply(alice.get(url(event, "/participants?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 130
+    assert_reply(bob.get(url(event, "/participants?include_private=true")), 200, [])  # 131
+    assert_reply(put(alice, event, "Alice"), 403, EDIT_DENIED)
     # with the creator gone, any organizer may set any list
     set_to(bob, event, "Dave")
-    check(api().get(organizers(event)), 200, [organizer(3, cast.dave)])
+    assert_reply(api().get(organizers(event)), 200, [organizer(3, cast.dave)])
 
 
 def test_restored_organizers_keep_their_ids_and_roles(api: Any, cast: Cast, alice: Any, bob: Any) -> None:
@@ -413,15 +329,15 @@ def test_restored_organizers_keep_their_ids_and_roles(api: Any, cast: Cast, alic
     set_to(alice, event, "Alice", "Dave")
     set_to(alice, event, "Dave", "Alice", "Bob")
     expected = [organizer(1, cast.alice, "creator"), organizer(2, cast.bob), organizer(3, cast.dave)]
-    check(api().get(organizers(event)), 200, expected)
+    assert_reply(api().get(organizers(event)), 200, expected)
     set_to(alice, event, "Bob")
     set_to(bob, event, "Bob", "Alice", "Admin")
     expected = [organizer(1, cast.alice, "creator"), organizer(2, cast.bob), organizer(4, cast.admin)]
-    check(api().get(organizers(event)), 200, expected)
-    check(
+    assert_reply(api().get(organizers(event)), 200, expected)
+    assert_reply(
         put(bob, event, "Bob"),
         400,
-        err(
+        error(
             "campaignevents-edit-removed-creator",
             "You cannot remove Alice because this user is the event creator",
             400,
@@ -433,12 +349,12 @@ def test_blocked_organizer_cannot_set_organizers(api: Any, cast: Cast, services:
     dave = api(cast.dave)
     event = create(dave, "Event:Dave's")
     block(services, cast.dave)
-    check(put(dave, event, "Dave", "Bob"), 403, EDIT_DENIED)
+    assert_reply(put(dave, event, "Dave", "Bob"), 403, EDIT_DENIED)
 
 
 def test_deleted_event(admin: Any, bob: Any, event: int) -> None:
     set_to(admin, event, "Admin", "Alice")
-    check_empty(admin.delete(url(event)))
-    check(put(admin, event, "Admin"), 400, EDIT_DELETED)
-    check(put(bob, event, "Bob"), 403, EDIT_DENIED)
-    check(put(admin, event), 400, json.loads(OBSERVED_62))
+    assert_empty(admin.delete(url(event)))
+    assert_reply(put(admin, event, "Admin"), 400, EDIT_DELETED)
+    assert_reply(put(bob, event, "Bob"), 403, EDIT_DENIED)
+    assert_reply(put(admin, event), 400, json.loads(OBSERVED_62))

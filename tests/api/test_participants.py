@@ -10,16 +10,24 @@ so); id 2 is a filler account, as on the real wiki.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from domain import commands, credentials
-from tests.conftest import registration_body
+from domain import commands
+from tests.api.conftest import Cast
+from tests.api.helpers import (
+    assert_reply,
+    body_error,
+    create,
+    error,
+    missing,
+    path_error,
+    registration_body,
+    url,
+)
 
-BASE = "/campaignevents/v0/event_registration"
+pytestmark = pytest.mark.usefixtures("cheap_passwords")
 TS = "20261122120000"  # the fake clock's time, as TS_MW
 TS_FORMATTED = "12:00, 22 November 2026"
 ANSWERS = {"gender": {"value": 2}, "age": {"value": 3}}  # 66
@@ -27,10 +35,6 @@ CONFIDENCE_3 = "I have some experience, and feel confident contributing, but wou
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def url(event_id: object, tail: str = "") -> str:
-    return f"{BASE}/{event_id}{tail}"
-
-
 def me(event_id: object) -> str:
     return url(event_id, "/participants/self")
 
@@ -39,47 +43,11 @@ def everyone(event_id: object, query: str = "") -> str:
     return url(event_id, "/participants") + query
 
 
-def key_order(value: Any) -> Any:
-    if isinstance(value, dict):
-        return [(k, key_order(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [key_order(v) for v in value]
-    return None
-
-
-def check(resp: Any, status: int, expected: Any) -> None:
-    """Status, the whole JSON body and the order of every object's keys."""
-    got = resp.get_json()
-    assert resp.status_code == status, got
-    assert got == expected
-    assert key_order(got) == key_order(expected)
-    assert resp.headers["Content-Type"] == "application/json"
-
-
 def observed(text: str) -> Any:
     """A transcript body, made ours: the clock's registration time instead of the real run's."""
     return json.loads(
         text.replace("20261122012904", TS).replace("20261122012905", TS).replace("01:29, 22", "12:00, 22")
     )
-
-
-def err(key: str, message: str, status: int) -> dict[str, Any]:
-    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
-    return {"errorKey": key, "messageTranslations": {"en": message}, "httpCode": status, "httpReason": reason}
-
-
-def validation(name: str, value: Any, code: str, message: str, *, body: bool) -> dict[str, Any]:
-    return {
-        "error": "parameter-validation-failed",
-        "name": name,
-        "value": value,
-        "failureCode": code,
-        "failureData": None,
-        "errorKey": "rest-body-validation-error" if body else code,
-        "messageTranslations": {"en": ("Invalid request body: " if body else "") + message},
-        "httpCode": 400,
-        "httpReason": "Bad Request",
-    }
 
 
 def user_page(name: str) -> dict[str, str]:
@@ -121,137 +89,82 @@ def entry(
     return shown
 
 
-EVENT_NOT_FOUND = err("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
-TOKEN_MISSING = err(
+EVENT_NOT_FOUND = error("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
+TOKEN_MISSING = error(
     "rest-badtoken",
     "The <var>token</var> parameter is required unless using a CSRF-safe authentication method.",
     403,
 )
-TOKEN_INVALID = err("rest-badtoken", "The CSRF token provided is invalid.", 403)
-TOKEN_NO_SESSION = err("rest-badtoken", "CSRF error - no session.", 403)
-EXTRANEOUS_TOKEN = err(
+TOKEN_INVALID = error("rest-badtoken", "The CSRF token provided is invalid.", 403)
+TOKEN_NO_SESSION = error("rest-badtoken", "CSRF error - no session.", 403)
+EXTRANEOUS_TOKEN = error(
     "rest-extraneous-csrf-token",
     "Extraneous CSRF token found. CSRF tokens must not be used when using authentication mechanisms "
     "such as OAuth that are safe against CSRF attacks.",
     400,
 )
-REGISTER_NOT_ALLOWED = err(
+REGISTER_NOT_ALLOWED = error(
     "campaignevents-register-not-allowed", "You are not allowed to register for events.", 403
 )
-NOT_OPEN = err("campaignevents-register-event-not-open", "This event registration is closed.", 400)
-EVENT_PAST = err(
+NOT_OPEN = error("campaignevents-register-event-not-open", "This event registration is closed.", 400)
+EVENT_PAST = error(
     "campaignevents-register-event-past", "This event registration period has already finished.", 400
 )
-REGISTER_DELETED = err(
+REGISTER_DELETED = error(
     "campaignevents-register-registration-deleted",
     "You cannot register for this event because it was deleted.",
     400,
 )
-ANSWERS_AGGREGATED = err(
+ANSWERS_AGGREGATED = error(
     "campaignevents-register-answers-aggregated-error",
     "You cannot provide answers because the ones you already provided have already been aggregated "
     "and deleted.",
     400,
 )
-UNREGISTER_DELETED = err(
+UNREGISTER_DELETED = error(
     "campaignevents-unregister-registration-deleted",
     "You cannot cancel your event registration because it was deleted.",
     400,
 )
-NOT_PARTICIPANT = err(
+NOT_PARTICIPANT = error(
     "campaignevents-rest-get-registration-info-notparticipant",
     "You are not participating in this event.",
     404,
 )
-REMOVE_DENIED = err(
+REMOVE_DENIED = error(
     "campaignevents-unregister-participants-permission-denied",
     "You are not allowed to remove participants",
     403,
 )
-REMOVE_EMPTY = err(
+REMOVE_EMPTY = error(
     "campaignevents-rest-remove-participants-invalid-users-ids",
     "Parameter 'user_ids' must be an array of user ids, or null (to remove all users)",
     400,
 )
-REMOVE_DELETED = err(
+REMOVE_DELETED = error(
     "campaignevents-unregister-participants-registration-deleted",
     "You cannot remove participants from this event because it was deleted.",
     400,
 )
-CANNOT_SEE_PRIVATE = err(
+CANNOT_SEE_PRIVATE = error(
     "campaignevents-rest-list-participants-cannot-see-private",
     "You are not authorized to view participants who registered privately for this event.",
     403,
 )
-EMPTY_FILTER = err(
+EMPTY_FILTER = error(
     "campaignevents-rest-list-participants-empty-filter",
     "The username filter, if specified, must be a non-empty string.",
     400,
 )
-ID_ABC = validation("id", "abc", "badinteger", 'Invalid value "abc" for integer parameter "id".', body=False)
+ID_ABC = path_error("id", "abc", "badinteger", 'Invalid value "abc" for integer parameter "id".')
 
 
 # --- fixtures ----------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2's defaults cost about half a second a hash here; the parameters travel inside each
-    hash, so verification is unchanged."""
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@dataclass
-class Cast:
-    admin: Any
-    alice: Any
-    bob: Any
-    carol: Any
-    dave: Any
-
-
-@pytest.fixture
-def cast(make_user: Any) -> Cast:
-    admin = make_user("Admin", "sysop")
-    make_user("Filler")
-    return Cast(
-        admin=admin,
-        alice=make_user("Alice", "event-organizer"),
-        bob=make_user("Bob", "event-organizer"),
-        carol=make_user("Carol"),
-        dave=make_user("Dave", "event-organizer"),
-    )
-
-
-@pytest.fixture
-def admin(api: Any, cast: Cast) -> Any:
-    return api(cast.admin)
-
-
-@pytest.fixture
-def bob(api: Any, cast: Cast) -> Any:
-    return api(cast.bob)
-
-
-@pytest.fixture
-def carol(api: Any, cast: Cast) -> Any:
-    return api(cast.carol)
-
-
-@pytest.fixture
-def alice(api: Any, cast: Cast) -> Any:
-    return api(cast.alice)
-
-
+# cheap passwords, the cast with the transcript's user ids and its clients: tests/api/conftest.py
 @pytest.fixture
 def event(admin: Any) -> int:
     """The transcript's event 1, enabled by Admin (#10)."""
     return create(admin)
-
-
-def create(client: Any, page: str = "Event:PeerTest One", **overrides: Any) -> int:
-    resp = client.post(BASE, registration_body(page, **overrides))
-    assert resp.status_code == 201, resp.get_json()
-    event_id: int = resp.get_json()["id"]
-    return event_id
 
 
 def register(client: Any, event_id: object, private: bool = False, answers: Any = None) -> Any:
@@ -292,54 +205,55 @@ def soon_event(client: Any, page: str = "Event:Soon") -> int:
 
 def transcript_participants(admin: Any, bob: Any, carol: Any, event: int) -> None:
     """#66, #68, #72: Bob public with answers, Carol private, Admin public."""
-    check(register(bob, event, answers=ANSWERS), 200, {"modified": True})
-    check(register(carol, event, private=True), 200, {"modified": True})
-    check(register(admin, event), 200, {"modified": True})
+    assert_reply(register(bob, event, answers=ANSWERS), 200, {"modified": True})
+    assert_reply(register(carol, event, private=True), 200, {"modified": True})
+    assert_reply(register(admin, event), 200, {"modified": True})
 
 
 # --- PUT .../participants/self -------------------------------------------------------------------
 def test_register_then_identical_resubmission_is_not_a_modification(bob: Any, event: int) -> None:
-    check(register(bob, event, answers=ANSWERS), 200, {"modified": True})  # 66
-    check(register(bob, event, answers=ANSWERS), 200, {"modified": False})  # 67
+    assert_reply(register(bob, event, answers=ANSWERS), 200, {"modified": True})  # 66
+    assert_reply(register(bob, event, answers=ANSWERS), 200, {"modified": False})  # 67
 
 
 def test_changing_privacy_or_answers_is_a_modification(bob: Any, event: int) -> None:
-    check(register(bob, event), 200, {"modified": True})
-    check(register(bob, event, private=True), 200, {"modified": True})
-    check(register(bob, event, private=True), 200, {"modified": False})
-    check(register(bob, event, private=True, answers=ANSWERS), 200, {"modified": True})
-    check(register(bob, event, private=True, answers={"gender": {"value": 1}}), 200, {"modified": True})
-    check(register(bob, event, private=True), 200, {"modified": True})  # omitting answers drops them
-    check(bob.get(me(event)), 200, {"private": True, "answers": []})
+    assert_reply(register(bob, event), 200, {"modified": True})
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})
+    assert_reply(register(bob, event, private=True), 200, {"modified": False})
+    assert_reply(register(bob, event, private=True, answers=ANSWERS), 200, {"modified": True})
+    assert_reply(
+        register(bob, event, private=True, answers={"gender": {"value": 1}}), 200, {"modified": True}
+    )
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})  # omitting answers drops them
+    assert_reply(bob.get(me(event)), 200, {"private": True, "answers": []})
 
 
 def test_placeholder_answers_are_no_answers(bob: Any, event: int) -> None:
-    check(
+    assert_reply(
         register(bob, event, answers={"gender": {"value": 0}, "age": {"value": 0}}), 200, {"modified": True}
     )
-    check(register(bob, event), 200, {"modified": False})
-    check(bob.get(me(event)), 200, {"private": False, "answers": []})
+    assert_reply(register(bob, event), 200, {"modified": False})
+    assert_reply(bob.get(me(event)), 200, {"private": False, "answers": []})
 
 
 def test_register_private_and_missing_is_private(carol: Any, event: int) -> None:
-    check(register(carol, event, private=True), 200, {"modified": True})  # 68
-    missing = validation(
-        "is_private", None, "missingparam", 'The "is_private" parameter must be set.', body=True
-    )
-    check(carol.put(me(event), {}), 400, missing)  # 69
+    assert_reply(register(carol, event, private=True), 200, {"modified": True})  # 68
+    assert_reply(carol.put(me(event), {}), 400, missing("is_private"))  # 69
 
 
 def test_is_private_must_be_a_json_boolean(carol: Any, event: int) -> None:
     message = 'Invalid value "yes" for boolean parameter "is_private". Got a string value instead.'
-    expected = validation("is_private", "yes", "badbool-type", message, body=True)
-    check(carol.put(me(event), {"is_private": "yes"}), 400, expected)
+    expected = body_error("is_private", "yes", "badbool-type", message)
+    assert_reply(carol.put(me(event), {"is_private": "yes"}), 400, expected)
 
 
 def test_invalid_answer_and_unknown_question(carol: Any, event: int) -> None:
     registered(carol, event, private=True)
-    invalid = err("campaignevents-rest-register-invalid-answer", "Invalid answer to the question gender", 400)
-    check(register(carol, event, True, {"gender": {"value": 99}}), 400, invalid)  # 70
-    check(register(carol, event, True, {"nosuch": {"value": 1}}), 200, {"modified": False})  # 71
+    invalid = error(
+        "campaignevents-rest-register-invalid-answer", "Invalid answer to the question gender", 400
+    )
+    assert_reply(register(carol, event, True, {"gender": {"value": 99}}), 400, invalid)  # 70
+    assert_reply(register(carol, event, True, {"nosuch": {"value": 1}}), 200, {"modified": False})  # 71
 
 
 @pytest.mark.parametrize(
@@ -353,41 +267,43 @@ def test_invalid_answer_and_unknown_question(carol: Any, event: int) -> None:
     ],
 )
 def test_more_invalid_answers(bob: Any, event: int, answers: Any, name: str) -> None:
-    expected = err(
+    expected = error(
         "campaignevents-rest-register-invalid-answer", f"Invalid answer to the question {name}", 400
     )
-    check(register(bob, event, answers=answers), 400, expected)
-    check(bob.get(me(event)), 404, NOT_PARTICIPANT)  # nothing was recorded
+    assert_reply(register(bob, event, answers=answers), 400, expected)
+    assert_reply(bob.get(me(event)), 404, NOT_PARTICIPANT)  # nothing was recorded
 
 
 def test_invalid_answers_come_before_permission(api: Any, cast: Cast, services: Any, event: int) -> None:
     block(services, cast.dave)
-    invalid = err("campaignevents-rest-register-invalid-answer", "Invalid answer to the question gender", 400)
-    check(register(api(cast.dave), event, answers={"gender": {"value": 99}}), 400, invalid)
+    invalid = error(
+        "campaignevents-rest-register-invalid-answer", "Invalid answer to the question gender", 400
+    )
+    assert_reply(register(api(cast.dave), event, answers={"gender": {"value": 99}}), 400, invalid)
 
 
 def test_organizer_registers_as_participant(admin: Any, event: int) -> None:
-    check(register(admin, event), 200, {"modified": True})  # 72
+    assert_reply(register(admin, event), 200, {"modified": True})  # 72
 
 
 def test_register_token_checks(api: Any, cast: Cast, bob: Any, event: int) -> None:
-    check(api().put(me(event), {"is_private": False, "token": "+\\"}), 403, TOKEN_NO_SESSION)  # 73
+    assert_reply(api().put(me(event), {"is_private": False, "token": "+\\"}), 403, TOKEN_NO_SESSION)  # 73
     session = api(cast.bob, session=True)
-    check(session.put(me(event), {"is_private": False, "token": "bad+\\"}), 403, TOKEN_INVALID)  # 74
-    check(session.client.put(me(event), json={"is_private": False}), 403, TOKEN_MISSING)
-    check(api().client.put(me(event), json={"is_private": False}), 403, TOKEN_MISSING)
-    check(bob.put(me(event), {"is_private": False, "token": "abc"}), 400, EXTRANEOUS_TOKEN)
-    check(session.put(me(event), {"is_private": False}), 200, {"modified": True})
+    assert_reply(session.put(me(event), {"is_private": False, "token": "bad+\\"}), 403, TOKEN_INVALID)  # 74
+    assert_reply(session.client.put(me(event), json={"is_private": False}), 403, TOKEN_MISSING)
+    assert_reply(api().client.put(me(event), json={"is_private": False}), 403, TOKEN_MISSING)
+    assert_reply(bob.put(me(event), {"is_private": False, "token": "abc"}), 400, EXTRANEOUS_TOKEN)
+    assert_reply(session.put(me(event), {"is_private": False}), 200, {"modified": True})
 
 
 def test_token_is_checked_before_the_event_lookup(api: Any) -> None:
-    check(api().put(me(999999), {"is_private": False, "token": "+\\"}), 403, TOKEN_NO_SESSION)
+    assert_reply(api().put(me(999999), {"is_private": False, "token": "+\\"}), 403, TOKEN_NO_SESSION)
 
 
 def test_register_unknown_events(bob: Any, event: int) -> None:
-    check(register(bob, 999999), 404, EVENT_NOT_FOUND)  # 75
-    check(register(bob, 0), 404, EVENT_NOT_FOUND)
-    check(register(bob, "abc"), 400, ID_ABC)
+    assert_reply(register(bob, 999999), 404, EVENT_NOT_FOUND)  # 75
+    assert_reply(register(bob, 0), 404, EVENT_NOT_FOUND)
+    assert_reply(register(bob, "abc"), 400, ID_ABC)
 
 
 def test_extraneous_body_field(bob: Any, event: int) -> None:
@@ -404,12 +320,12 @@ def test_blocked_user_cannot_register_but_can_cancel(api: Any, cast: Cast, servi
     dave = api(cast.dave)
     registered(dave, event, private=True)
     block(services, cast.dave)
-    check(register(dave, event, private=True), 403, REGISTER_NOT_ALLOWED)  # 76, even unchanged
-    check(register(dave, event), 403, REGISTER_NOT_ALLOWED)
-    check(dave.get(me(event)), 200, {"private": True, "answers": []})
-    check(dave.delete(me(event)), 200, {"modified": True})
-    check(dave.delete(me(event)), 200, {"modified": False})
-    check(register(dave, event), 403, REGISTER_NOT_ALLOWED)
+    assert_reply(register(dave, event, private=True), 403, REGISTER_NOT_ALLOWED)  # 76, even unchanged
+    assert_reply(register(dave, event), 403, REGISTER_NOT_ALLOWED)
+    assert_reply(dave.get(me(event)), 200, {"private": True, "answers": []})
+    assert_reply(dave.delete(me(event)), 200, {"modified": True})
+    assert_reply(dave.delete(me(event)), 200, {"modified": False})
+    assert_reply(register(dave, event), 403, REGISTER_NOT_ALLOWED)
 
 
 def test_closed_event_refuses_new_registrations_but_participants_may_update(
@@ -417,12 +333,12 @@ def test_closed_event_refuses_new_registrations_but_participants_may_update(
 ) -> None:
     registered(bob, event)
     close(admin, event)  # 123
-    check(register(carol, event), 400, NOT_OPEN)  # 124
-    check(register(bob, event), 200, {"modified": False})
-    check(register(bob, event, private=True, answers=ANSWERS), 200, {"modified": True})
-    check(bob.delete(me(event)), 200, {"modified": True})  # leaving a closed event is allowed
-    check(register(bob, event), 400, NOT_OPEN)  # coming back is a new registration
-    check(bob.get(me(event)), 404, NOT_PARTICIPANT)
+    assert_reply(register(carol, event), 400, NOT_OPEN)  # 124
+    assert_reply(register(bob, event), 200, {"modified": False})
+    assert_reply(register(bob, event, private=True, answers=ANSWERS), 200, {"modified": True})
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})  # leaving a closed event is allowed
+    assert_reply(register(bob, event), 400, NOT_OPEN)  # coming back is a new registration
+    assert_reply(bob.get(me(event)), 404, NOT_PARTICIPANT)
 
 
 def test_ended_event_refuses_new_registrations_but_participants_may_update(
@@ -431,24 +347,24 @@ def test_ended_event_refuses_new_registrations_but_participants_may_update(
     event = soon_event(admin)
     registered(bob, event)
     clock.advance(days=2)
-    check(register(carol, event), 400, EVENT_PAST)
-    check(register(bob, event, private=True), 200, {"modified": True})
-    check(bob.delete(me(event)), 200, {"modified": True})
-    check(register(bob, event), 400, EVENT_PAST)
+    assert_reply(register(carol, event), 400, EVENT_PAST)
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})
+    assert_reply(register(bob, event), 400, EVENT_PAST)
 
 
 def test_ended_and_closed_reports_the_end_first(admin: Any, carol: Any, clock: Any) -> None:
     event = soon_event(admin)
     close(admin, event, "Event:Soon", **SOON)
-    check(register(carol, event), 400, NOT_OPEN)
+    assert_reply(register(carol, event), 400, NOT_OPEN)
     clock.advance(days=2)
-    check(register(carol, event), 400, EVENT_PAST)
+    assert_reply(register(carol, event), 400, EVENT_PAST)
 
 
 def test_an_ongoing_event_still_takes_registrations(admin: Any, carol: Any, clock: Any) -> None:
     event = soon_event(admin)
     clock.advance(hours=22)  # 10:00 UTC on the 23rd: started, not ended
-    check(register(carol, event), 200, {"modified": True})
+    assert_reply(register(carol, event), 200, {"modified": True})
 
 
 def test_deleted_event_refuses_new_and_existing_participants(
@@ -456,10 +372,10 @@ def test_deleted_event_refuses_new_and_existing_participants(
 ) -> None:
     registered(bob, event, answers=ANSWERS)
     delete(admin, event)
-    check(register(carol, event), 400, REGISTER_DELETED)  # 140
-    check(register(bob, event), 400, REGISTER_DELETED)
-    check(bob.delete(me(event)), 400, UNREGISTER_DELETED)
-    check(bob.get(me(event)), 200, {"private": False, "answers": ANSWERS})  # no deleted check here
+    assert_reply(register(carol, event), 400, REGISTER_DELETED)  # 140
+    assert_reply(register(bob, event), 400, REGISTER_DELETED)
+    assert_reply(bob.delete(me(event)), 400, UNREGISTER_DELETED)
+    assert_reply(bob.get(me(event)), 200, {"private": False, "answers": ANSWERS})  # no deleted check here
 
 
 def test_answers_after_aggregation_are_refused(
@@ -468,41 +384,41 @@ def test_answers_after_aggregation_are_refused(
     registered(bob, event, answers=ANSWERS)
     clock.advance(days=91)  # 90 days after the first answer
     services.app.aggregate_answers()
-    check(register(bob, event, answers={"gender": {"value": 1}}), 400, ANSWERS_AGGREGATED)
-    check(register(bob, event), 200, {"modified": False})  # without answers it still works
-    check(register(bob, event, private=True), 200, {"modified": True})
-    check(bob.get(me(event)), 200, {"private": True, "answers": []})
+    assert_reply(register(bob, event, answers={"gender": {"value": 1}}), 400, ANSWERS_AGGREGATED)
+    assert_reply(register(bob, event), 200, {"modified": False})  # without answers it still works
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})
+    assert_reply(bob.get(me(event)), 200, {"private": True, "answers": []})
     # the reference's quirk: cancelling and coming back without answers clears the stamp
-    check(bob.delete(me(event)), 200, {"modified": True})
-    check(register(bob, event), 200, {"modified": True})
-    check(register(bob, event, answers={"age": {"value": 1}}), 200, {"modified": True})
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})
+    assert_reply(register(bob, event), 200, {"modified": True})
+    assert_reply(register(bob, event, answers={"age": {"value": 1}}), 200, {"modified": True})
 
 
 # --- DELETE .../participants/self ------------------------------------------------------------------
 def test_cancel_twice(bob: Any, event: int) -> None:
     registered(bob, event, answers=ANSWERS)
-    check(bob.delete(me(event)), 200, {"modified": True})  # 106
-    check(bob.delete(me(event)), 200, {"modified": False})  # 107
-    check(bob.get(me(event)), 404, NOT_PARTICIPANT)
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})  # 106
+    assert_reply(bob.delete(me(event)), 200, {"modified": False})  # 107
+    assert_reply(bob.get(me(event)), 404, NOT_PARTICIPANT)
 
 
 def test_cancel_without_ever_registering(carol: Any, event: int) -> None:
-    check(carol.delete(me(event)), 200, {"modified": False})
+    assert_reply(carol.delete(me(event)), 200, {"modified": False})
 
 
 def test_cancel_token_checks(api: Any, cast: Cast, event: int) -> None:
     session = api(cast.bob, session=True)
     registered(session, event)
-    check(session.client.delete(me(event)), 403, TOKEN_MISSING)  # 108
-    check(api().delete(me(event), {"token": "+\\"}), 403, TOKEN_NO_SESSION)  # 109
-    check(session.delete(me(event), {"token": "nope"}), 403, TOKEN_INVALID)
-    check(api(cast.bob).delete(me(event), {"token": "x"}), 400, EXTRANEOUS_TOKEN)
-    check(session.delete(me(event)), 200, {"modified": True})
+    assert_reply(session.client.delete(me(event)), 403, TOKEN_MISSING)  # 108
+    assert_reply(api().delete(me(event), {"token": "+\\"}), 403, TOKEN_NO_SESSION)  # 109
+    assert_reply(session.delete(me(event), {"token": "nope"}), 403, TOKEN_INVALID)
+    assert_reply(api(cast.bob).delete(me(event), {"token": "x"}), 400, EXTRANEOUS_TOKEN)
+    assert_reply(session.delete(me(event)), 200, {"modified": True})
 
 
 def test_cancel_unknown_event(bob: Any) -> None:
-    check(bob.delete(me(999999)), 404, EVENT_NOT_FOUND)
-    check(bob.delete(me("abc")), 400, ID_ABC)
+    assert_reply(bob.delete(me(999999)), 404, EVENT_NOT_FOUND)
+    assert_reply(bob.delete(me("abc")), 400, ID_ABC)
 
 
 def test_reregistering_reuses_the_participant_id_with_a_fresh_time(
@@ -510,10 +426,10 @@ def test_reregistering_reuses_the_participant_id_with_a_fresh_time(
 ) -> None:
     registered(bob, event, answers=ANSWERS)
     registered(carol, event)
-    check(bob.delete(me(event)), 200, {"modified": True})
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})
     clock.advance(hours=1, minutes=5)
-    check(register(bob, event, private=True), 200, {"modified": True})  # 110
-    check(bob.get(me(event)), 200, {"private": True, "answers": []})  # the old answers are gone
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})  # 110
+    assert_reply(bob.get(me(event)), 200, {"private": True, "answers": []})  # the old answers are gone
     expected = [
         entry(
             1,
@@ -525,20 +441,20 @@ def test_reregistering_reuses_the_participant_id_with_a_fresh_time(
         ),
         entry(2, carol.user, organizer=True),
     ]
-    check(admin.get(everyone(event, "?include_private=true")), 200, expected)
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, expected)
 
 
 # --- GET .../participants/self -----------------------------------------------------------------
 def test_own_registration(api: Any, cast: Cast, admin: Any, bob: Any, carol: Any, event: int) -> None:
     transcript_participants(admin, bob, carol, event)
-    check(
+    assert_reply(
         bob.get(me(event)),
         200,
         json.loads('{"private":false,"answers":{"gender":{"value":2},"age":{"value":3}}}'),
     )
-    check(carol.get(me(event)), 200, json.loads('{"private":true,"answers":[]}'))  # 78
-    check(api(cast.alice).get(me(event)), 404, NOT_PARTICIPANT)  # 79
-    check(api().get(me(event)), 403, REGISTER_NOT_ALLOWED)  # 80
+    assert_reply(carol.get(me(event)), 200, json.loads('{"private":true,"answers":[]}'))  # 78
+    assert_reply(api(cast.alice).get(me(event)), 404, NOT_PARTICIPANT)  # 79
+    assert_reply(api().get(me(event)), 403, REGISTER_NOT_ALLOWED)  # 80
 
 
 def test_own_registration_with_other_text(bob: Any, event: int) -> None:
@@ -548,18 +464,22 @@ def test_own_registration_with_other_text(bob: Any, event: int) -> None:
         "private": False,
         "answers": {"confidence": {"value": 4}, "affiliate": {"value": 1, "other": "WMDE"}},
     }
-    check(bob.get(me(event)), 200, expected)
+    assert_reply(bob.get(me(event)), 200, expected)
     # "other" is read only for the option that has a text field; an empty text is no text
-    check(register(bob, event, answers={"affiliate": {"value": 2, "other": "x"}}), 200, {"modified": True})
-    check(bob.get(me(event)), 200, {"private": False, "answers": {"affiliate": {"value": 2}}})
-    check(register(bob, event, answers={"affiliate": {"value": 1, "other": ""}}), 200, {"modified": True})
-    check(bob.get(me(event)), 200, {"private": False, "answers": {"affiliate": {"value": 1}}})
+    assert_reply(
+        register(bob, event, answers={"affiliate": {"value": 2, "other": "x"}}), 200, {"modified": True}
+    )
+    assert_reply(bob.get(me(event)), 200, {"private": False, "answers": {"affiliate": {"value": 2}}})
+    assert_reply(
+        register(bob, event, answers={"affiliate": {"value": 1, "other": ""}}), 200, {"modified": True}
+    )
+    assert_reply(bob.get(me(event)), 200, {"private": False, "answers": {"affiliate": {"value": 1}}})
 
 
 def test_own_registration_unknown_event(api: Any, bob: Any) -> None:
-    check(bob.get(me(999999)), 404, EVENT_NOT_FOUND)
-    check(api().get(me(999999)), 404, EVENT_NOT_FOUND)  # the lookup comes before the permission
-    check(bob.get(me("abc")), 400, ID_ABC)
+    assert_reply(bob.get(me(999999)), 404, EVENT_NOT_FOUND)
+    assert_reply(api().get(me(999999)), 404, EVENT_NOT_FOUND)  # the lookup comes before the permission
+    assert_reply(bob.get(me("abc")), 400, ID_ABC)
 
 
 # --- DELETE .../participants -----------------------------------------------------------------------
@@ -567,20 +487,22 @@ def test_remove_participants_transcript(
     api: Any, cast: Cast, admin: Any, bob: Any, carol: Any, event: int
 ) -> None:
     transcript_participants(admin, bob, carol, event)
-    check(bob.delete(me(event)), 200, {"modified": True})  # 106
-    check(register(bob, event, private=True), 200, {"modified": True})  # 110
-    check(bob.delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)  # 112
-    check(admin.delete(everyone(event), {"user_ids": []}), 400, REMOVE_EMPTY)  # 113
-    check(admin.delete(everyone(event), {"user_ids": [999999]}), 200, {"public": 0, "private": 0})  # 114
+    assert_reply(bob.delete(me(event)), 200, {"modified": True})  # 106
+    assert_reply(register(bob, event, private=True), 200, {"modified": True})  # 110
+    assert_reply(bob.delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)  # 112
+    assert_reply(admin.delete(everyone(event), {"user_ids": []}), 400, REMOVE_EMPTY)  # 113
+    assert_reply(
+        admin.delete(everyone(event), {"user_ids": [999999]}), 200, {"public": 0, "private": 0}
+    )  # 114
     message = 'Invalid value "abc" for integer parameter "user_ids". Got a string value instead.'
-    strings = validation("user_ids", "abc", "badinteger-type", message, body=True)
-    check(admin.delete(everyone(event), {"user_ids": ["abc"]}), 400, strings)  # 115
-    check(admin.delete(everyone(event), {"user_ids": [5]}), 200, {"public": 0, "private": 1})  # 116
+    strings = body_error("user_ids", "abc", "badinteger-type", message)
+    assert_reply(admin.delete(everyone(event), {"user_ids": ["abc"]}), 400, strings)  # 115
+    assert_reply(admin.delete(everyone(event), {"user_ids": [5]}), 200, {"public": 0, "private": 1})  # 116
     expected = [entry(1, cast.bob, private=True, organizer=True), entry(3, cast.admin, organizer=True)]
-    check(admin.get(everyone(event, "?include_private=true")), 200, expected)  # 117
-    check(admin.delete(everyone(event)), 200, {"public": 1, "private": 1})  # 118
-    check(admin.get(everyone(event, "?include_private=true")), 200, [])  # 119
-    check(carol.get(me(event)), 404, NOT_PARTICIPANT)
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, expected)  # 117
+    assert_reply(admin.delete(everyone(event)), 200, {"public": 1, "private": 1})  # 118
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, [])  # 119
+    assert_reply(carol.get(me(event)), 404, NOT_PARTICIPANT)
 
 
 def test_remove_with_invert_users(api: Any, cast: Cast, bob: Any, carol: Any) -> None:
@@ -588,27 +510,27 @@ def test_remove_with_invert_users(api: Any, cast: Cast, bob: Any, carol: Any) ->
     event = create(alice, "Event:PeerTest T19")
     registered(bob, event)  # 111
     registered(carol, event)  # 120
-    check(
+    assert_reply(
         alice.delete(everyone(event), {"user_ids": [4], "invert_users": True}),
         200,
         {"public": 1, "private": 0},
     )
-    check(
+    assert_reply(
         alice.get(everyone(event, "?include_private=true")), 200, [entry(1, cast.bob, organizer=True)]
     )  # 122
-    check(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])  # 150
+    assert_reply(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])  # 150
 
 
 def test_invert_users_counts_public_and_private(admin: Any, bob: Any, carol: Any, event: int) -> None:
     registered(bob, event, private=True)
     registered(carol, event)
     registered(admin, event, private=True)
-    check(
+    assert_reply(
         admin.delete(everyone(event), {"user_ids": [1], "invert_users": True}),
         200,
         {"public": 1, "private": 1},
     )
-    check(
+    assert_reply(
         admin.delete(everyone(event), {"user_ids": [1], "invert_users": False}),
         200,
         {"public": 0, "private": 1},
@@ -616,17 +538,17 @@ def test_invert_users_counts_public_and_private(admin: Any, bob: Any, carol: Any
 
 
 def test_empty_user_ids_is_checked_before_the_lookup(admin: Any) -> None:
-    check(admin.delete(everyone(999999), {"user_ids": []}), 400, REMOVE_EMPTY)
-    check(admin.delete(everyone(999999), {"user_ids": [4]}), 404, EVENT_NOT_FOUND)
-    check(admin.delete(everyone(999999)), 404, EVENT_NOT_FOUND)
+    assert_reply(admin.delete(everyone(999999), {"user_ids": []}), 400, REMOVE_EMPTY)
+    assert_reply(admin.delete(everyone(999999), {"user_ids": [4]}), 404, EVENT_NOT_FOUND)
+    assert_reply(admin.delete(everyone(999999)), 404, EVENT_NOT_FOUND)
 
 
 def test_user_ids_types(admin: Any, event: int) -> None:
     message = 'Invalid value "7" for integer parameter "user_ids". Got a string value instead.'
-    check(
+    assert_reply(
         admin.delete(everyone(event), {"user_ids": [4, "7"]}),
         400,
-        validation("user_ids", "7", "badinteger-type", message, body=True),
+        body_error("user_ids", "7", "badinteger-type", message),
     )
     resp = admin.delete(everyone(event), {"user_ids": 4})
     assert (resp.status_code, resp.get_json()["failureCode"]) == (400, "multivalue-must-be-array")
@@ -635,21 +557,21 @@ def test_user_ids_types(admin: Any, event: int) -> None:
 
 
 def test_remove_participants_token_checks(api: Any, cast: Cast, event: int) -> None:
-    check(api().delete(everyone(event), {"token": "+\\"}), 403, TOKEN_NO_SESSION)
-    check(api().client.delete(everyone(event)), 403, TOKEN_MISSING)
+    assert_reply(api().delete(everyone(event), {"token": "+\\"}), 403, TOKEN_NO_SESSION)
+    assert_reply(api().client.delete(everyone(event)), 403, TOKEN_MISSING)
     session = api(cast.admin, session=True)
-    check(session.delete(everyone(event), {"token": "wrong"}), 403, TOKEN_INVALID)
-    check(api(cast.admin).delete(everyone(event), {"token": "x"}), 400, EXTRANEOUS_TOKEN)
-    check(session.delete(everyone(event)), 200, {"public": 0, "private": 0})
+    assert_reply(session.delete(everyone(event), {"token": "wrong"}), 403, TOKEN_INVALID)
+    assert_reply(api(cast.admin).delete(everyone(event), {"token": "x"}), 400, EXTRANEOUS_TOKEN)
+    assert_reply(session.delete(everyone(event)), 200, {"public": 0, "private": 0})
 
 
 def test_removal_needs_a_current_organizer(api: Any, cast: Cast, admin: Any, carol: Any, event: int) -> None:
     registered(carol, event)
-    check(api(cast.alice).delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)
+    assert_reply(api(cast.alice).delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)
     resp = admin.put(url(event, "/organizers"), {"organizer_usernames": ["Alice"]})
     assert resp.status_code == 204, resp.get_json()
-    check(admin.delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)  # ex-organizer
-    check(api(cast.alice).delete(everyone(event), {"user_ids": [5]}), 200, {"public": 1, "private": 0})
+    assert_reply(admin.delete(everyone(event), {"user_ids": [5]}), 403, REMOVE_DENIED)  # ex-organizer
+    assert_reply(api(cast.alice).delete(everyone(event), {"user_ids": [5]}), 200, {"public": 1, "private": 0})
 
 
 def test_remove_on_deleted_closed_and_ended_events(
@@ -657,22 +579,22 @@ def test_remove_on_deleted_closed_and_ended_events(
 ) -> None:
     registered(bob, event)
     close(admin, event)
-    check(admin.delete(everyone(event), {"user_ids": [4]}), 200, {"public": 1, "private": 0})
+    assert_reply(admin.delete(everyone(event), {"user_ids": [4]}), 200, {"public": 1, "private": 0})
     soon = soon_event(admin)
     registered(carol, soon, private=True)
     clock.advance(days=2)
-    check(admin.delete(everyone(soon)), 200, {"public": 0, "private": 1})
+    assert_reply(admin.delete(everyone(soon)), 200, {"public": 0, "private": 1})
     delete(admin, event)
-    check(carol.delete(everyone(event), {"user_ids": [4]}), 403, REMOVE_DENIED)
-    check(admin.delete(everyone(event), {"user_ids": [4]}), 400, REMOVE_DELETED)
+    assert_reply(carol.delete(everyone(event), {"user_ids": [4]}), 403, REMOVE_DENIED)
+    assert_reply(admin.delete(everyone(event), {"user_ids": [4]}), 400, REMOVE_DELETED)
 
 
 def test_removed_participants_lose_their_answers(admin: Any, bob: Any, event: int) -> None:
     registered(bob, event, private=True, answers=ANSWERS)
-    check(admin.delete(everyone(event), {"user_ids": [4, 4, 999]}), 200, {"public": 0, "private": 1})
-    check(bob.get(me(event)), 404, NOT_PARTICIPANT)
-    check(register(bob, event), 200, {"modified": True})
-    check(bob.get(me(event)), 200, {"private": False, "answers": []})
+    assert_reply(admin.delete(everyone(event), {"user_ids": [4, 4, 999]}), 200, {"public": 0, "private": 1})
+    assert_reply(bob.get(me(event)), 404, NOT_PARTICIPANT)
+    assert_reply(register(bob, event), 200, {"modified": True})
+    assert_reply(bob.get(me(event)), 200, {"private": False, "answers": []})
 
 
 # --- GET .../participants --------------------------------------------------------------------------
@@ -711,33 +633,33 @@ def test_list_as_organizer(cast: Cast, admin: Any, three: int) -> None:
         entry(2, cast.carol, private=True, organizer=True),
         entry(3, cast.admin, organizer=True),
     ]
-    check(admin.get(everyone(three, "?include_private=true")), 200, everybody)  # 81
+    assert_reply(admin.get(everyone(three, "?include_private=true")), 200, everybody)  # 81
     public = [everybody[0], everybody[2]]
-    check(admin.get(everyone(three, "?include_private=false")), 200, public)  # 82
+    assert_reply(admin.get(everyone(three, "?include_private=false")), 200, public)  # 82
 
 
 def test_list_as_anonymous(api: Any, three: int) -> None:
-    check(api().get(everyone(three, "?include_private=false")), 200, observed(OBSERVED_83))  # 83
-    check(api().get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 84
+    assert_reply(api().get(everyone(three, "?include_private=false")), 200, observed(OBSERVED_83))  # 83
+    assert_reply(api().get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 84
 
 
 def test_list_as_a_participant(bob: Any, carol: Any, three: int) -> None:
-    check(bob.get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 85
-    check(carol.get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
-    check(
+    assert_reply(bob.get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 85
+    assert_reply(carol.get(everyone(three, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
+    assert_reply(
         carol.get(everyone(three, "?include_private=false")), 200, observed(OBSERVED_83)
     )  # not even herself
 
 
 def test_include_private_is_required(api: Any, three: int) -> None:
-    check(api().get(everyone(three)), 400, json.loads(OBSERVED_86))  # 86
-    check(api().get(everyone(999999)), 400, json.loads(OBSERVED_86))  # validation comes first
+    assert_reply(api().get(everyone(three)), 400, json.loads(OBSERVED_86))  # 86
+    assert_reply(api().get(everyone(999999)), 400, json.loads(OBSERVED_86))  # validation comes first
     message = (
         'Invalid value "maybe" for boolean parameter "include_private". Pass 1, true, on, yes for true, '
         "or 0, false, off, no for false."
     )
-    expected = validation("include_private", "maybe", "badbool", message, body=False)
-    check(api().get(everyone(three, "?include_private=maybe")), 400, expected)
+    expected = path_error("include_private", "maybe", "badbool", message)
+    assert_reply(api().get(everyone(three, "?include_private=maybe")), 400, expected)
 
 
 @pytest.mark.parametrize("value", ["1", "true", "on", "yes", "TRUE"])
@@ -746,41 +668,43 @@ def test_include_private_truthy_spellings(admin: Any, three: int, value: str) ->
 
 
 def test_username_filter_exclude_users_and_last_participant_id(cast: Cast, admin: Any, three: int) -> None:
-    check(admin.get(everyone(three, "?include_private=true&username_filter=car")), 200, observed(OBSERVED_87))
+    assert_reply(
+        admin.get(everyone(three, "?include_private=true&username_filter=car")), 200, observed(OBSERVED_87)
+    )
     carol = entry(2, cast.carol, private=True, organizer=True)
     admin_entry = entry(3, cast.admin, organizer=True)
-    check(
+    assert_reply(
         admin.get(everyone(three, "?include_private=true&exclude_users=4")), 200, [carol, admin_entry]
     )  # 88
-    check(
+    assert_reply(
         admin.get(everyone(three, "?include_private=true&last_participant_id=1")), 200, [carol, admin_entry]
     )
-    check(admin.get(everyone(three, "?include_private=true&exclude_users=4|1")), 200, [carol])
-    check(admin.get(everyone(three, "?include_private=true&last_participant_id=3")), 200, [])
-    check(admin.get(everyone(three, "?include_private=false&username_filter=car")), 200, [])
+    assert_reply(admin.get(everyone(three, "?include_private=true&exclude_users=4|1")), 200, [carol])
+    assert_reply(admin.get(everyone(three, "?include_private=true&last_participant_id=3")), 200, [])
+    assert_reply(admin.get(everyone(three, "?include_private=false&username_filter=car")), 200, [])
 
 
 def test_unknown_event(api: Any) -> None:
-    check(api().get(everyone(999999, "?include_private=false")), 404, EVENT_NOT_FOUND)  # 90
-    check(api().get(everyone(0, "?include_private=false")), 404, EVENT_NOT_FOUND)
-    check(api().get(everyone("abc", "?include_private=false")), 400, ID_ABC)
-    check(api().get(everyone(999999, "?include_private=false&username_filter=")), 404, EVENT_NOT_FOUND)
+    assert_reply(api().get(everyone(999999, "?include_private=false")), 404, EVENT_NOT_FOUND)  # 90
+    assert_reply(api().get(everyone(0, "?include_private=false")), 404, EVENT_NOT_FOUND)
+    assert_reply(api().get(everyone("abc", "?include_private=false")), 400, ID_ABC)
+    assert_reply(api().get(everyone(999999, "?include_private=false&username_filter=")), 404, EVENT_NOT_FOUND)
 
 
 def test_empty_username_filter(api: Any, admin: Any, three: int) -> None:
-    check(api().get(everyone(three, "?include_private=false&username_filter=")), 400, EMPTY_FILTER)
+    assert_reply(api().get(everyone(three, "?include_private=false&username_filter=")), 400, EMPTY_FILTER)
     # the empty filter is reported before the private-participants permission
-    check(api().get(everyone(three, "?include_private=true&username_filter=")), 400, EMPTY_FILTER)
+    assert_reply(api().get(everyone(three, "?include_private=true&username_filter=")), 400, EMPTY_FILTER)
 
 
 def test_bad_integers_in_the_query(api: Any, three: int) -> None:
     message = 'Invalid value "abc" for integer parameter "exclude_users".'
-    expected = validation("exclude_users", "abc", "badinteger", message, body=False)
-    check(api().get(everyone(three, "?include_private=false&exclude_users=abc")), 400, expected)
-    check(api().get(everyone(three, "?include_private=false&exclude_users=1|abc")), 400, expected)
+    expected = path_error("exclude_users", "abc", "badinteger", message)
+    assert_reply(api().get(everyone(three, "?include_private=false&exclude_users=abc")), 400, expected)
+    assert_reply(api().get(everyone(three, "?include_private=false&exclude_users=1|abc")), 400, expected)
     message = 'Invalid value "x" for integer parameter "last_participant_id".'
-    expected = validation("last_participant_id", "x", "badinteger", message, body=False)
-    check(api().get(everyone(three, "?include_private=false&last_participant_id=x")), 400, expected)
+    expected = path_error("last_participant_id", "x", "badinteger", message)
+    assert_reply(api().get(everyone(three, "?include_private=false&last_participant_id=x")), 400, expected)
 
 
 def test_username_filter_is_a_case_insensitive_literal_substring(
@@ -842,7 +766,7 @@ def test_registration_time_is_utc_ts_mw_and_formatted_as_mediawiki_does(
         entry(1, cast.bob, at="20261130090500", formatted="09:05, 30 November 2026"),
         entry(2, cast.admin, at="20261201090507", formatted="09:05, 1 December 2026"),
     ]
-    check(bob.get(everyone(event, "?include_private=false")), 200, expected)
+    assert_reply(bob.get(everyone(event, "?include_private=false")), 200, expected)
 
 
 def test_sysop_who_is_not_an_organizer_sees_private_participants(
@@ -853,7 +777,7 @@ def test_sysop_who_is_not_an_organizer_sees_private_participants(
     registered(bob, event)
     registered(carol, event, private=True)
     expected = [entry(1, cast.bob), entry(2, cast.carol, private=True)]  # no organizer keys
-    check(admin.get(everyone(event, "?include_private=true")), 200, expected)
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, expected)
 
 
 def test_ex_organizer_and_new_organizer(
@@ -862,11 +786,13 @@ def test_ex_organizer_and_new_organizer(
     registered(carol, event, private=True)
     resp = admin.put(url(event, "/organizers"), {"organizer_usernames": ["Alice"]})  # 127
     assert resp.status_code == 204, resp.get_json()
-    check(bob.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
+    assert_reply(bob.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
     expected = [entry(1, cast.carol, private=True, organizer=True)]
-    check(api(cast.alice).get(everyone(event, "?include_private=true")), 200, expected)  # 131
+    assert_reply(api(cast.alice).get(everyone(event, "?include_private=true")), 200, expected)  # 131
     # Admin keeps seeing them, as a sysop (view-private right), but no longer as an organizer
-    check(admin.get(everyone(event, "?include_private=true")), 200, [entry(1, cast.carol, private=True)])
+    assert_reply(
+        admin.get(everyone(event, "?include_private=true")), 200, [entry(1, cast.carol, private=True)]
+    )
 
 
 def test_ex_organizer_without_the_view_private_right(api: Any, cast: Cast, carol: Any) -> None:
@@ -875,8 +801,8 @@ def test_ex_organizer_without_the_view_private_right(api: Any, cast: Cast, carol
     registered(carol, event, private=True)
     resp = alice.put(url(event, "/organizers"), {"organizer_usernames": ["Bob"]})
     assert resp.status_code == 204, resp.get_json()
-    check(alice.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 130
-    check(alice.get(everyone(event, "?include_private=false")), 200, [])
+    assert_reply(alice.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)  # 130
+    assert_reply(alice.get(everyone(event, "?include_private=false")), 200, [])
 
 
 def test_blocked_organizer_cannot_see_private_participants(
@@ -886,13 +812,13 @@ def test_blocked_organizer_cannot_see_private_participants(
     event = create(dave, "Event:Dave's")
     registered(carol, event, private=True)
     block(services, cast.dave)
-    check(dave.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
+    assert_reply(dave.get(everyone(event, "?include_private=true")), 403, CANNOT_SEE_PRIVATE)
 
 
 def test_deleted_event_still_lists(api: Any, cast: Cast, admin: Any, bob: Any, event: int) -> None:
     registered(bob, event)
     delete(admin, event)
-    check(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])  # 141
+    assert_reply(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])  # 141
 
 
 def test_non_pii_answers_for_organizers(
@@ -915,8 +841,8 @@ def test_non_pii_answers_for_organizers(
             answers=[{"message": "No response", "questionID": 4}, {"message": "No", "questionID": 5}],
         ),
     ]
-    check(admin.get(everyone(event, "?include_private=true")), 200, expected)
-    check(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, expected)
+    assert_reply(api().get(everyone(event, "?include_private=false")), 200, [entry(1, cast.bob)])
 
 
 def test_non_pii_answers_are_not_shown_once_the_event_has_ended(
@@ -925,7 +851,7 @@ def test_non_pii_answers_are_not_shown_once_the_event_has_ended(
     event = soon_event(admin)
     registered(bob, event, answers={"confidence": {"value": 1}})
     clock.advance(days=2)
-    check(
+    assert_reply(
         admin.get(everyone(event, "?include_private=true")),
         200,
         [entry(1, cast.bob) | {"user_is_valid_recipient": True}],
@@ -941,7 +867,7 @@ def test_aggregated_answers_show_a_message(
     services.written(services.app.recorder.max_notification_id())
     aggregated = "This participant's responses have been aggregated and deleted"
     expected = [entry(1, cast.bob, at=TS, organizer=True, answers=aggregated)]
-    check(admin.get(everyone(event, "?include_private=true")), 200, expected)
+    assert_reply(admin.get(everyone(event, "?include_private=true")), 200, expected)
 
 
 def test_user_is_valid_recipient(
@@ -993,7 +919,7 @@ def test_urls_are_shown_to_active_participants_only(api: Any, carol: Any, event:
     registered(carol, event, private=private)
     assert urls(carol) == shown
     assert urls(api()) == ("absent", "absent")
-    check(carol.delete(me(event)), 200, {"modified": True})
+    assert_reply(carol.delete(me(event)), 200, {"modified": True})
     assert urls(carol) == ("absent", "absent")
     registered(carol, event, private=private)
     assert urls(carol) == shown
@@ -1005,7 +931,7 @@ def test_urls_are_withheld_from_removed_and_blocked_participants(
     dave = api(cast.dave)
     registered(bob, event)
     registered(dave, event)
-    check(admin.delete(everyone(event), {"user_ids": [4]}), 200, {"public": 1, "private": 0})
+    assert_reply(admin.delete(everyone(event), {"user_ids": [4]}), 200, {"public": 1, "private": 0})
     assert "meeting_url" not in bob.get(url(event)).get_json()
     assert dave.get(url(event)).get_json()["meeting_url"] == "https://meet.example.org/abc"
     block(services, cast.dave)
