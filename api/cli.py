@@ -431,3 +431,7 @@ def _run(action: Callable[[], T]) -> T:
 from api.cli_groups import install as _install_groups  # noqa: E402  (groups, subgroups, users set-name)
 
 _install_groups(main, users)
+
+from api.cli_calendars import install as _install_calendars  # noqa: E402  (calendars …)
+
+_install_calendars(main)

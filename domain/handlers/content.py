@@ -111,6 +111,8 @@ def change_calendar(app: CampaignEvents, cmd: commands.ChangeCalendar) -> Writte
 def delete_calendar(app: CampaignEvents, cmd: commands.DeleteCalendar) -> Written:
     def attempt() -> int:
         by = _manager(app, cmd.performer)
+        if cmd.calendar_id == DEFAULT_CALENDAR_ID:  # kept, recorded yet or not (it always exists)
+            raise calendars.DefaultCalendarKept()
         calendar = _existing(app, cmd.calendar_id)
         calendar.delete(by, app.clock.now())
         return app.save_all(calendar)
