@@ -20,7 +20,9 @@ def basic(user: str, secret: str) -> dict[str, str]:
 
 def token_for(app: Flask, api_key: str) -> dict[str, Any]:
     resp = app.test_client().post(
-        "/auth/token", data={"grant_type": "client_credentials", "scope": "auto"}, headers=basic("APIKEY", api_key)
+        "/auth/token",
+        data={"grant_type": "client_credentials", "scope": "auto"},
+        headers=basic("APIKEY", api_key),
     )
     assert resp.status_code == 200, resp.get_json()
     body: dict[str, Any] = resp.get_json()

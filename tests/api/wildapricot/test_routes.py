@@ -35,16 +35,26 @@ def test_token_grants_and_errors(flask_app: Any, make_user: Any) -> None:
     body = token_for(flask_app, user.token)
     assert body["token_type"] == "Bearer" and body["expires_in"] == 1800
     assert body["Permissions"][0]["AccountId"] == 1 and "AvailableScopes" in body["Permissions"][0]
-    pw = client.post("/auth/token", data={"grant_type": "password", "username": "Ann", "password": user.password, "scope": "auto"}, headers=basic("client", "secret"))
+    pw = client.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": "Ann", "password": user.password, "scope": "auto"},
+        headers=basic("client", "secret"),
+    )
     assert pw.status_code == 200 and pw.get_json()["access_token"]
-    refreshed = client.post("/auth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    refreshed = client.post(
+        "/auth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
+    )
     assert refreshed.status_code == 200
     # the refresh token and its access token are spent
-    again = client.post("/auth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    again = client.post(
+        "/auth/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"]}
+    )
     assert (again.status_code, again.get_json()["error"]) == (400, "invalid_grant")
     old = client.get(BASE + "/Events", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert old.status_code == 401 and old.get_json()["code"] == "Unauthorized"
-    new = client.get(BASE + "/Events", headers={"Authorization": f"Bearer {refreshed.get_json()['access_token']}"})
+    new = client.get(
+        BASE + "/Events", headers={"Authorization": f"Bearer {refreshed.get_json()['access_token']}"}
+    )
     assert new.status_code == 200
     cases = [
         ({"grant_type": "client_credentials"}, basic("APIKEY", "wrong"), 401, "invalid_client"),
@@ -72,7 +82,11 @@ def test_token_expires(flask_app: Any, make_user: Any, clock: Any) -> None:
 def test_addressing(wa: Any, flask_app: Any) -> None:
     c = wa("Boss", "event-organizer")
     eid = make(c, "Gala")
-    for path in (f"/v2/Accounts/1/Events/{eid}", f"/V2.2/accounts/1/events/{eid}/", f"/v2.1/ACCOUNTS/1/EVENTS/{eid}?_=123"):
+    for path in (
+        f"/v2/Accounts/1/Events/{eid}",
+        f"/V2.2/accounts/1/events/{eid}/",
+        f"/v2.1/ACCOUNTS/1/EVENTS/{eid}?_=123",
+    ):
         assert c.get(path).status_code == 200, path
     assert c.get("/v2/accounts/2/Events").status_code == 403
     assert c.get("/v2/accounts/x/Events").status_code == 404
@@ -118,7 +132,11 @@ def test_event_fields_and_writes(wa: Any) -> None:
     resp = c.put(BASE + f"/Events/{eid}", {"Id": eid, "Name": "Renamed", "RegistrationEnabled": False})
     assert resp.status_code == 200, resp.get_json()
     after = c.get(BASE + f"/Events/{eid}").get_json()
-    assert (after["Name"], after["RegistrationsLimit"], after["RegistrationEnabled"]) == ("Renamed", None, False)
+    assert (after["Name"], after["RegistrationsLimit"], after["RegistrationEnabled"]) == (
+        "Renamed",
+        None,
+        False,
+    )
     assert c.client.get(V0 + f"/{eid}", headers=c.user.bearer).get_json()["name"] == "Renamed"
     # required fields, bad values, rights
     assert c.post(BASE + "/Events", {"StartDate": "2030-01-01"}).get_json()["details"][0]["key"] == "Name"
@@ -137,7 +155,10 @@ def test_same_name_gets_unique_page_and_v0_interplay(wa: Any, api: Any, make_use
     c = wa("Boss", "event-organizer")
     first, second = make(c, "Gala"), make(c, "Gala")
     assert c.client.get(V0 + f"/{first}", headers=c.user.bearer).get_json()["event_page"] == "Event:Gala"
-    assert c.client.get(V0 + f"/{second}", headers=c.user.bearer).get_json()["event_page"] == f"Event:Gala ({second})"
+    assert (
+        c.client.get(V0 + f"/{second}", headers=c.user.bearer).get_json()["event_page"]
+        == f"Event:Gala ({second})"
+    )
     # v0-made events are listed and filterable here; v0 edits show
     v0 = api(c.user)
     created = v0.post(V0, registration_body("Event:From v0"))
@@ -150,9 +171,29 @@ def test_same_name_gets_unique_page_and_v0_interplay(wa: Any, api: Any, make_use
 
 def test_filters_sort_paging(wa: Any, clock: Any) -> None:
     c = wa("Boss", "event-organizer")
-    a = make(c, "Alpha social", StartDate="2030-01-10T10:00:00+00:00", EndDate="2030-01-10T12:00:00+00:00", Tags=["social"])
-    b = make(c, "Beta training", StartDate="2030-02-10T10:00:00+00:00", EndDate="2030-02-11T12:00:00+00:00", Tags=["training"], Location="West End Y")
-    d = make(c, "Gamma", StartDate="2030-03-10T23:30:00-05:00", EndDate="2030-03-10T23:45:00-05:00", Tags=[], RegistrationEnabled=False)
+    a = make(
+        c,
+        "Alpha social",
+        StartDate="2030-01-10T10:00:00+00:00",
+        EndDate="2030-01-10T12:00:00+00:00",
+        Tags=["social"],
+    )
+    b = make(
+        c,
+        "Beta training",
+        StartDate="2030-02-10T10:00:00+00:00",
+        EndDate="2030-02-11T12:00:00+00:00",
+        Tags=["training"],
+        Location="West End Y",
+    )
+    d = make(
+        c,
+        "Gamma",
+        StartDate="2030-03-10T23:30:00-05:00",
+        EndDate="2030-03-10T23:45:00-05:00",
+        Tags=[],
+        RegistrationEnabled=False,
+    )
     assert ids(c, "ID in [1, 3]") == [a, d]
     assert ids(c, "Name eq 'alpha SOCIAL'") == [a]
     assert ids(c, "Name ne 'Gamma'") == [a, b]
@@ -177,13 +218,17 @@ def test_filters_sort_paging(wa: Any, clock: Any) -> None:
     assert ids(c, "(Name eq 'Gamma' OR Tags in [social]) AND StartDate lt 2030-02-01") == [a]
     assert ids(c, "Name eq 'Gamma' OR $filter=Tags in [training]") == [b, d]
     # sort and paging
-    page = lambda q: c.get(BASE + "/Events", query_string={"idsOnly": "true", **q}).get_json()["EventIdentifiers"]  # noqa: E731
+    page = lambda q: c.get(BASE + "/Events", query_string={"idsOnly": "true", **q}).get_json()[
+        "EventIdentifiers"
+    ]  # noqa: E731
     assert page({"$sort": "StartDate desc"}) == [d, b, a]
     assert page({"$sort": "ByStartDate asc"}) == [a, b, d]
     assert page({"$sort": "StartSession asc"}) == [a, b, d]
     assert page({"$top": "1", "$skip": "1"}) == [b]
     assert c.get(BASE + "/Events?$count").get_json() == {"Count": 3}
-    assert c.get(BASE + "/Events", query_string={"$count": "true", "$filter": "Tags in [social]"}).get_json() == {"Count": 1}
+    assert c.get(
+        BASE + "/Events", query_string={"$count": "true", "$filter": "Tags in [social]"}
+    ).get_json() == {"Count": 1}
     assert [e["Id"] for e in c.get(BASE + f"/Events?IDs={a},{d}").get_json()["Events"]] == [a, d]
     assert "Details" not in c.get(BASE + "/Events").get_json()["Events"][0]
     assert "Details" in c.get(BASE + "/Events?includeEventDetails=true").get_json()["Events"][0]
@@ -222,7 +267,11 @@ def test_xml(wa: Any) -> None:
     eid = make(c, "A & 'c' \"q\"")
     xml_headers = {"Accept": "application/xml"}
     listed = etree.fromstring(c.get(BASE + "/Events", headers=xml_headers).get_data())
-    ns = {"a": "http://api.wildapricot.org", "e": "http://schemas.datacontract.org/2004/07/Bonasource.MembershipFS.PublicAPI.Model.V2.Events", "s": "http://schemas.datacontract.org/2004/07/System"}
+    ns = {
+        "a": "http://api.wildapricot.org",
+        "e": "http://schemas.datacontract.org/2004/07/Bonasource.MembershipFS.PublicAPI.Model.V2.Events",
+        "s": "http://schemas.datacontract.org/2004/07/System",
+    }
     assert listed.tag == "{http://api.wildapricot.org}ApiResponse"
     event = listed.find("e:Events/e:Event", ns)
     assert event.findtext("a:Name", namespaces=ns) == "A & 'c' \"q\""
