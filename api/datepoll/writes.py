@@ -6,13 +6,23 @@ the page already has a registration), its timezone the service's default, its da
 its schedule (a date is a session starting and ending at that time; its location, description and
 coordinates the session's), in person when a date has a location or coordinates (the first location
 is the meeting address), else online; the description is the event's content; the audience and the
-decisions are its poll. The steps are separate commands: each is checked and recorded by the domain.
+decisions are its poll. The steps are separate commands, each checked and recorded by the domain.
+
+Not atomic, so made harmless: ``check`` runs every rule a later step could refuse (the dates as a
+schedule in the event's zone, the v0 rule on an ended event's dates, the description's length, each
+decision, the administration right, on update the new page's title and that no other event holds
+it) before the first write, so a body the domain refuses is a 422 with nothing written. The steps
+after the first write can then fail only by the infrastructure (the store, a conflict retried until
+it gives up: 503 ``try_again``) or by a race with another request (a page taken in between: the
+rename is the first write of an update, so it fails alone); each step is idempotent, so resending
+the same body completes the rest.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,13 +31,15 @@ from api.bootstrap import Services
 from api.datepoll import present
 from api.datepoll.validate import Invalid, boolean, number_or_none, parse_date
 from domain import commands, errors, poll_commands, scheduling
-from domain.content import ContentInput
-from domain.details import DetailsInput
+from domain.audiences import check_administration
+from domain.content import MAX_DESCRIPTION, ContentInput, DescriptionTooLong
+from domain.details import DetailsInput, validate_details
 from domain.handlers import content as content_handlers
 from domain.handlers import registrations as registration_handlers
 from domain.handlers import scheduling as schedule_handlers
-from domain.polls import DecisionInput
-from domain.schedule import Coordinates, Schedule, Session
+from domain.polls import DecisionInput, check_decision
+from domain.registration import EventRegistration
+from domain.schedule import Coordinates, Schedule, Session, check_schedule, derive_span
 from domain.scheduling import TS_MW
 from domain.validation import PageTitle, parse_title
 
@@ -104,9 +116,52 @@ def _place(sessions: list[Session]) -> tuple[bool, str | None]:
     return bool(located), address
 
 
+def check(
+    services: Services,
+    performer: int,
+    body: dict[str, Any],
+    sessions: list[Session],
+    registration: EventRegistration | None,
+) -> None:
+    """Every rule the steps after the first write apply, before anything is written (the domain's
+    own checks, called on the body; raises their ``DomainError``)."""
+    app, zone = services.app, services.settings.default_timezone
+    timezone = registration.details.timezone if registration is not None else zone
+    schedule = check_schedule(Schedule(tuple(sessions)), timezone)
+    if registration is not None:
+        span, now = derive_span(schedule, timezone), app.clock.now()
+        answered = registration.has_ended(now) and (
+            bool(registration.answer_counts) or app.participant_directory().has_answers(registration.event_id)
+        )
+        if answered and span.end_utc > now:
+            raise errors.EventDatesCannotBeChanged()
+    description = body.get("description")
+    if isinstance(description, str) and len(html.escape(description, quote=False)) > MAX_DESCRIPTION:
+        raise DescriptionTooLong(MAX_DESCRIPTION)
+    for decision in decisions_from(body["decisions"], registration is not None):
+        check_decision(decision)
+    if registration is None:
+        return
+    check_administration(registration, app.account(performer), app.poll_permissions(app.account(performer)))
+    name = str(body["name"]).strip()
+    if name != registration.details.name:
+        page = _page(page_text(name))
+        validate_details(
+            replace(_details_input(registration), page=page),
+            app.policy,
+            app.clock.now(),
+            creating=False,
+            current_page=registration.details.page,
+        )
+        held = registration_handlers.page_holder(app, registration_handlers.page_index(app, page.prefixed))
+        if held is not None and held.event_id != registration.event_id:
+            raise (errors.PageAlreadyRegisteredDeleted if held.is_deleted else errors.PageAlreadyRegistered)()
+
+
 def create(services: Services, performer: int, body: dict[str, Any]) -> int:
     app, zone = services.app, services.settings.default_timezone
     sessions = sessions_from(body["dates"], {}, 1)
+    check(services, performer, body, sessions, None)
     inperson, address = _place(sessions)
     start, end = _period(sessions, app.clock.now().astimezone(ZoneInfo(zone)).replace(tzinfo=None))
     text = page_text(str(body["name"]))
@@ -142,6 +197,7 @@ def update(services: Services, performer: int, event_id: int, body: dict[str, An
     keep = {present.date_id(s.id): s for s in current}
     numeric = [int(s.id) for s in current if s.id.isdigit() and len(s.id) < 10]
     sessions = sessions_from(body["dates"], keep, max(numeric, default=0) + 1)
+    check(services, performer, body, sessions, registration)
     name = str(body["name"]).strip()
     if name != registration.details.name:
         services.written(rename(services, performer, event_id, name))
@@ -152,9 +208,17 @@ def rename(services: Services, performer: int, event_id: int, name: str) -> int:
     """A new name moves the page (``Event:<name>``), keeping everything else of the details."""
     app = services.app
     registration = app.registration(event_id)
+    given = replace(_details_input(registration), page=_page(page_text(name)))
+    return registration_handlers.edit_registration(
+        app, commands.EditRegistration(performer, event_id, given, registration.status)
+    ).position
+
+
+def _details_input(registration: EventRegistration) -> DetailsInput:
+    """The registration's details as an edit's input (nothing changed)."""
     d = registration.details
-    given = DetailsInput(
-        page=_page(page_text(name)),
+    return DetailsInput(
+        page=parse_title(d.page) or _page(d.name),
         timezone=d.timezone,
         start=d.start_local,
         end=d.end_local,
@@ -168,9 +232,6 @@ def rename(services: Services, performer: int, event_id: int, name: str) -> int:
         tracking_tool_id=d.tracking_tool_id,
         tracking_tool_event_id=d.tracking_tool_event_id,
     )
-    return registration_handlers.edit_registration(
-        app, commands.EditRegistration(performer, event_id, given, registration.status)
-    ).position
 
 
 def apply(
