@@ -13,7 +13,6 @@ from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from api.datepoll import blueprint as datepoll_blueprint
 from api.invision import blueprint as invision_blueprint
-from api.wildapricot import blueprint as wildapricot_blueprint
 from api.openapi import bp as openapi_bp
 from api.routes.answers import bp as answers_bp
 from api.routes.auth import bp as auth_bp
@@ -28,6 +27,7 @@ from api.routes.places import bp as places_bp
 from api.routes.registrations import bp as registrations_bp
 from api.routes.schedule import bp as schedule_bp
 from api.routes.worklist import bp as worklist_bp
+from api.wildapricot import blueprint as wildapricot_blueprint
 
 MAX_BODY_BYTES = 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -87,7 +87,7 @@ def create_app(
         app.register_blueprint(bp)
     app.register_blueprint(datepoll_blueprint())  # DatePoll's dialect under /api (api/datepoll/)
     app.register_blueprint(invision_blueprint())  # Invision's calendar under /api/calendar (api/invision/)
-    app.register_blueprint(wildapricot_blueprint())  # Wild Apricot's /v2/... and /auth/token (api/wildapricot/)
+    app.register_blueprint(wildapricot_blueprint())  # Wild Apricot's /v2/..., /auth/token (api/wildapricot/)
     ops.install(app)
     cors.install(app, settings)
     ops.configure_logging()

@@ -127,7 +127,9 @@ CATALOGUE: dict[str, str] = {
     "campaignevents-register-event-past": "This event registration period has already finished.",
     "campaignevents-register-event-not-open": "This event registration is closed.",
     # calendars, rich content, moderation (our own)
-    "campaignevents-rest-content-permission-denied": "You are not allowed to change the content of this event.",
+    "campaignevents-rest-content-permission-denied": (
+        "You are not allowed to change the content of this event."
+    ),
     "campaignevents-rest-content-description-too-long": "The description is longer than $1 characters.",
     "campaignevents-rest-content-invalid-location": "The location is invalid ($1).",
     "campaignevents-rest-content-location-and-venue": "An event has a location or a venue, not both.",

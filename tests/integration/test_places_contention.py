@@ -70,7 +70,8 @@ def _log_order(settings: Settings, event_id: int) -> list[str]:
             )
         }
         rows = conn.execute(
-            "SELECT originator_id::text FROM campaignevents_events WHERE topic LIKE %s ORDER BY notification_id",
+            "SELECT originator_id::text FROM campaignevents_events WHERE topic LIKE %s"
+            " ORDER BY notification_id",
             ("%ParticipantRegistered",),
         ).fetchall()
     return [r[0] for r in rows if r[0] in members]

@@ -12,7 +12,15 @@ from eventsourcing.application import Application
 from domain import errors, scheduling
 from domain import schedule_errors as rules
 from domain.schedule import HORIZON, Schedule, Session, occurrences
-from tests.unit.domain.factories import NOW, account, details, edit, ended_registration, organizer, registration
+from tests.unit.domain.factories import (
+    NOW,
+    account,
+    details,
+    edit,
+    ended_registration,
+    organizer,
+    registration,
+)
 
 MONDAY = datetime(2030, 10, 14, 10, 0)  # two weeks before the end of CEST
 
