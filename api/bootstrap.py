@@ -13,8 +13,8 @@ from pathlib import Path
 from api import links
 from api.config import Settings
 from api.invision import index as invision_index
-from api.wildapricot import index as wa_index
 from api.keystore import SqlKeyStore
+from api.wildapricot import index as wa_index
 from domain.application import CampaignEvents
 from domain.details import Policy
 from domain.ports import Clock, SystemClock
@@ -61,8 +61,8 @@ class Services:
         """Read-your-writes: return once the read models include ``position`` (bounded wait; a
         stalled projector is logged, and the write, which is safe in the log, still succeeds)."""
         try:
-            names = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME, invision_index.NAME)
-            names += (wa_index.NAME,)
+            names: tuple[str, ...] = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME)
+            names += (invision_index.NAME, wa_index.NAME)
             caught_up = all(self.store.wait_for(position, name) for name in names)
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
