@@ -1,0 +1,201 @@
+"""Invision's event list beside v0's listing route, in the same run.
+
+One command, no set-up::
+
+    .venv/bin/python bench/bench_invision.py [--events 10000] [--recurring 1000] [--requests 200]
+                                             [--database-url URL] [--profile]
+
+Set-up (not measured): an organizer with ``--events`` events spread over two years (every tenth of
+them, ``--recurring`` in all, repeating weekly for a year: a one-session schedule with
+``FREQ=WEEKLY;COUNT=52``), made through the domain's commands; a second organizer with 25 events
+(a page's worth). The projector follows the log in this process; the run starts when every read
+model has caught up. Then, alternating in rounds of 20 so both see the same machine:
+
+1. ``GET /api/calendar/events?calendars=1&rangeStart=…&rangeEnd=…&perPage=25`` (the key as Basic
+   user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25);
+2. ``GET /campaignevents/v0/organizer/{id}/event_registrations`` for the second organizer (v0's
+   listing has no pages: its 25 events are what Invision's page shows).
+
+Requests go through the WSGI app in this process (Flask's test client), so the figures compare the
+routes' own work. Each answer is checked (status, 25 results, the total). Prints requests/s, p50/p95,
+the ratios Invision / v0 (target >= 0.3) and page 400 / page 1 (flat: close to 1), and the process's
+peak RSS. ``--profile``: cProfile's top 20 (cumulative) over 100 page-1 requests. Exits 1 on a
+failed check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import cProfile
+import pstats
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as ``python bench/bench_invision.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.app import create_app
+from api.bootstrap import build_services, init_store
+from api.config import Settings
+from api.invision import index
+from bench.faults_common import event_details
+from domain import commands, scheduling
+from domain.handlers import registrations as registration_handlers
+from domain.handlers import scheduling as schedule_handlers
+from domain.schedule import Schedule, Session
+from projections import content
+
+ROUND = 20
+FIRST = datetime(2031, 1, 5, 18, 0, tzinfo=UTC)
+
+
+def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, str, int]:
+    init_store(settings)
+    services = build_services(settings)
+    app = services.app
+    org = app.create_user(commands.CreateUser("Bench Invision organizer", None, ("event-organizer",), "pw-1"))
+    small = app.create_user(commands.CreateUser("Bench Invision small", None, ("event-organizer",), "pw-2"))
+    every = max(1, events // max(1, recurring)) if recurring else 0
+    started, made_recurring = time.perf_counter(), 0
+    for n in range(events):
+        start = FIRST + timedelta(hours=17 * n % (2 * 365 * 24))
+        written = registration_handlers.enable_registration(
+            app,
+            commands.EnableRegistration(org.user_id, event_details(f"Event:Bench inv {n}", start, hours=2)),
+        )
+        if every and n % every == 0 and made_recurring < recurring:
+            session = Session(
+                "1", start.replace(tzinfo=None), (start + timedelta(hours=2)).replace(tzinfo=None)
+            )
+            cmd = scheduling.SetSchedule(
+                org.user_id, written.event_id or 0, Schedule((session,), "FREQ=WEEKLY;COUNT=52")
+            )
+            schedule_handlers.set_schedule(app, cmd)
+            made_recurring += 1
+        if n % 1000 == 999:
+            print(f"set-up: {n + 1} events in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    for n in range(25):
+        registration_handlers.enable_registration(
+            app,
+            commands.EnableRegistration(
+                small.user_id, event_details(f"Event:Bench v0 {n}", FIRST + timedelta(days=n), hours=2)
+            ),
+        )
+    flask_app = create_app(services=services, run_projector=True)
+    caught = time.perf_counter()
+    end, deadline = app.recorder.max_notification_id() or 0, time.monotonic() + 1800
+    while time.monotonic() < deadline and not services.store.wait_for_all(end, (index.NAME, content.NAME)):
+        time.sleep(0.5)
+    print(
+        f"set-up: {events} events ({made_recurring} weekly) in {caught - started:.0f}s, "
+        f"read models caught up in {time.perf_counter() - caught:.0f}s",
+        file=sys.stderr,
+    )
+    return services, flask_app, org.token, small.user_id
+
+
+def measure(call: Callable[[], None], n: int, times: list[float]) -> None:
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - began)
+
+
+def summary(name: str, times: list[float]) -> float:
+    rate = len(times) / sum(times)
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    print(
+        f"{name:<58} {rate:8.1f} req/s   p50 {statistics.median(times) * 1000:7.1f} ms"
+        f"   p95 {p95 * 1000:7.1f} ms"
+    )
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--recurring", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a SQLite file in a temporary directory"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        settings = replace(
+            Settings.from_env({"CAMPAIGNEVENTS_DATA_DIR": tmp}), database_url=url, secret_key="bench"
+        )
+        services, flask_app, token, small = build(settings, args.events, args.recurring)
+        client = flask_app.test_client()
+        basic = {"Authorization": "Basic " + base64.b64encode(f"{token}:".encode()).decode()}
+        last_page = max(1, args.events // 25)
+        failures: list[str] = []
+
+        def invision(number: int) -> Callable[[], None]:
+            query = {
+                "calendars": "1",
+                "rangeStart": "2031-01-01",
+                "rangeEnd": "2033-12-31",
+                "perPage": "25",
+                "page": str(number),
+            }
+
+            def call() -> None:
+                resp = client.get("/api/calendar/events", query_string=query, headers=basic)
+                body = resp.get_json() if resp.status_code == 200 else {}
+                if len(body.get("results", [])) != 25 or body.get("totalResults") != args.events + 25:
+                    failures.append(f"page {number}: {resp.status_code}, {body.get('totalResults')}")
+
+            return call
+
+        def v0() -> None:
+            resp = client.get(f"/campaignevents/v0/organizer/{small}/event_registrations")
+            if resp.status_code != 200 or len(resp.get_json()) != 25:
+                failures.append(f"v0 listing: {resp.status_code}")
+
+        first: list[float] = []
+        last: list[float] = []
+        listing: list[float] = []
+        measure(invision(1), 3, [])  # warm-up
+        measure(invision(last_page), 3, [])
+        measure(v0, 3, [])
+        for _ in range(max(1, args.requests // ROUND)):
+            measure(invision(1), ROUND, first)
+            measure(invision(last_page), ROUND, last)
+            measure(v0, ROUND, listing)
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            measure(invision(1), 100, [])
+            profile.disable()
+        services.close()
+        print(f"{args.events} events ({args.recurring} weekly), {url.split(':')[0]}")
+        rate_first = summary("GET /api/calendar/events (page 1 of 25)", first)
+        rate_last = summary(f"GET /api/calendar/events (page {last_page} of 25)", last)
+        rate_v0 = summary("GET /campaignevents/v0/organizer/{id}/event_registrations (25)", listing)
+        print(
+            f"ratio Invision / v0: {rate_first / rate_v0:.2f} (page 1), {rate_last / rate_v0:.2f} "
+            f"(page {last_page}); target >= 0.3; page {last_page} / page 1: {rate_last / rate_first:.2f}"
+        )
+        print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        if args.profile:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(20)
+        if failures:
+            print(f"{len(failures)} failed checks, first: {failures[0]}", file=sys.stderr)
+            return 1
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
