@@ -97,6 +97,18 @@ class SqlKeyStore:
             found = conn.execute(query).scalar_one_or_none()
         return bytes(found) if found is not None else None
 
+    def keys_of(self, event_id: int, user_ids: list[int]) -> dict[tuple[int, str], bytes]:
+        """Every key of these participants of the event, by (user id, key id): one read per 500."""
+        k = answer_keys.c
+        found: dict[tuple[int, str], bytes] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(user_ids), 500):
+                chunk = user_ids[start : start + 500]
+                where = and_(k.event_id == event_id, k.user_id.in_(chunk))
+                query = select(k.user_id, k.key_id, k.key).where(where)
+                found.update(((int(u), str(kid)), bytes(key)) for u, kid, key in conn.execute(query))
+        return found
+
     def destroy(self, event_id: int, user_id: int, keep: str | None = None) -> None:
         k = answer_keys.c
         condition = and_(k.event_id == event_id, k.user_id == user_id)

@@ -41,10 +41,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as ``python bench/bench_aggregation.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
+from api.keystore import SqlKeyStore, answer_keys
 from bench.common import (
     DiscardQueue,
     add_database_argument,
@@ -69,6 +70,7 @@ from workers import jobs
 ANSWERS = {"gender": {"value": 2}, "affiliate": {"value": 1, "other": "x"}, "confidence": {"value": 3}}
 EXPECTED_KEYS = sorted(f"{BY_NAME[name].id}:{raw['value']}" for name, raw in ANSWERS.items())
 MAX_JOB_RUNS = 1000  # bound on step 3 (on top of --max-seconds)
+TARGET = 0.5  # aggregated/s against the raw unseal + key delete (issue 12)
 
 
 @dataclass
@@ -166,6 +168,32 @@ def unseal_baseline(participants: int) -> float:
     return time.perf_counter() - started
 
 
+RAW_EVENT = 2_000_000_000  # the raw baseline's keys: an event id no set-up uses
+
+
+def unseal_delete_baseline(keys: SqlKeyStore, participants: int) -> float:
+    """Seconds to unseal ``participants`` answer sets, each under its own key held in the key
+    store, and delete those keys in one transaction (the aggregation's engine-bound work). The
+    keys are inserted untimed, in one transaction."""
+    answers = validate_answers(ANSWERS, set(ALL_QUESTION_IDS))
+    held = [new_key() for _ in range(participants)]
+    sealed = [seal(answers, key) for key in held]
+    with keys.engine.begin() as conn:
+        conn.execute(
+            insert(answer_keys),
+            [
+                {"event_id": RAW_EVENT, "user_id": n, "key_id": "raw", "key": key, "created_at": 0.0}
+                for n, key in enumerate(held, 1)
+            ],
+        )
+    started = time.perf_counter()
+    for text, key in zip(sealed, held, strict=True):
+        if unseal(text, key) != answers:
+            raise RuntimeError("unseal gave other answers than were sealed")
+    keys.destroy_participants(RAW_EVENT, list(range(1, participants + 1)))
+    return time.perf_counter() - started
+
+
 def timed_call(services: Services) -> tuple[int, float]:
     """One ``aggregate_answers()`` call: (participants aggregated, seconds); prints its report."""
     started = time.perf_counter()
@@ -249,6 +277,17 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print(f"\nbaseline: unseal {n:,} answer sets in {raw_seconds:.3f} s = {raw_rate:,.0f} per second")
         for name, value in rates.items():
             print(f"   aggregated/s / unsealed/s = {value / raw_rate:.4f} ({name})")
+        progress("baseline: unseal + key delete")
+        both_seconds = unseal_delete_baseline(services.keys, n)
+        both_rate = n / both_seconds
+        print(
+            f"baseline: unseal {n:,} answer sets + delete their keys in one transaction in "
+            f"{both_seconds:.3f} s = {both_rate:,.0f} per second"
+        )
+        for name, value in rates.items():
+            ratio = value / both_rate
+            verdict = "meets" if ratio >= TARGET else "below"
+            print(f"   aggregated/s / (unseal + delete)/s = {ratio:.4f} ({name}; {verdict} >= {TARGET})")
 
     print(f"\nproblems: {len(problems)}")
     for problem in problems:

@@ -63,6 +63,10 @@ class KeyStore(Protocol):
         """The key with ``key_id`` (None: the participant's newest), or None when it is gone."""
         ...
 
+    def keys_of(self, event_id: int, user_ids: list[int]) -> dict[tuple[int, str], bytes]:
+        """Every key of these participants of the event, by (user id, key id), read at once."""
+        ...
+
     def destroy(self, event_id: int, user_id: int, keep: str | None = None) -> None:
         """Destroy every key of the participant but ``keep``."""
         ...

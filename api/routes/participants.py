@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from api.presenters import formatted, no_response, user_page
 from api.routes import places
 from domain import commands, errors, policies
 from domain.accounts import is_valid_recipient
-from domain.answers import non_pii_message, present
+from domain.answers import non_pii_message, present, unseal
 from domain.reading import RegistrationView
 from projections.catalog import ts_mw
 from projections.views import PARTICIPANTS_PAGE, ParticipantRow
@@ -110,13 +110,17 @@ def list_participants(event_id: str) -> Response:
         if not policies.can_see_history(viewer, registration):
             raise errors.HistoryDenied()
         past = _as_of(eid, as_of, include_private, after, name_filter, exclude)
-        return jsonify([_entry(r, registration, False, False) for r in past])
+        return jsonify([_entry(r, registration, False, None) for r in past])
     rows = services().views.participants(
         eid, include_private=include_private, after=after, name_filter=name_filter, exclude=exclude
     )
     can_email = policies.can_email(viewer, registration)
-    answers_visible = policies.can_see_non_pii_answers(viewer, registration, services().clock.now())
-    return jsonify([_entry(r, registration, can_email, answers_visible) for r in rows])
+    answers: Answers | None = None
+    if policies.can_see_non_pii_answers(viewer, registration, services().clock.now()):
+        sealed = [r.user_id for r in rows if r.answers_sealed is not None]  # the page's keys: one read
+        held = services().app.key_store().keys_of(eid, sealed) if sealed else {}
+        answers = Answers(policies.non_pii_question_ids(registration), held)
+    return jsonify([_entry(r, registration, can_email, answers) for r in rows])
 
 
 def _as_of(
@@ -155,22 +159,33 @@ def _as_of(
     return rows
 
 
-def _non_pii(row: ParticipantRow, registration: RegistrationView) -> list[dict[str, Any]] | str:
+@dataclass(frozen=True)
+class Answers:
+    """What a page's non-PII answers need, read once per page: the questions shown, and the keys
+    of the page's sealed answer sets by (user id, key id)."""
+
+    question_ids: list[int]
+    keys: dict[tuple[int, str], bytes]
+
+
+def _non_pii(row: ParticipantRow, page: Answers) -> list[dict[str, Any]] | str:
     """Organizers' view of a participant's non-PII answers (PII answers are never shown)."""
     if row.aggregated and row.answers_sealed is None:
         return text("campaignevents-participant-answers-aggregated")
     answers = {}
     if row.answers_sealed is not None:
-        answers = services().app.unseal_for(registration.event_id, row.user_id, row.answers_sealed)
+        kid, _, ciphertext = row.answers_sealed.partition(".")
+        key = page.keys.get((row.user_id, kid))
+        answers = unseal(ciphertext, key) if key is not None else {}
     shown = []
-    for question_id in policies.non_pii_question_ids(registration):
+    for question_id in page.question_ids:
         message = non_pii_message(answers.get(question_id))
         shown.append({"message": message, "questionID": question_id} if message else no_response(question_id))
     return shown
 
 
 def _entry(
-    row: ParticipantRow, registration: RegistrationView, can_email: bool, answers: bool
+    row: ParticipantRow, registration: RegistrationView, can_email: bool, answers: Answers | None
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "participant_id": row.participant_id,
@@ -186,6 +201,6 @@ def _entry(
     entry["user_page"] = user_page(row.user_name, row.user_id)
     if can_email:
         entry["user_is_valid_recipient"] = is_valid_recipient(row.email, row.blocked)
-    if answers:
-        entry["non_pii_answers"] = _non_pii(row, registration)
+    if answers is not None:
+        entry["non_pii_answers"] = _non_pii(row, answers)
     return entry
