@@ -3,7 +3,6 @@ blocked users."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,10 +23,8 @@ from tests.api.helpers import (
     body_error,
     create,
     error,
-    make_people,
     observed_details,
     raw,
-    stop_projector,
     url,
 )
 from tests.conftest import registration_body
@@ -44,17 +41,6 @@ EXTRANEOUS_CSRF = (
 LOGIN_FAILED = error(
     "campaignevents-rest-login-failed", "Incorrect username or password entered. Please try again.", 401
 )
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
-
-
-@pytest.fixture
-def people(make_user: Any, monkeypatch: Any) -> People:
-    return make_people(make_user, monkeypatch)
 
 
 # --- bearer tokens ---------------------------------------------------------------------------------

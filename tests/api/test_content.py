@@ -9,7 +9,7 @@ from typing import Any
 from domain import commands
 from projections.replay import verify
 from projections.schema import define_content
-from tests.api.helpers import assert_empty, assert_json
+from tests.api.helpers import assert_empty, assert_json, error
 from tests.conftest import registration_body
 
 BASE = "/campaignevents/v0/event_registration"
@@ -22,11 +22,6 @@ EMPTY = {
     "venue": None,
     "calendar_id": 1,
 }
-
-
-def err(key: str, message: str, status: int) -> dict[str, Any]:
-    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
-    return {"errorKey": key, "messageTranslations": {"en": message}, "httpCode": status, "httpReason": reason}
 
 
 def create(api: Any, who: Any, page: str = "Event:Rich") -> int:
@@ -91,7 +86,7 @@ def test_organizers_set_content_sanitized_and_everyone_reads_it(api: Any, make_u
 def test_content_errors_and_statuses(api: Any, make_user: Any) -> None:
     olga, other = make_user("Olga", "event-organizer"), make_user("Oscar", "event-organizer")
     eid = create(api, olga)
-    denied = err(
+    denied = error(
         "campaignevents-rest-content-permission-denied",
         "You are not allowed to change the content of this event.",
         403,
@@ -109,13 +104,13 @@ def test_content_errors_and_statuses(api: Any, make_user: Any) -> None:
         ({"calendar_id": 99}, "campaignevents-rest-calendar-unknown", "There is no calendar with this ID."),
     ]  # fmt: skip
     for body, key, message in cases:
-        assert_json(api(olga).put(f"{BASE}/{eid}/content", body), 400, err(key, message, 400))
+        assert_json(api(olga).put(f"{BASE}/{eid}/content", body), 400, error(key, message, 400))
     assert api(olga).put(f"{BASE}/{eid}/content", {"tags": "x"}).status_code == 400  # not an array
     assert (
         api(olga).put(f"{BASE}/{eid}/content", {"other": 1}).get_json()["errorKey"]
         == "rest-extraneous-body-fields"
     )
-    missing = err(
+    missing = error(
         "campaignevents-rest-event-not-found",
         "There is no event with this ID.",
         404,
@@ -155,7 +150,7 @@ def test_calendars_and_moving_an_event(api: Any, make_user: Any, services: Any) 
     assert_json(
         api().get("/campaignevents/v0/calendars/7"),
         404,
-        err("campaignevents-rest-calendar-not-found", "There is no calendar with this ID.", 404),
+        error("campaignevents-rest-calendar-not-found", "There is no calendar with this ID.", 404),
     )
     assert api().get("/campaignevents/v0/calendars/x").status_code == 400
     assert_empty(api(olga).put(f"{BASE}/{eid}/content", {"calendar_id": 2}))

@@ -65,13 +65,8 @@ def services(sqlite_settings: Settings, clock: FakeClock, mailer: RecordingMaile
     init_store(sqlite_settings)
     built = build_services(sqlite_settings, clock, mailer=mailer)
     yield built
+    stop_projector(built)
     built.close()
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,11 +17,12 @@ from api.app import create_app
 from api.bootstrap import Services
 from api.config import Settings
 from api.ops import limiter
-from domain import commands, credentials
+from domain import commands
 from domain.ports import FakeClock
 from tests.api.helpers import stop_projector
 from tests.conftest import make_services
 
+pytestmark = pytest.mark.usefixtures("cheap_passwords")
 LOGIN = "/auth/login"
 THROTTLED = {
     "errorKey": "campaignevents-rest-login-throttled",
@@ -62,12 +62,6 @@ def login(client: FlaskClient, name: str, password: str | None = None) -> Any:
 
 def wrong(client: FlaskClient, name: str) -> int:
     return int(login(client, name, "not-the-password").status_code)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2's defaults cost ~0.5 s a hash here; the parameters travel in each hash."""
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

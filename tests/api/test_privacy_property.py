@@ -19,30 +19,26 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import commands, credentials
-from tests.conftest import registration_body
+from domain import commands
+from tests.api.helpers import error
+from tests.conftest import registration_body, use_cheap_passwords
 
 V0 = "/campaignevents/v0"
 BASE = V0 + "/event_registration"
 PAGE = 20
-CANNOT_SEE_PRIVATE = {
-    "errorKey": "campaignevents-rest-list-participants-cannot-see-private",
-    "messageTranslations": {
-        "en": "You are not authorized to view participants who registered privately for this event."
-    },
-    "httpCode": 403,
-    "httpReason": "Forbidden",
-}
-HISTORY_DENIED = {
-    "errorKey": "campaignevents-rest-history-permission-denied",
-    "messageTranslations": {"en": "You are not allowed to see the history of this event registration."},
-    "httpCode": 403,
-    "httpReason": "Forbidden",
-}
+CANNOT_SEE_PRIVATE = error(
+    "campaignevents-rest-list-participants-cannot-see-private",
+    "You are not authorized to view participants who registered privately for this event.",
+    403,
+)
+HISTORY_DENIED = error(
+    "campaignevents-rest-history-permission-denied",
+    "You are not allowed to see the history of this event registration.",
+    403,
+)
 NOW = "20261122120000"  # the fake clock's time: ``as_of`` now is the live list
 
 # a plan is the steps one user takes, in phases: ("reg", private), ("cancel",), ("remove",)
@@ -147,7 +143,7 @@ class Stage:
 
 @pytest.fixture
 def stage(api: Any, services: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch) -> Stage:
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    use_cheap_passwords(monkeypatch)
     return Stage(
         api=api,
         services=services,

@@ -6,7 +6,6 @@ required ``wikis`` added (``registration_body`` does it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -46,25 +45,12 @@ from tests.api.helpers import (
     body_error,
     create,
     error,
-    make_people,
     missing,
     observed_details,
     raw,
-    stop_projector,
     url,
 )
 from tests.conftest import registration_body
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
-
-
-@pytest.fixture
-def people(make_user: Any, monkeypatch: Any) -> People:
-    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ check order of the reference (§1.2, §1.3) and deleted registrations (§3.4).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -40,26 +39,13 @@ from tests.api.helpers import (
     create,
     edit_body,
     error,
-    make_people,
     observed_details,
     raw,
-    stop_projector,
     url,
 )
 from tests.conftest import registration_body
 
 EDIT_DELETED = error("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
-
-
-@pytest.fixture
-def people(make_user: Any, monkeypatch: Any) -> People:
-    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture

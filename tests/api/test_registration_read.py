@@ -3,7 +3,6 @@ who sees the meeting and chat URLs (organizers; not anonymous, other or blocked 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -20,24 +19,11 @@ from tests.api.helpers import (
     assert_json,
     assert_text,
     create,
-    make_people,
     observed_details,
     path_error,
-    stop_projector,
     url,
 )
 from tests.conftest import registration_body
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
-
-
-@pytest.fixture
-def people(make_user: Any, monkeypatch: Any) -> People:
-    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,23 +20,10 @@ from tests.api.helpers import (
     assert_json,
     assert_text,
     create,
-    make_people,
     raw,
-    stop_projector,
     url,
 )
 from tests.conftest import registration_body
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
-
-
-@pytest.fixture
-def people(make_user: Any, monkeypatch: Any) -> People:
-    return make_people(make_user, monkeypatch)
 
 
 @pytest.fixture

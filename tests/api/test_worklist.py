@@ -11,15 +11,12 @@ those of editing the registration.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from domain import commands, credentials
-from tests.api.helpers import stop_projector
-from tests.conftest import registration_body
+from domain import commands
+from tests.api.helpers import assert_reply, error, path_error, registration_body
 from tests.unit.test_application import details
 
 BASE = "/campaignevents/v0/event_registration"
@@ -27,59 +24,25 @@ AT = "2026-11-22T12:00:00Z"  # the fake clock's start, as the worklist shows it
 FIELDS = ["id", "page_title", "wiki_id", "added_by_user_id", "added_at"]
 FIVE = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]
 
+pytestmark = pytest.mark.usefixtures("cheap_passwords")
+
 
 # --- helpers -----------------------------------------------------------------------------------
 def worklist(event_id: object, query: str = "") -> str:
     return f"{BASE}/{event_id}/worklist{query}"
 
 
-def key_order(value: Any) -> Any:
-    if isinstance(value, dict):
-        return [(k, key_order(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [key_order(v) for v in value]
-    return None
-
-
-def check(resp: Any, status: int, expected: Any) -> None:
-    """Status, the whole JSON body and the order of every object's keys."""
-    got = resp.get_json()
-    assert resp.status_code == status, got
-    assert got == expected
-    assert key_order(got) == key_order(expected)
-    assert resp.headers["Content-Type"] == "application/json"
-
-
-def err(key: str, message: str, status: int) -> dict[str, Any]:
-    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}[status]
-    return {"errorKey": key, "messageTranslations": {"en": message}, "httpCode": status, "httpReason": reason}
-
-
-def query_error(name: str, value: str, code: str, message: str, data: Any = None) -> dict[str, Any]:
-    return {
-        "error": "parameter-validation-failed",
-        "name": name,
-        "value": value,
-        "failureCode": code,
-        "failureData": data,
-        "errorKey": code,
-        "messageTranslations": {"en": message},
-        "httpCode": 400,
-        "httpReason": "Bad Request",
-    }
-
-
-NOT_FOUND = err(
+NOT_FOUND = error(
     "campaignevents-rest-get-worklist-not-found", "There is no event registration with this ID.", 404
 )
-EVENT_NOT_FOUND = err("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
-EDIT_DENIED = err(
+EVENT_NOT_FOUND = error("campaignevents-rest-event-not-found", "There is no event with this ID.", 404)
+EDIT_DENIED = error(
     "campaignevents-edit-not-allowed-registration",
     "You are not allowed to edit this event registration.",
     403,
 )
-DELETED = err("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
-TOKEN_MISSING = err(
+DELETED = error("campaignevents-edit-registration-deleted", "This event registration was deleted.", 400)
+TOKEN_MISSING = error(
     "rest-badtoken",
     "The <var>token</var> parameter is required unless using a CSRF-safe authentication method.",
     403,
@@ -87,11 +50,11 @@ TOKEN_MISSING = err(
 
 
 def invalid_wiki(wiki: str) -> dict[str, Any]:
-    return err("campaignevents-worklist-invalid-wiki", f"Unknown wiki: {wiki}", 400)
+    return error("campaignevents-worklist-invalid-wiki", f"Unknown wiki: {wiki}", 400)
 
 
 def invalid_title(title: str) -> dict[str, Any]:
-    return err("campaignevents-worklist-invalid-title", f"Invalid page title: {title}", 400)
+    return error("campaignevents-worklist-invalid-title", f"Invalid page title: {title}", 400)
 
 
 def change(client: Any, event_id: object, add: Any = None, remove: Any = None) -> Any:
@@ -120,15 +83,7 @@ def article(article_id: int, title: str, wiki: str, by: int, at: str = AT) -> di
 
 
 # --- fixtures ----------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture(autouse=True)
-def _projector_stops_before_the_database_closes(services: Any) -> Iterator[None]:
-    yield
-    stop_projector(services)
+# cheap passwords: tests/conftest.py (pytestmark above); the projector stops in ``services``' teardown
 
 
 @pytest.fixture
@@ -192,11 +147,11 @@ def test_default_pagination_when_no_parameters_provided(api: Any, five_articles:
 
 
 def test_event_not_found_returns_404(api: Any, event: int) -> None:
-    check(api().get(worklist(9999)), 404, NOT_FOUND)
+    assert_reply(api().get(worklist(9999)), 404, NOT_FOUND)
 
 
 def test_empty_worklist_returns_empty_array(api: Any, event_42: int) -> None:
-    check(api().get(worklist(42)), 200, {"articles": [], "total": 0})
+    assert_reply(api().get(worklist(42)), 200, {"articles": [], "total": 0})
 
 
 # --- GET: the body, the order, the paging ---------------------------------------------------------
@@ -209,7 +164,7 @@ def test_the_whole_body_in_the_order_added(
     clock.advance(minutes=90, seconds=7)
     changed(bob, event, add={"local": ["Zebra"], "enwiki": ["Aardvark"]})
     later = "2026-11-22T13:30:07Z"
-    check(
+    assert_reply(
         api().get(worklist(event)),
         200,
         {
@@ -250,8 +205,8 @@ def test_limit_500_is_allowed(api: Any, olga: Any, event: int) -> None:
 
 def test_an_offset_past_the_end_is_an_empty_page(api: Any, olga: Any, event: int) -> None:
     changed(olga, event, add={"enwiki": ["A", "B"]})
-    check(api().get(worklist(event, "?offset=2")), 200, {"articles": [], "total": 2})
-    check(api().get(worklist(event, "?offset=1000000&limit=500")), 200, {"articles": [], "total": 2})
+    assert_reply(api().get(worklist(event, "?offset=2")), 200, {"articles": [], "total": 2})
+    assert_reply(api().get(worklist(event, "?offset=1000000&limit=500")), 200, {"articles": [], "total": 2})
 
 
 @pytest.mark.parametrize(
@@ -259,19 +214,19 @@ def test_an_offset_past_the_end_is_an_empty_page(api: Any, olga: Any, event: int
     [
         (
             "?limit=abc",
-            query_error("limit", "abc", "badinteger", 'Invalid value "abc" for integer parameter "limit".'),
+            path_error("limit", "abc", "badinteger", 'Invalid value "abc" for integer parameter "limit".'),
         ),
         (
             "?limit=2.5",
-            query_error("limit", "2.5", "badinteger", 'Invalid value "2.5" for integer parameter "limit".'),
+            path_error("limit", "2.5", "badinteger", 'Invalid value "2.5" for integer parameter "limit".'),
         ),
         (
             "?offset=x",
-            query_error("offset", "x", "badinteger", 'Invalid value "x" for integer parameter "offset".'),
+            path_error("offset", "x", "badinteger", 'Invalid value "x" for integer parameter "offset".'),
         ),
         (
             "?limit=501",
-            query_error(
+            path_error(
                 "limit",
                 "501",
                 "outofrange",
@@ -281,7 +236,7 @@ def test_an_offset_past_the_end_is_an_empty_page(api: Any, olga: Any, event: int
         ),
         (
             "?limit=0",
-            query_error(
+            path_error(
                 "limit",
                 "0",
                 "outofrange",
@@ -291,7 +246,7 @@ def test_an_offset_past_the_end_is_an_empty_page(api: Any, olga: Any, event: int
         ),
         (
             "?offset=-1",
-            query_error(
+            path_error(
                 "offset",
                 "-1",
                 "outofrange",
@@ -302,19 +257,19 @@ def test_an_offset_past_the_end_is_an_empty_page(api: Any, olga: Any, event: int
     ],
 )
 def test_a_bad_limit_or_offset_is_a_400(api: Any, event: int, query: str, expected: dict[str, Any]) -> None:
-    check(api().get(worklist(event, query)), 400, expected)
+    assert_reply(api().get(worklist(event, query)), 400, expected)
 
 
 @pytest.mark.parametrize("event_id", ["0", "-1", "2"])
 def test_zero_negative_and_unknown_ids_are_404(api: Any, event: int, event_id: str) -> None:
-    check(api().get(worklist(event_id)), 404, NOT_FOUND)
+    assert_reply(api().get(worklist(event_id)), 404, NOT_FOUND)
 
 
 def test_a_non_integer_id_is_a_400(api: Any) -> None:
-    check(
+    assert_reply(
         api().get(worklist("abc")),
         400,
-        query_error("id", "abc", "badinteger", 'Invalid value "abc" for integer parameter "id".'),
+        path_error("id", "abc", "badinteger", 'Invalid value "abc" for integer parameter "id".'),
     )
 
 
@@ -327,7 +282,7 @@ def test_each_event_has_its_own_worklist(api: Any, olga: Any, event: int) -> Non
     changed(olga, event, add={"enwiki": ["A", "B"]})
     changed(olga, other, add={"enwiki": ["B", "C", "D"]})
     changed(olga, event, remove={"enwiki": ["B"]})
-    check(
+    assert_reply(
         api().get(worklist(event)),
         200,
         {"articles": [article(1, "A", "enwiki", olga.user.user_id)], "total": 1},
@@ -440,15 +395,15 @@ def test_concurrent_changes_lose_nothing(api: Any, olga: Any, event: int) -> Non
 def test_an_unknown_wiki_is_a_400_and_nothing_changes(api: Any, olga: Any, event: int, side: str) -> None:
     changed(olga, event, add={"enwiki": ["A"]})
     body = {"add": {"enwiki": ["B"]}, side: {"enwiki": ["C"], "dewiki": ["X"]}}
-    check(olga.request("PATCH", worklist(event), body), 400, invalid_wiki("dewiki"))
-    check(change(olga, event, add={"*": ["B"]}), 400, invalid_wiki("*"))
+    assert_reply(olga.request("PATCH", worklist(event), body), 400, invalid_wiki("dewiki"))
+    assert_reply(change(olga, event, add={"*": ["B"]}), 400, invalid_wiki("*"))
     assert articles(api(), event) == [("enwiki", "A")]
 
 
 @pytest.mark.parametrize("title", ["A<b", "[[Link]]", "Foo|bar", "", "   ", "Special:Random", "a" * 256])
 def test_an_invalid_title_is_a_400_and_nothing_changes(api: Any, olga: Any, event: int, title: str) -> None:
-    check(change(olga, event, add={"enwiki": ["Good", title]}), 400, invalid_title(title))
-    check(change(olga, event, remove={"frwiki": [title]}), 400, invalid_title(title))
+    assert_reply(change(olga, event, add={"enwiki": ["Good", title]}), 400, invalid_title(title))
+    assert_reply(change(olga, event, remove={"frwiki": [title]}), 400, invalid_title(title))
     assert articles(api(), event) == []
 
 
@@ -480,8 +435,8 @@ def test_an_extraneous_body_field_is_refused(olga: Any, event: int) -> None:
 
 
 def test_an_unknown_event_is_a_404(olga: Any) -> None:
-    check(change(olga, 9999, add={"enwiki": ["A"]}), 404, EVENT_NOT_FOUND)
-    check(change(olga, 0, add={"enwiki": ["A"]}), 404, EVENT_NOT_FOUND)
+    assert_reply(change(olga, 9999, add={"enwiki": ["A"]}), 404, EVENT_NOT_FOUND)
+    assert_reply(change(olga, 0, add={"enwiki": ["A"]}), 404, EVENT_NOT_FOUND)
 
 
 # --- PATCH: who may, as for editing --------------------------------------------------------------
@@ -494,17 +449,17 @@ def test_users_who_may_not_edit_the_registration_get_403(
         api(make_user("Admin", "sysop")),  # sysops may not edit others' registrations either
     ]
     for outsider in outsiders:
-        check(change(outsider, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
+        assert_reply(change(outsider, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
     assert articles(api(), event) == []
 
 
 def test_an_anonymous_change_needs_a_token_first(api: Any, event: int) -> None:
-    check(change(api(), event, add={"enwiki": ["A"]}), 403, TOKEN_MISSING)
+    assert_reply(change(api(), event, add={"enwiki": ["A"]}), 403, TOKEN_MISSING)
 
 
 def test_a_co_organizer_may_change_it(api: Any, olga: Any, make_user: Any, event: int, services: Any) -> None:
     bob = api(make_user("Bob", "event-organizer"))
-    check(change(bob, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
+    assert_reply(change(bob, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
     services.app.set_organizers(commands.SetOrganizers(olga.user.user_id, event, ("Olga", "Bob")))
     changed(bob, event, add={"enwiki": ["A"]})
     assert api().get(worklist(event)).get_json()["articles"][0]["added_by_user_id"] == bob.user.user_id
@@ -516,12 +471,12 @@ def test_a_removed_organizer_may_no_longer_change_it(
     bob = api(make_user("Bob", "event-organizer"))
     services.app.set_organizers(commands.SetOrganizers(olga.user.user_id, event, ("Olga", "Bob")))
     services.app.set_organizers(commands.SetOrganizers(olga.user.user_id, event, ("Olga",)))
-    check(change(bob, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
+    assert_reply(change(bob, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
 
 
 def test_a_blocked_organizer_gets_403(api: Any, olga: Any, event: int, services: Any) -> None:
     services.app.block_user(commands.BlockUser("Olga"))
-    check(change(olga, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
+    assert_reply(change(olga, event, add={"enwiki": ["A"]}), 403, EDIT_DENIED)
     assert articles(api(), event) == []
 
 
@@ -529,24 +484,24 @@ def test_a_session_change_needs_the_csrf_token(api: Any, olga: Any, event: int) 
     session = api(olga.user, session=True)
     changed(session, event, add={"enwiki": ["With token"]})
     resp = session.client.open(worklist(event), method="PATCH", json={"add": {"enwiki": ["Without token"]}})
-    check(resp, 403, TOKEN_MISSING)
+    assert_reply(resp, 403, TOKEN_MISSING)
     assert articles(api(), event) == [("enwiki", "With_token")]
 
 
 def test_a_deleted_registration_cannot_be_changed(api: Any, olga: Any, make_user: Any, event: int) -> None:
     changed(olga, event, add={"enwiki": ["A"]})
     assert olga.delete(f"{BASE}/{event}").status_code == 204
-    check(change(olga, event, add={"enwiki": ["B"]}), 400, DELETED)
-    check(change(olga, event, remove={"enwiki": ["A"]}), 400, DELETED)
+    assert_reply(change(olga, event, add={"enwiki": ["B"]}), 400, DELETED)
+    assert_reply(change(olga, event, remove={"enwiki": ["A"]}), 400, DELETED)
     # as for editing, the permission is checked before the deletion
-    check(change(api(make_user("Carol")), event, add={"enwiki": ["B"]}), 403, EDIT_DENIED)
+    assert_reply(change(api(make_user("Carol")), event, add={"enwiki": ["B"]}), 403, EDIT_DENIED)
 
 
 def test_as_for_editing_invalid_data_comes_before_the_permission(
     api: Any, make_user: Any, event: int
 ) -> None:
     carol = api(make_user("Carol"))
-    check(change(carol, event, add={"dewiki": ["A"]}), 400, invalid_wiki("dewiki"))
-    check(change(carol, event, add={"enwiki": ["A<b"]}), 400, invalid_title("A<b"))
+    assert_reply(change(carol, event, add={"dewiki": ["A"]}), 400, invalid_wiki("dewiki"))
+    assert_reply(change(carol, event, add={"enwiki": ["A<b"]}), 400, invalid_title("A<b"))
     # ...and after the lookup
-    check(change(carol, 9999, add={"dewiki": ["A"]}), 404, EVENT_NOT_FOUND)
+    assert_reply(change(carol, 9999, add={"dewiki": ["A"]}), 404, EVENT_NOT_FOUND)

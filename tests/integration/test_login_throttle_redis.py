@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
@@ -18,14 +17,14 @@ from api.app import create_app
 from api.bootstrap import Services
 from api.config import Settings
 from api.ops import LoginThrottle, login_throttle
-from domain import commands, credentials
+from domain import commands
 from domain.ports import FakeClock
 from tests.api.helpers import stop_projector
 from tests.conftest import make_services
 from tests.integration.helpers import unique_queue
 from tests.integration.smtp_sink import free_port
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("cheap_passwords")]
 ROOM = "192.0.2.10"
 
 
@@ -38,11 +37,6 @@ def client(app: Flask, address: str = ROOM) -> FlaskClient:
     made = app.test_client()
     made.environ_base["REMOTE_ADDR"] = address
     return made
-
-
-@pytest.fixture(autouse=True)
-def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
