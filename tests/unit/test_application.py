@@ -15,9 +15,9 @@ import pytest
 
 from domain import commands, errors
 from domain.application import CampaignEvents
-from domain.details import DetailsInput, Policy
+from domain.details import Policy
 from domain.ports import FakeClock, KeyStore, ParticipantDirectory
-from domain.validation import parse_title
+from tests.unit.domain.factories import details
 
 POLICY = Policy(allowed_namespaces=("Event",), known_wikis=("local", "enwiki"))
 
@@ -46,21 +46,6 @@ def domain_app(store_env: dict[str, str], clock: FakeClock) -> Iterator[Campaign
     )
     yield app
     app.close()
-
-
-def details(page: str = "Event:Meetup", **kw: Any) -> DetailsInput:
-    title = parse_title(page)
-    assert title is not None
-    fields: dict[str, Any] = {
-        "page": title,
-        "timezone": "UTC",
-        "start": "20300101100000",
-        "end": "20300101180000",
-        "wikis": [],
-        "online": True,
-    }
-    fields.update(kw)
-    return DetailsInput(**fields)
 
 
 def user(app: CampaignEvents, name: str, *groups: str) -> int:

@@ -3,25 +3,11 @@ tables; the anonymous form never carries a name or id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from api.bootstrap import Services, build_services, init_store
-from api.config import Settings
+from api.bootstrap import Services
 from domain import commands, poll_commands
 from domain.polls import DecisionInput
-from domain.ports import FakeClock
 from projections.replay import verify
 from tests.unit.test_application import details
-
-
-@pytest.fixture
-def built(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    init_store(sqlite_settings)
-    services = build_services(sqlite_settings, clock)
-    yield services
-    services.close()
 
 
 def populate(s: Services) -> dict[str, int]:
@@ -62,11 +48,11 @@ def populate(s: Services) -> dict[str, int]:
     }
 
 
-def test_results_by_group(built: Services) -> None:
-    ids = populate(built)
-    built.projector.catch_up()
-    assert built.polls is not None
-    result = built.polls.result_groups(ids["event"], anonymous=False)
+def test_results_by_group(services: Services) -> None:
+    ids = populate(services)
+    services.projector.catch_up()
+    assert services.polls is not None
+    result = services.polls.result_groups(ids["event"], anonymous=False)
     band, choir = result["groups"]
     assert [u["surname"] for u in band["users"]] == ["Adams", "Sanchez", "Smith"]
     assert band["chart"] == [
@@ -92,30 +78,30 @@ def test_results_by_group(built: Services) -> None:
     }
 
 
-def test_membership_changes_and_decision_removal_move_the_counts(built: Services) -> None:
-    ids = populate(built)
-    app = built.app
+def test_membership_changes_and_decision_removal_move_the_counts(services: Services) -> None:
+    ids = populate(services)
+    app = services.app
     app.change_membership(poll_commands.ChangeMembership(ids["rick"], group_id=ids["band"], join=False))
     app.set_decisions(
         poll_commands.SetDecisions(
             ids["admin"], ids["event"], (DecisionInput("Nein", "#b80000", False, ids["nein"]),)
         )
     )
-    built.projector.catch_up()
-    assert built.polls is not None
-    band = built.polls.result_groups(ids["event"], anonymous=False)["groups"][0]
+    services.projector.catch_up()
+    assert services.polls is not None
+    band = services.polls.result_groups(ids["event"], anonymous=False)["groups"][0]
     assert band["chart"] == [{"name": "Nein", "percentWidth": 100, "count": 2, "color": "#b80000"}]
     assert band["subgroups"][0]["users"] == []
 
 
-def test_restricted_events_and_the_unknown_group(built: Services) -> None:
-    ids = populate(built)
-    app, admin, event = built.app, ids["admin"], ids["event"]
+def test_restricted_events_and_the_unknown_group(services: Services) -> None:
+    ids = populate(services)
+    app, admin, event = services.app, ids["admin"], ids["event"]
     app.set_for_everyone(poll_commands.SetForEveryone(admin, event, False))
     app.attach_to_event(poll_commands.AttachToEvent(admin, event, subgroup_id=ids["brass"]))
-    built.projector.catch_up()
-    assert built.polls is not None
-    result = built.polls.result_groups(event, anonymous=False)
+    services.projector.catch_up()
+    assert services.polls is not None
+    result = services.polls.result_groups(event, anonymous=False)
     assert result["groups"] == [
         {
             "id": -1,
@@ -125,15 +111,15 @@ def test_restricted_events_and_the_unknown_group(built: Services) -> None:
         }
     ]
     assert [u["id"] for u in result["allUsers"]] == [ids["rick"]]
-    assert built.polls.open_events(ids["rick"], built.clock.now()) == [event]
-    assert built.polls.open_events(ids["morty"], built.clock.now()) == []
+    assert services.polls.open_events(ids["rick"], services.clock.now()) == [event]
+    assert services.polls.open_events(ids["morty"], services.clock.now()) == []
 
 
-def test_anonymous_form_has_no_names_or_ids(built: Services) -> None:
-    ids = populate(built)
-    built.projector.catch_up()
-    assert built.polls is not None
-    result = built.polls.result_groups(ids["event"], anonymous=True)
+def test_anonymous_form_has_no_names_or_ids(services: Services) -> None:
+    ids = populate(services)
+    services.projector.catch_up()
+    assert services.polls is not None
+    result = services.polls.result_groups(ids["event"], anonymous=True)
     users = result["allUsers"] + [u for g in result["groups"] for u in g["users"]]
     assert users and all(u["id"] is None and u["firstname"] is None and u["surname"] is None for u in users)
     assert all(u["additional_information"] is None for u in users)
@@ -141,8 +127,8 @@ def test_anonymous_form_has_no_names_or_ids(built: Services) -> None:
     assert "Sanchez" not in text and "Rick" not in text and "know" not in text
 
 
-def test_a_rebuild_equals_the_live_tables(built: Services) -> None:
-    populate(built)
-    built.app.change_membership(poll_commands.ChangeMembership(3, group_id=2))
-    built.projector.catch_up()
-    assert verify(built.projector, progress=False) == []  # every model rebuilt aside, compared
+def test_a_rebuild_equals_the_live_tables(services: Services) -> None:
+    populate(services)
+    services.app.change_membership(poll_commands.ChangeMembership(3, group_id=2))
+    services.projector.catch_up()
+    assert verify(services.projector, progress=False) == []  # every model rebuilt aside, compared

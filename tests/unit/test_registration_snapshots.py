@@ -4,14 +4,11 @@ past version reads from the snapshot at or before it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
-import pytest
 from eventsourcing.application import project_aggregate
 
-from api.bootstrap import Services, build_services, init_store
-from api.config import Settings
+from api.bootstrap import Services
 from domain import commands
 from domain.ports import FakeClock
 from domain.registration import EventRegistration, registration_id
@@ -20,16 +17,8 @@ from tests.unit.test_application import details
 INTERVAL = 50
 
 
-@pytest.fixture
-def built(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    init_store(sqlite_settings)
-    services = build_services(sqlite_settings, clock)
-    yield services
-    services.close()
-
-
-def test_a_snapshot_round_trips_the_whole_state(built: Services, clock: FakeClock) -> None:
-    app = built.app
+def test_a_snapshot_round_trips_the_whole_state(services: Services, clock: FakeClock) -> None:
+    app = services.app
     assert app.snapshotting_intervals[EventRegistration] == INTERVAL
     olga = app.create_user(commands.CreateUser("Olga", None, ("event-organizer",))).user_id
     ben = app.create_user(commands.CreateUser("Ben", None, ("event-organizer",))).user_id
@@ -58,4 +47,3 @@ def test_a_snapshot_round_trips_the_whole_state(built: Services, clock: FakeCloc
     latest = app.registration(event_id)
     assert latest.is_deleted
     assert latest.details == replace(from_snapshot.details, chat_url=latest.details.chat_url)
-
