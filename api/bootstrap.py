@@ -26,7 +26,7 @@ from projections.content_views import ContentViews
 from projections.dispatcher import NAME as DISPATCHER
 from projections.dispatcher import Dispatcher, JobQueue
 from projections.places import NAME as PLACES
-from projections.places import PlacesProjection
+from projections.places import PlacesProjection, PlacesViews
 from projections.places import create_tables as create_places_tables
 from projections.poll_views import PollViews
 from projections.runner import CatalogProjection, Projection, Projector
@@ -124,7 +124,8 @@ def build_services(
     projections.append(wa_index.WildApricotProjection())  # Wild Apricot's $filter index (api/wildapricot/)
     poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
     projector = Projector(app, store, projections=projections)
-    jobs = JobContext(app, projector, mailer, mail_settings(settings))
+    places_reads = PlacesViews(store.engine, store.tables.users)  # the registration e-mails ask it
+    jobs = JobContext(app, projector, mailer, mail_settings(settings), places_reads)
     if isinstance(queue, InProcessQueue):
         queue.start(jobs)  # jobs run in this process, on these stores
     services = Services(

@@ -10,6 +10,7 @@ state. See DESIGN.md, "Places".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -203,6 +204,26 @@ def decide(participant: Participant, outcome: str, request_version: int, at: dat
         return False
     participant.trigger_event(PlaceDecided, outcome=outcome, request_version=request_version, timestamp=at)
     return True
+
+
+def holds_place(participant: Participant) -> bool:
+    """Registered and not waiting for a place: no decision (an event without places) or confirmed
+    (promotions and approvals included)."""
+    return participant.active and vars(participant).get("place_status") in (None, CONFIRMED)
+
+
+def as_at_moment(participant: Participant, later: Iterable[Any]) -> Participant:
+    """``participant`` folded up to a moment, given the facts recorded after it: a request the
+    places fold had decided at that moment but whose decision was recorded later (by the decision
+    job, moments after) gets that first decision's status — the fold decides a request's first
+    outcome at the request's own place in the log."""
+    if not participant.active or vars(participant).get("place_status") is not None:
+        return participant
+    for fact in later:
+        if isinstance(fact, PlaceDecided) and fact.request_version == participant.request_version:
+            participant.place_status = CONFIRMED if fact.outcome == PROMOTED else fact.outcome
+            break
+    return participant
 
 
 def is_pending(participant: Participant, registration: EventRegistration) -> bool:

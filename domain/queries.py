@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
 
-from domain import errors, policies
+from domain import errors, places, policies
 from domain.accounts import Account, account_id
 from domain.answers import Answer, unseal
 from domain.credentials import token_hash, verify_password
@@ -161,15 +161,16 @@ class Queries(Application[UUID]):
         self, event_id: int, user_ids: Iterable[int], moment: datetime
     ) -> Iterator[Participant]:
         """The participants among ``user_ids`` (in the order their first registration was
-        recorded) as they were at ``moment``, each folded by its aggregate from its own few facts;
+        recorded) as they were at ``moment``, each folded by its aggregate from its own few facts
+        (with the place the places fold had decided for it by then: ``places.as_at_moment``);
         it stops at the first who had not registered yet (nor has anyone after them)."""
         for user_id in user_ids:
-            facts = self.events.get(participant_id(event_id, user_id))
-            until = takewhile(lambda fact: cast(Any, fact).timestamp <= moment, facts)
+            facts = list(self.events.get(participant_id(event_id, user_id)))
+            until = list(takewhile(lambda fact: cast(Any, fact).timestamp <= moment, facts))
             state: Participant | None = project_aggregate(None, until)
             if state is None:
                 return
-            yield state
+            yield places.as_at_moment(state, facts[len(until) :])
 
     def aggregated_results(self, performer: int | None, event_id: int) -> EventRegistration:
         """The registration whose totals an organizer may read: ended, every answer aggregated."""

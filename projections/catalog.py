@@ -32,7 +32,7 @@ from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import schedule_history
 from projections import content_history
-from projections import poll_history
+from projections import place_history, poll_history
 from projections.schema import Tables
 
 NAME = "catalog"
@@ -675,5 +675,6 @@ HANDLERS: dict[str, Handler] = {
 HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
 HANDLERS.update(schedule_history.HANDLERS)  # schedules (projections/schedule_history.py)
 HANDLERS.update(poll_history.HANDLERS)  # audiences, decisions, votes (projections/poll_history.py)
+HANDLERS.update(place_history.HANDLERS)  # the places facts (projections/place_history.py)
 HANDLERS.update(content_history.HANDLERS)  # calendar moves, rich content, moderation flags
 TOPICS = tuple(HANDLERS)

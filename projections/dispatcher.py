@@ -23,7 +23,10 @@ NAME = "dispatcher"
 SEND_MAILING = "workers.mail.send_mailing"
 SEND_CONFIRMATION = "workers.mail.send_confirmation"
 SEND_PLACE_NOTICE = "workers.places.send_place_notice"
-# Promotion from the waitlist, approval and decline: one e-mail each (domain/places.py)
+# On an event whose organizers set places, each recorded decision tells the person once (confirmed,
+# waitlisted with the position, pending approval, promoted; after an approval: approved) and so
+# does a decline; the registration confirmation is then left out (workers/mail.py). An approval
+# itself is told by the decision that follows it (confirmed or waitlisted): one e-mail, true.
 PLACE_NOTICES = (places.PlaceDecided, places.RegistrationApproved, places.RegistrationDeclined)
 PLACE_NOTICE_TOPICS = tuple(get_topic(kind) for kind in PLACE_NOTICES)
 
@@ -31,11 +34,13 @@ PLACE_NOTICE_TOPICS = tuple(get_topic(kind) for kind in PLACE_NOTICES)
 def place_notice(event: Any) -> tuple[str, int, str] | None:
     """(participant aggregate, fact version, kind) of a fact that tells the person, or None."""
     if isinstance(event, places.PlaceDecided):
-        if event.outcome != places.PROMOTED:
+        if event.outcome == places.REFUSED:  # the request answered 400: nothing to tell
             return None
-        kind = "promoted"
+        kind = str(event.outcome)
+    elif isinstance(event, places.RegistrationDeclined):
+        kind = "declined"
     else:
-        kind = "approved" if isinstance(event, places.RegistrationApproved) else "declined"
+        return None
     return str(event.originator_id), event.originator_version, kind
 
 

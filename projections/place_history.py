@@ -1,6 +1,9 @@
 """The catalog's handlers for the places facts (``domain/places.py``): an audit-history entry for
-each, and the participant row's ``active`` kept to "holds a place" once a decision is recorded (the
-participants list shows confirmed participants only). Kept here so the catalog only lists them.
+each. The participant row's ``active`` stays "the request is alive" (a waitlisted or pending
+request is); a refusal or a decline ends it. Who *holds a place* is the places fold's status
+(``rm_place_members``), which every v0 participant selection reads (``projections/views.py``), so
+the lists agree with it the moment a write answers, without waiting for the recorded decision.
+Kept here so the catalog only lists them.
 
 History kinds: ``places-changed``; ``place-confirmed`` and ``participant-promoted`` (holds a
 place); ``participant-waitlisted``, ``participant-pending``, ``participant-refused``,
@@ -41,10 +44,10 @@ def _places_set(f: Fold, e: places.PlacesSet) -> None:
 def _decided(f: Fold, e: places.PlaceDecided) -> None:
     row = f.participant(e)
     if e.outcome in HOLDS_PLACE:
-        row["active"] = True
         kind = HOLDS_PLACE[e.outcome]
     else:
-        row.update(LEFT if e.outcome == places.REFUSED else {"active": False})
+        if e.outcome == places.REFUSED:  # the request is void
+            row.update(LEFT)
         kind = NO_PLACE[e.outcome]
     f.record(row["event_id"], e, kind, {}, subject=row["user_id"], private=bool(row["private"]))
 

@@ -472,6 +472,24 @@ class PlacesViews:
             row = conn.execute(query).first()
         return (rules.NONE, 0) if row is None else (str(row[0]), int(row[1]))
 
+    def managed(self, aggregate_id: str, request_version: int) -> bool | None:
+        """Whether the fold decided this request as one on an event whose organizers set places
+        (an outbox entry: its outcome tells the person, not the registration confirmation); None
+        while the fold has not reached the request yet."""
+        m, o = self.t.members, self.t.outbox
+        with self.engine.connect() as conn:
+            folded = conn.execute(
+                select(m.c.request_version).where(m.c.aggregate_id == aggregate_id)
+            ).scalar_one_or_none()
+            if folded is None or folded < request_version:
+                return None
+            entry = conn.execute(
+                select(o.c.entry_id)
+                .where(and_(o.c.aggregate_id == aggregate_id, o.c.request_version == request_version))
+                .limit(1)
+            ).first()
+        return entry is not None
+
     def waitlist(self, event_id: int) -> list[WaitlistEntry]:
         """The waitlist in request order (its first ``WAITLIST_PAGE`` entries), with names."""
         m, u = self.t.members, self.users

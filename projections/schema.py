@@ -200,6 +200,8 @@ def define_places(suffix: str = LIVE) -> PlacesTables:
         Column("outcome", String(12), nullable=False),
         Column("request_version", Integer, nullable=False),
         Column("at", String(40), nullable=False),
+        # was this request decided by the places fold (the registration e-mail's question)
+        Index(f"ix_place_outbox_request_{token}", "aggregate_id", "request_version"),
     )
     return PlacesTables(md, places, members, outbox)
 

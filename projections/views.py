@@ -13,11 +13,22 @@ from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, sele
 from domain.details import Details
 from domain.reading import RegistrationView
 from projections.catalog import sortable
+from projections.schema import define_places
 from projections.store import ReadStore
 
 PARTICIPANTS_PAGE = 20
 ORGANIZERS_PAGE = 11
 EVENTS_BY_USER = 50
+_PLACE_MEMBERS = define_places().members  # the places fold's status per participant (projections/places.py)
+
+
+def holds_place(p: Any) -> Any:
+    """A participant row that means "a participant": active, and not waiting for a place in the
+    places fold (waitlisted, pending, refused, declined). One primary-key probe per row; no places
+    row (an event never folded yet): as before places existed."""
+    m = _PLACE_MEMBERS
+    waiting = exists().where(m.c.aggregate_id == p.c.aggregate_id, m.c.status != "confirmed")
+    return and_(p.c.active.is_(True), ~waiting)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ class CatalogViews:
         r, o, p = self.t.registrations, self.t.organizers, self.t.participants
         viewer = bindparam("viewer", type_=Integer)
         organizes = exists().where(o.c.event_id == r.c.event_id, o.c.user_id == viewer, o.c.active.is_(True))
-        takes_part = exists().where(p.c.event_id == r.c.event_id, p.c.user_id == viewer, p.c.active.is_(True))
+        takes_part = exists().where(p.c.event_id == r.c.event_id, p.c.user_id == viewer, holds_place(p))
         return select(
             r.c.wiki,
             r.c.status,
@@ -97,7 +108,7 @@ class CatalogViews:
         p, u = self.t.participants, self.t.users
         conditions = [p.c.event_id == bindparam("event_id")]
         if not include_inactive:
-            conditions.append(p.c.active.is_(True))
+            conditions.append(holds_place(p))
         if not include_private:
             conditions.append(p.c.private.is_(False))
         if after:
@@ -158,7 +169,7 @@ class CatalogViews:
         p = self.t.participants
         query = (
             select(p.c.user_id)
-            .where(and_(p.c.event_id == event_id, p.c.active.is_(True)))
+            .where(and_(p.c.event_id == event_id, holds_place(p)))
             .order_by(p.c.participant_id)
         )
         with self.store.connect() as conn:
@@ -168,7 +179,7 @@ class CatalogViews:
         self, columns: list[Any], event_id: int, user_ids: list[int] | None, invert: bool, valid_only: bool
     ) -> Any:
         p, u = self.t.participants, self.t.users
-        conditions = [p.c.event_id == event_id, p.c.active.is_(True)]
+        conditions = [p.c.event_id == event_id, holds_place(p)]
         if user_ids:
             conditions.append(p.c.user_id.not_in(user_ids) if invert else p.c.user_id.in_(user_ids))
         if valid_only:
@@ -256,7 +267,7 @@ class CatalogViews:
         query = (
             select(r.c.event_id, r.c.name, r.c.deleted)
             .select_from(p.join(r, r.c.event_id == p.c.event_id))
-            .where(and_(p.c.user_id == user_id, p.c.active.is_(True), p.c.private.is_(False)))
+            .where(and_(p.c.user_id == user_id, holds_place(p), p.c.private.is_(False)))
             .order_by(r.c.event_id)
             .limit(EVENTS_BY_USER)
         )

@@ -19,6 +19,14 @@ class CatchUp(Protocol):
         ...
 
 
+class PlaceRequests(Protocol):
+    """The places read model, as the registration e-mails ask it (``projections.places.PlacesViews``)."""
+
+    def managed(self, aggregate_id: str, request_version: int) -> bool | None: ...
+
+    def status(self, event_id: int, user_id: int) -> tuple[str, int | None]: ...
+
+
 @dataclass(frozen=True)
 class MailSettings:
     mail_from: str  # CAMPAIGNEVENTS_MAIL_FROM
@@ -31,3 +39,4 @@ class JobContext:
     projector: CatchUp
     mailer: Mailer
     mail: MailSettings
+    places: PlaceRequests | None = None  # None: no places read model (every request confirmed)

@@ -92,11 +92,16 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
 @counted("send_confirmation")
 def send_confirmation(context: JobContext, participant_aggregate: str, version: int) -> bool:
     """The registration confirmation a new (or returning) registrant gets; sent once per
-    registration fact, whoever runs the job how many times."""
+    registration fact, whoever runs the job how many times. Not for a request on an event whose
+    organizers set places: what the places fold decided is told instead (workers/places.py)."""
     app, mail = context.app, context.mail
     notice = uuid5(ROOT, f"notice:confirmation:{participant_aggregate}:{version}")
     if app.notice_sent(notice):
         return False
+    from workers.places import decided_by_places  # (workers.places uses this module's compose)
+
+    if decided_by_places(context, participant_aggregate, version):
+        return False  # an event with places: the decision's notice tells the truth, once
     participant = app.participant_by_aggregate(UUID(participant_aggregate))
     if participant is None:
         return False

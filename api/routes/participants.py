@@ -30,6 +30,7 @@ from api.routes import places
 from domain import commands, errors, policies
 from domain.accounts import is_valid_recipient
 from domain.answers import non_pii_message, present, unseal
+from domain.places import holds_place
 from domain.reading import RegistrationView
 from projections.catalog import ts_mw
 from projections.views import PARTICIPANTS_PAGE, ParticipantRow
@@ -148,7 +149,7 @@ def _as_of(
         seen = 0
         for past in services().app.participants_as_of(event_id, candidates, moment):
             seen += 1
-            if past.active and (include_private or not past.private):
+            if holds_place(past) and (include_private or not past.private):  # confirmed then
                 row = candidates[past.user_id]
                 rows.append(replace(row, registered_at=ts_mw(past.registered_at), private=past.private))
                 if len(rows) == PARTICIPANTS_PAGE:
