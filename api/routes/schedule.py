@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import weakref
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -256,7 +257,18 @@ class _Bodies:
                 self.found.popitem(last=False)
 
 
-_BODIES = _Bodies()
+# one cache per feeds read model (per app's services): a tag names a revision of one database only
+_BODIES: weakref.WeakKeyDictionary[FeedViews, _Bodies] = weakref.WeakKeyDictionary()
+_BODIES_LOCK = threading.Lock()
+
+
+def _bodies() -> _Bodies:
+    views = _feeds()
+    with _BODIES_LOCK:
+        found = _BODIES.get(views)
+        if found is None:
+            found = _BODIES[views] = _Bodies()
+        return found
 
 
 class _Viewer:
@@ -317,7 +329,8 @@ def _serve(
     headers = {"ETag": f'"{tag}"', "Last-Modified": _http_date(last_modified), "Cache-Control": "no-cache"}
     if _not_modified(tag, last_modified):
         return Response(status=304, headers=headers)
-    body = _BODIES.get(tag)
+    bodies = _bodies()
+    body = bodies.get(tag)
     if body is None:
         shown_from = (now - CANCELLED_FOR).astimezone(UTC).isoformat()
         rows = _feeds().parts(shown_from=shown_from, **select)
@@ -327,7 +340,7 @@ def _serve(
             if event_id not in unseen
         ]
         body = ical.assemble(parts)
-        _BODIES.keep(tag, body)
+        bodies.keep(tag, body)
     return Response(body, status=200, headers=headers, content_type=CALENDAR)
 
 
