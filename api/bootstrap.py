@@ -63,7 +63,7 @@ class Services:
         try:
             names: tuple[str, ...] = (catalog.NAME, PLACES, content.NAME, poll_model.NAME, feed_model.NAME)
             names += (invision_index.NAME, wa_index.NAME)
-            caught_up = all(self.store.wait_for(position, name) for name in names)
+            caught_up = self.store.wait_for_all(position, names)  # one wait for them all
         except Exception as error:  # the write is safe in the log; a read-model hiccup must not fail it
             log.warning("could not wait for the read models (position %d): %s", position, error)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.accounts import Account
 from domain.content import ContentInput
 from domain.details import DetailsInput
 
@@ -48,6 +49,7 @@ class ChangeGroups:
 class EnableRegistration:
     performer: int | None
     details: DetailsInput
+    caller: Account | None = field(default=None, compare=False, repr=False)  # performer's, if loaded
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class RegisterParticipant:
     private: bool
     answers: object = None
     full: bool = False  # the places read model saw the event full with its waitlist off
+    caller: Account | None = field(default=None, compare=False, repr=False)  # performer's, if loaded
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,13 @@ class Queries(Application[UUID]):
             return None
         return self.find(Account, account_id(user_id))
 
+    def performer_account(self, user_id: int | None, loaded: Account | None) -> Account | None:
+        """The performer's account: ``loaded`` when the caller already read it in this request
+        (the API's authentication does, once per request), else from the store."""
+        if loaded is not None and user_id is not None and loaded.user_id == user_id:
+            return loaded
+        return self.account(user_id)
+
     def existing_account(self, user_id: int) -> Account:
         account = self.account(user_id)
         if account is None:
@@ -88,8 +95,16 @@ class Queries(Application[UUID]):
         return self.account(index.owner) if index is not None else None
 
     def account_by_token(self, token: str) -> Account | None:
-        index = self.find(UniqueIndex, index_id("token", token_hash(token)))
+        index = self._index_state(index_id("token", token_hash(token)))  # every request: no copy
         return self.account(index.owner) if index is not None else None
+
+    def _index_state(self, aggregate_id: UUID) -> UniqueIndex | None:
+        """An index as ``find`` reads it, without the defensive copy: only its owner is read here."""
+        try:
+            found: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, UniqueIndex) else None
 
     def authenticate(self, name: str, password: str) -> Account:
         account = self.account_by_name(name)

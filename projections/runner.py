@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Connection
 
 from projections import catalog
@@ -45,6 +45,19 @@ def advance(conn: Connection, tables: Tables, name: str, start: int, end: int) -
     ).rowcount
     if moved != 1:
         raise PositionMoved(name)
+
+
+_ADVANCE_ALL: dict[Table, Any] = {}
+
+
+def _advance_all(t: Table) -> Any:
+    """One UPDATE moving several tracking rows from ``start`` to ``end`` (built once per table)."""
+    statement = _ADVANCE_ALL[t] = (
+        update(t)
+        .where(t.c.name.in_(bindparam("names", expanding=True)) & (t.c.position == bindparam("start")))
+        .values(position=bindparam("end"))
+    )
+    return statement
 
 
 class Projection(Protocol):
@@ -204,15 +217,40 @@ class Projector:
                 continue
             if end == start:
                 continue
-            for p in group:
-                wanted = frozenset(p.topics)
+            batches = [(p, [e for t, e in page if t in frozenset(p.topics)]) for p in group]
+            if len(batches) > 1 and self._apply_together(start, end, batches):
+                advanced += (end - start) * len(batches)
+                continue
+            for p, events in batches:  # one at a time: a failing projection does not hold the others
                 try:
-                    advanced += self._apply(p, start, end, [e for t, e in page if t in wanted])
+                    advanced += self._apply(p, start, end, events)
                 except Exception as error:
                     if failed is None:
                         raise
                     failed(p, error)
         return advanced
+
+    def _apply_together(self, start: int, end: int, batches: list[tuple[Projection, list[Any]]]) -> bool:
+        """Projections at the same position applied in one transaction (one BEGIN and one commit
+        for them all instead of one each: a write waiting for its read models waits for one
+        commit). False when any of them failed or had moved: nothing is kept, and the caller
+        applies them one by one (jobs enqueued by the rolled-back attempt carry the same ids)."""
+        names = [projection.name for projection, _ in batches]
+        try:
+            with self.store.engine.begin() as conn:
+                t = self.store.tables.tracking
+                statement = _ADVANCE_ALL[t] if t in _ADVANCE_ALL else _advance_all(t)
+                moved = conn.execute(statement, {"names": names, "start": start, "end": end})
+                if moved.rowcount != len(names):
+                    raise PositionMoved(",".join(names))
+                for projection, events in batches:
+                    projection.apply(conn, self.store.tables, events)
+        except Exception as error:
+            log.debug("applying %d projections together failed (%s); one by one", len(batches), error)
+            return False
+        for projection, _ in batches:
+            self.store.bell.applied(projection.name, end)
+        return True
 
     def _apply(self, projection: Projection, start: int, end: int, events: Sequence[Any]) -> int:
         try:

@@ -61,6 +61,7 @@ class ReadStore:
         self.engine = engine
         self.tables = define()
         self.bell = bell or Bell()  # wakes the projector on a write; tells writes what it applied
+        self._all_positions = f'SELECT name, position FROM "{self.tables.tracking.name}"'
 
     @classmethod
     def open(cls, database_url: str) -> ReadStore:
@@ -87,13 +88,11 @@ class ReadStore:
                     conn.execute(insert(self.tables.tracking).values(name=name, position=0))
 
     def positions(self, names: list[str]) -> dict[str, int]:
-        t = self.tables.tracking
-        with self.engine.connect() as conn:
-            found = dict(conn.execute(select(t.c.name, t.c.position).where(t.c.name.in_(names))).all())
-        missing = set(names) - set(found)
+        every = self.all_positions()  # the projector asks before every page: no SQL built per call
+        missing = set(names) - set(every)
         if missing:
             raise LookupError(f"no tracking row for {sorted(missing)}")
-        return {name: int(position) for name, position in found.items()}
+        return {name: every[name] for name in names}
 
     def position(self, name: str, conn: Connection | None = None) -> int:
         query = select(self.tables.tracking.c.position).where(self.tables.tracking.c.name == name)
@@ -101,6 +100,21 @@ class ReadStore:
             return int(conn.execute(query).scalar_one())
         with self.engine.connect() as own:
             return int(own.execute(query).scalar_one())
+
+    def all_positions(self) -> dict[str, int]:
+        """Every tracking row's position, in one read of the (few-row) tracking table; the
+        statement is the driver's own text, built once (no expression compiled per call)."""
+        with self.engine.connect() as conn:
+            return {name: int(position) for name, position in conn.exec_driver_sql(self._all_positions)}
+
+    def wait_for_all(self, position: int, names: tuple[str, ...], timeout: float = 5.0) -> bool:
+        """Read-your-writes for a write that touches several read models: one ring, then one
+        bounded wait until every one of ``names`` has applied ``position`` (their positions are
+        re-read together, and any projector signal re-checks them all)."""
+        if position <= 0:
+            return True
+        self.bell.ring()
+        return self.bell.wait_all_applied(names, position, timeout, self.all_positions)
 
     def wait_for(self, position: int, name: str, timeout: float = 5.0) -> bool:
         """Read-your-writes: ring the projector (the write has committed), then wait (bounded)

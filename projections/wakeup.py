@@ -61,20 +61,35 @@ class Bell:
 
     def wait_applied(self, name: str, position: int, timeout: float, stored: Callable[[], int]) -> bool:
         """Until ``name`` has applied ``position`` (heard, or read with ``stored()``), bounded."""
+        return self.wait_all_applied((name,), position, timeout, lambda: {name: stored()})
+
+    def wait_all_applied(
+        self, names: tuple[str, ...], position: int, timeout: float, stored: Callable[[], dict[str, int]]
+    ) -> bool:
+        """Until every one of ``names`` has applied ``position``: one wait for all of them (heard,
+        or read together with ``stored()``, one query for every name), bounded."""
         deadline = time.monotonic() + timeout
         reliable = self.on_log is not None or self.notifies_across_processes
-        cap = 0.05 if reliable else 0.004  # how often the stored position is re-read
+        cap = 0.05 if reliable else 0.004  # how often the stored positions are re-read
         pause = 0.0005
+        waiting = set(names)
+
+        def heard_all() -> bool:
+            return all(self._applied.get(name, 0) >= position for name in waiting)
+
         while True:
             current = stored()
-            if current >= position:
-                self._heard(name, current)
+            for name in list(waiting):
+                if current.get(name, 0) >= position:
+                    self._heard(name, current[name])
+                    waiting.discard(name)
+            if not waiting:
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             with self._cond:
-                if self._cond.wait_for(lambda: self._applied.get(name, 0) >= position, min(pause, left)):
+                if self._cond.wait_for(heard_all, min(pause, left)):
                     return True
             pause = min(cap, pause * 2)
 
@@ -178,9 +193,11 @@ class PostgresBell(Bell):
             self._listening = True
         threading.Thread(target=self._listen, name="projector-bell", daemon=True).start()
 
-    def wait_applied(self, name: str, position: int, timeout: float, stored: Callable[[], int]) -> bool:
+    def wait_all_applied(
+        self, names: tuple[str, ...], position: int, timeout: float, stored: Callable[[], dict[str, int]]
+    ) -> bool:
         self.listen()
-        return super().wait_applied(name, position, timeout, stored)
+        return super().wait_all_applied(names, position, timeout, stored)
 
     def _listen(self) -> None:
         import psycopg

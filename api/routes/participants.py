@@ -55,7 +55,10 @@ def register(event_id: str) -> Response:
     body = load_body(RegisterBody)
     require_csrf(body["token"])
     full = places.refusing(eid)  # the places read model: full with its waitlist off
-    cmd = commands.RegisterParticipant(caller().user_id, eid, body["is_private"], body["answers"], full=full)
+    who = caller()
+    cmd = commands.RegisterParticipant(
+        who.user_id, eid, body["is_private"], body["answers"], full=full, caller=who.account
+    )
     result = services().app.register_participant(cmd)
     places.settle_request(eid, caller().user_id, result.position)  # waits; a refused request is a 400
     return jsonify({"modified": result.modified})

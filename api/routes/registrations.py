@@ -22,7 +22,8 @@ PREFIX = "/campaignevents/v0/event_registration"
 def enable_registration() -> tuple[Response, int, dict[str, str]]:
     body = load_body(RegistrationBody)
     require_csrf(body["token"])
-    cmd = commands.EnableRegistration(caller().user_id, details_input(body))
+    who = caller()
+    cmd = commands.EnableRegistration(who.user_id, details_input(body), caller=who.account)
     written = services().app.enable_registration(cmd)
     services().written(written.position)
     return (

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant) -> Registered:
     sealer = Sealer(app.key_store())
+    user = app.performer_account(cmd.performer, cmd.caller)  # read once (not changed here)
 
     def attempt() -> tuple[Participant, bool, int]:
         registration = app.registration(cmd.event_id)
-        user = app.account(cmd.performer)
         participant = app.participant(cmd.event_id, user.user_id) if user else None
         current = app.answers_of(participant)
         answers = validate_answers(cmd.answers, set(registration.questions) | set(current))

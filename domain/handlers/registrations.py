@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def enable_registration(app: CampaignEvents, cmd: commands.EnableRegistration) -> Written:
-    creator = app.account(cmd.performer)
+    creator = app.performer_account(cmd.performer, cmd.caller)  # read once (not changed here)
 
     def attempt() -> Written:
         now = app.clock.now()
