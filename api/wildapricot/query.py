@@ -549,9 +549,7 @@ def tag_key(tag: str) -> str:
     return fold_text(tag)
 
 
-def text_index(
-    *, name: str, description: str, location: str, start_date: date, tags: Collection[str]
-) -> str:
+def text_index(*, name: str, description: str, location: str, start_date: date, tags: Collection[str]) -> str:
     """The value of the text-index column: title, description, location, start date and tags.
 
     The parts are joined by a separator no filter value can contain, so a match never spans two parts.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from api.context import services
 from api.routes import places as v0_places
@@ -50,6 +50,11 @@ STATUS = {
     "waitlisted": "OnWaitlist",
     "pending": "Undefined",
 }
+# A registration is a live request: its participant row active (the catalog keeps a waitlisted or
+# pending request active, projections/place_history.py) and, once the places fold has seen it, a
+# status that is a request (not refused, declined or cancelled). Both read, so neither a catalog that
+# lags the fold nor one that marks waiting requests inactive hides a waitlisted registrant.
+SHOWN = tuple(STATUS)
 
 
 def _participants(where: Any) -> list[dict[str, Any]]:
@@ -68,7 +73,7 @@ def _participants(where: Any) -> list[dict[str, Any]]:
             m.c.checked_in,
         )
         .select_from(p.join(u, u.c.user_id == p.c.user_id).outerjoin(m, m.c.aggregate_id == p.c.aggregate_id))
-        .where(p.c.active.is_(True), where)
+        .where(p.c.active.is_(True), or_(m.c.status.is_(None), m.c.status.in_(SHOWN)), where)
         .order_by(p.c.participant_id)
     )
     with services().store.connect() as conn:

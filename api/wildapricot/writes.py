@@ -22,6 +22,7 @@ from domain.handlers import content as content_handlers
 from domain.handlers import registrations as registration_handlers
 from domain.handlers import scheduling as schedule_handlers
 from domain.places import places_of
+from domain.results import Written
 from domain.schedule import Schedule, Session, event_tzinfo
 from domain.scheduling import TS_MW
 from domain.validation import PageTitle, parse_title
@@ -104,11 +105,13 @@ def _waitlist(body: dict[str, Any]) -> bool | None:
     details = body.get("Details")
     if not isinstance(details, dict):
         return None
-    if isinstance(details.get("IsWaitlistEnabled"), bool):
-        return bool(details["IsWaitlistEnabled"])
+    enabled = details.get("IsWaitlistEnabled")
+    if isinstance(enabled, bool):
+        return enabled
     settings = details.get("WaitlistSettings")
-    if isinstance(settings, dict) and isinstance(settings.get("WaitlistType"), str):
-        return settings["WaitlistType"] != "None"
+    kind = settings.get("WaitlistType") if isinstance(settings, dict) else None
+    if isinstance(kind, str):
+        return kind != "None"
     behaviour = details.get("WaitlistBehaviour") or details.get("WaitListBehaviour")
     if isinstance(behaviour, str):
         return behaviour not in ("Disabled", "Undefined")
@@ -181,7 +184,7 @@ def create(services: Services, performer: int, body: dict[str, Any]) -> int:
     text = page_text(name)
     local_start, local_end = _local(start, minutes), _local(end, minutes)
 
-    def enable(page: str) -> Any:
+    def enable(page: str) -> Written:
         given = _details_input(_page(page), zone, local_start, local_end, (location or "").strip())
         return registration_handlers.enable_registration(app, commands.EnableRegistration(performer, given))
 
@@ -189,7 +192,7 @@ def create(services: Services, performer: int, body: dict[str, Any]) -> int:
         written = enable(text)
     except (errors.PageAlreadyRegistered, errors.PageAlreadyRegisteredDeleted):
         written = enable(f"{text} ({app.sequence('registrations').last + 1})")
-    event_id = written.event_id
+    event_id: int | None = written.event_id
     assert event_id is not None
     _apply(services, performer, event_id, content, sessions, limit, waitlist, enabled, written.position)
     return event_id

@@ -68,6 +68,8 @@ def test_sample_flow_over_http(server: str, make_user: Any, services: Any) -> No
 
     services.settings = replace(services.settings, base_url=None)  # absolute URLs of this server
     boss, ann = make_user("Boss", "event-organizer"), make_user("Ann")
+    # the accounts were made beside the API (as the command line does): let the catalog list them
+    assert services.store.wait_for(services.app.recorder.max_notification_id() or 0, "catalog")
     organizer = SampleClient(server + "/auth/token", server)
     organizer.authenticate_with_apikey(boss.token)
     account = organizer.execute("/v2/accounts")[0]
@@ -91,7 +93,7 @@ def test_sample_flow_over_http(server: str, make_user: Any, services: Any) -> No
     member = SampleClient(server + "/auth/token", server)
     member.authenticate_with_apikey(ann.token)
     reg = member.execute(
-        f"/v2/accounts/1/EventRegistrations",
+        "/v2/accounts/1/EventRegistrations",
         "POST",
         {
             "Event": {"Id": event_id},
@@ -127,12 +129,10 @@ def test_sample_flow_over_http(server: str, make_user: Any, services: Any) -> No
 def test_registration_rules(wa: Any) -> None:
     boss, ann, bob = wa("Boss", "event-organizer"), wa("Ann"), wa("Bob")
     eid = boss.post(BASE + "/Events", event_body("Small", RegistrationsLimit=None)).get_json()
-    body = lambda c, **kw: {
-        "Event": {"Id": eid},
-        "Contact": {"Id": c.user.user_id},
-        "RegistrationTypeId": eid,
-        **kw,
-    }  # noqa: E731
+
+    def body(c: Any, **kw: Any) -> dict[str, Any]:
+        return {"Event": {"Id": eid}, "Contact": {"Id": c.user.user_id}, "RegistrationTypeId": eid, **kw}
+
     private = ann.post(BASE + "/EventRegistrations", body(ann))  # ShowToPublic defaults to false: private
     assert private.status_code == 200 and private.get_json()["ShowToPublic"] is False
     public = bob.post(BASE + "/EventRegistrations", body(bob, ShowToPublic=True)).get_json()

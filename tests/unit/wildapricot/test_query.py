@@ -416,14 +416,34 @@ def _select_ids(connection: sa.Connection, tree: FilterNode) -> set[int]:
 
 
 SEED_EVENTS = [
-    _facts(11769, "Annual General Meeting", date(2015, 9, 10), date(2015, 9, 10), tags=("agm",),
-           location="Downtown Sheraton", description="Join us at our annual general meeting"),
-    _facts(11770, "Spring gala", date(2015, 4, 5), date(2015, 4, 5), tags=("social",),
-           location="Trump Tower"),
-    _facts(11771, "Volunteer training session", date(2015, 6, 23), date(2015, 6, 23), tags=("training",),
-           location="West End Y"),
-    _facts(11772, "Training: 100% _safe_ / it's", date(2015, 1, 15), None, enabled=False,
-           tags=("Training", "Social Club")),
+    _facts(
+        11769,
+        "Annual General Meeting",
+        date(2015, 9, 10),
+        date(2015, 9, 10),
+        tags=("agm",),
+        location="Downtown Sheraton",
+        description="Join us at our annual general meeting",
+    ),
+    _facts(
+        11770, "Spring gala", date(2015, 4, 5), date(2015, 4, 5), tags=("social",), location="Trump Tower"
+    ),
+    _facts(
+        11771,
+        "Volunteer training session",
+        date(2015, 6, 23),
+        date(2015, 6, 23),
+        tags=("training",),
+        location="West End Y",
+    ),
+    _facts(
+        11772,
+        "Training: 100% _safe_ / it's",
+        date(2015, 1, 15),
+        None,
+        enabled=False,
+        tags=("Training", "Social Club"),
+    ),
     _facts(11773, "STRASSE fest", date(2015, 1, 14), date(2015, 1, 16), tags=()),
 ]
 
