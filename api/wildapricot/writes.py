@@ -182,6 +182,8 @@ def create(services: Services, performer: int, body: dict[str, Any]) -> int:
     enabled, limit, waitlist = _bool(body, "RegistrationEnabled"), _limit(body), _waitlist(body)
     sessions, content = _sessions(body, minutes), _content(body)
     text = page_text(name)
+    if parse_title(f"Event:{text}") is None:  # e.g. "./": no page can carry it, nor it with " (n)"
+        text = "Event"
     local_start, local_end = _local(start, minutes), _local(end, minutes)
 
     def enable(page: str) -> Written:

@@ -137,3 +137,16 @@ def test_filter_through_the_api_agrees_with_the_evaluator(wa: Any, flask_app: An
             assert boss.delete(BASE + f"/Events/{i}").status_code == 200
 
     check()
+
+
+def test_a_name_no_page_title_can_carry_is_created_again(wa: Any) -> None:
+    """Found by the property: "./" makes no page title (nor "./ (n)"), so a second event of that
+    name after the first was deleted answered 400 (page registration deleted)."""
+    boss = wa("Boss", "event-organizer")
+    body = {"Name": "./", "StartDate": "2026-11-23T10:00:00+00:00", "EndDate": "2026-11-23T18:00:00+00:00"}
+    first = boss.post(BASE + "/Events", body).get_json()
+    assert boss.delete(BASE + f"/Events/{first}").status_code == 200
+    again = boss.post(BASE + "/Events", body)
+    assert again.status_code == 200, again.get_json()
+    # the name is the page title's text: one no title can carry becomes "Event", then "Event (n)"
+    assert boss.get(BASE + f"/Events/{again.get_json()}").get_json()["Name"].startswith("Event (")
