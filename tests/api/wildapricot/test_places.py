@@ -116,3 +116,16 @@ def test_check_in_within_the_window(wa: Any, flask_app: Any, services: Any, cloc
     boss = Wa(boss.client, token_for(flask_app, boss.user.token)["access_token"], boss.user)
     late = boss.post("/v2/rpc/1/CheckInEventAttendee", {"RegistrationId": second["Id"], "CheckedIn": True})
     assert (late.status_code, late.get_json()["details"][0]["key"]) == (400, WINDOW)
+
+
+def test_a_personal_token_is_no_bearer_token(flask_app: Any, make_user: Any) -> None:
+    """The personal API token is the API key of client_credentials (as Wild Apricot's clients always
+    fetch a token first); sent itself as a bearer token it is refused (401), so only expiring,
+    revocable access tokens reach the API."""
+    user = make_user("Ann")
+    client = flask_app.test_client()
+    refused = client.get(BASE + "/Events", headers={"Authorization": f"Bearer {user.token}"})
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    granted = token_for(flask_app, user.token)["access_token"]
+    assert client.get(BASE + "/Events", headers={"Authorization": f"Bearer {granted}"}).status_code == 200
