@@ -6,8 +6,12 @@ range, calendar, author and flags, sorts and pages with indexed reads, never by 
 
 Its own tracking row (``NAME``) and tables; a batch is folded set-based (the rows it touches read with
 one query, the facts folded in log order, each touched event's occurrences rewritten once).
-Everything else an Invision event shows is read from the domain's read models (content, places,
-catalog) or, for one event, from the aggregate."""
+The list's filters and its order are columns of ``rm_invision_events`` alone, so a page's total is
+one count over that narrow table (``ix_invision_list``, no join): besides the times, each event's
+calendar, moderation flags (folded from the same facts as the content model's), its occurrences'
+envelope (``span_start``/``span_end``: only an event with ``repeats`` asks its occurrences) and, in
+the shape served, its page, recurrence rule and first end. Descriptions, places and the registration
+status are read from the domain's read models for the page's rows only."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -36,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
-from domain import scheduling
+from domain import calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
 from projections.readmodel import ReadModel
@@ -56,7 +61,16 @@ FACTS: tuple[type[Any], ...] = (
     EventRegistration.RegistrationDeleted,
     scheduling.ScheduleSet,
     scheduling.ScheduleCleared,
+    calendars.CalendarMoved,
+    moderation.EventLocked,
+    moderation.EventUnlocked,
+    moderation.EventHidden,
+    moderation.EventShown,
+    moderation.EventFeatured,
+    moderation.EventUnfeatured,
 )
+LIST_INDEX = ("calendar_id", "deleted", "hidden", "span_start", "span_end", "repeats", "event_id")
+NEVER = "9999-12-31 23:59:59"  # span_start of an event without occurrences: no range holds it
 TOPICS = tuple(get_topic(kind) for kind in FACTS)
 
 
@@ -84,6 +98,17 @@ def define(suffix: str = "") -> IndexTables:
         Column("end_utc", String(20), nullable=False, index=True),
         Column("state", Text, nullable=False),  # JSON: timezone, start/end local, schedule
         Column("deleted", Boolean, nullable=False),
+        Column("calendar_id", Integer, nullable=False),
+        Column("hidden", Integer, nullable=False),
+        Column("locked", Boolean, nullable=False),
+        Column("featured", Boolean, nullable=False),
+        Column("span_start", String(20), nullable=False),  # first occurrence's start
+        Column("span_end", String(20), nullable=False),  # last occurrence's end
+        Column("repeats", Boolean, nullable=False),  # more than one occurrence
+        Column("page", Text, nullable=False),  # served as Invision shows them (no JSON per row):
+        Column("recurrence", Text, nullable=True),
+        Column("first_end", String(20), nullable=False),
+        Index("ix_invision_list" + suffix, *LIST_INDEX),
     )
     occurrences_ = Table(
         "rm_invision_occurrences" + suffix,
@@ -91,6 +116,7 @@ def define(suffix: str = "") -> IndexTables:
         Column("event_id", Integer, primary_key=True, autoincrement=False),
         Column("start_utc", String(20), primary_key=True),
         Column("end_utc", String(20), nullable=False),
+        Index("ix_invision_occurrences_event_end" + suffix, "event_id", "end_utc", "start_utc"),
     )
     return IndexTables(md, events, occurrences_)
 
@@ -144,12 +170,22 @@ class Fold:
                 "end_utc": _utc(d["end_utc"]),
                 "state": json.dumps({"timezone": d["timezone"], "schedule": None}),
                 "deleted": False,
+                "calendar_id": calendars.DEFAULT_CALENDAR_ID,
+                "hidden": moderation.VISIBLE,
+                "locked": False,
+                "featured": False,
+                "page": d["page"],
             }
             self.new.add(key)
             self.expand[key] = e.timestamp
             return
         row = self.rows.get(key)
         if row is None:
+            return
+        if isinstance(e, calendars.CalendarMoved | moderation.ModerationFact):
+            moved = isinstance(e, calendars.CalendarMoved)
+            row.update({"calendar_id": e.calendar_id} if moved else e.values())
+            self.changed.add(key)
             return
         state = json.loads(row["state"])
         values: dict[str, Any] = {}
@@ -166,6 +202,8 @@ class Fold:
             row["deleted"] = True
         if "name" in values:
             row["title"] = values["name"]
+        if "page" in values:
+            row["page"] = values["page"]
         if "timezone" in values:
             state["timezone"] = values["timezone"]
         for part in ("start_utc", "end_utc"):
@@ -177,11 +215,19 @@ class Fold:
 
     def flush(self) -> None:
         e, o = self.t.events, self.t.occurrences
+        touched = [self.rows[k] for k in sorted(self.expand)]
+        expanded: list[Row] = []
+        for r in touched:
+            state = {**json.loads(r["state"]), "start_utc": r["start_utc"], "end_utc": r["end_utc"]}
+            rows = occurrence_rows(r["event_id"], state, self.expand[r["aggregate_id"]])
+            r.update(served(r["start_utc"], r["end_utc"], state.get("schedule"), rows))
+            if not r["deleted"]:
+                expanded += rows
         if self.new:
             self.conn.execute(insert(e), [self.rows[k] for k in sorted(self.new)])
         dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
         if dirty:
-            columns = ("author", "posted", "title", "start_utc", "end_utc", "state", "deleted")
+            columns = ("author", "posted", "title", "start_utc", "end_utc", "state", "deleted", *LISTED)
             statement = (
                 update(e)
                 .where(e.c.aggregate_id == bindparam("k_key"))
@@ -190,17 +236,34 @@ class Fold:
             self.conn.execute(
                 statement, [{"k_key": r["aggregate_id"], **{f"v_{c}": r[c] for c in columns}} for r in dirty]
             )
-        touched = [self.rows[k] for k in sorted(self.expand)]
         ids = [r["event_id"] for r in touched if r["aggregate_id"] not in self.new]
         for chunk in _chunks(ids):
             self.conn.execute(delete(o).where(o.c.event_id.in_(chunk)))
-        rows: list[Row] = []
-        for r in touched:
-            if not r["deleted"]:
-                state = {**json.loads(r["state"]), "start_utc": r["start_utc"], "end_utc": r["end_utc"]}
-                rows += occurrence_rows(r["event_id"], state, self.expand[r["aggregate_id"]])
-        for chunk in _chunks(rows):
+        for chunk in _chunks(expanded):
             self.conn.execute(insert(o), list(chunk))
+
+
+LISTED = (
+    "calendar_id", "hidden", "locked", "featured", "span_start", "span_end", "repeats", "page",
+    "recurrence", "first_end",
+)  # fmt: skip
+
+
+def served(start_utc: str, end_utc: str, schedule: Row | None, rows: list[Row]) -> Row:
+    """The envelope of the occurrences ``rows`` and what the list shows of the times: the rule, and
+    the end of the (first) occurrence (a schedule's first session's length after the start)."""
+    first_end = end_utc
+    if schedule:
+        first = schedule["sessions"][0]
+        length = datetime.fromisoformat(first["end"]) - datetime.fromisoformat(first["start"])
+        first_end = stamp_of(datetime.strptime(start_utc, STAMP) + length)
+    return {
+        "span_start": rows[0]["start_utc"] if rows else NEVER,
+        "span_end": max(r["end_utc"] for r in rows) if rows else "",
+        "repeats": len(rows) > 1,
+        "recurrence": (schedule or {}).get("recurrence"),
+        "first_end": first_end,
+    }
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -234,9 +297,20 @@ def create_tables(engine: Engine, tables: IndexTables | None = None) -> None:
 
 
 def create(store: Any) -> None:
-    """The tracking row and tables (idempotent): for ``init-db``."""
+    """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
+    columns (no ``span_start``) are dropped and folded again from the start of the log."""
     store.create((NAME,))
-    create_tables(store.engine)
+    tables = define()
+    found = inspect(store.engine)
+    if tables.events.name in found.get_table_names() and "span_start" not in {
+        c["name"] for c in found.get_columns(tables.events.name)
+    }:
+        tracking = store.tables.tracking
+        with store.engine.begin() as conn:
+            for table in reversed(tables.models()):
+                table.drop(conn, checkfirst=True)
+            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
+    create_tables(store.engine, tables)
 
 
 def stamp_of(naive_utc: datetime) -> str:

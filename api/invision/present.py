@@ -4,12 +4,10 @@ the defaults documented in docs/dialects.md."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from api import links
 from api.bootstrap import Services
-from api.invision.index import STAMP
 from api.invision.reads import EventRow
 from domain.accounts import Account
 from projections.content_views import CalendarRow
@@ -109,8 +107,7 @@ def event(
     calendars: dict[int, CalendarRow],
     members: dict[int, dict[str, Any]],
 ) -> dict[str, Any]:
-    schedule = row.state.get("schedule")
-    recurrence = schedule.get("recurrence") if schedule else None
+    recurrence = row.recurrence
     place = row.location
     if row.venue is not None:
         place = row.venue.get("address")
@@ -121,7 +118,7 @@ def event(
         "title": row.title,
         "calendar": calendar(services, cal),
         "start": minute(row.start_utc),
-        "end": _end(row),
+        "end": None if row.first_end == row.start_utc else minute(row.first_end),
         "recurrence": f"RRULE:{recurrence}" if recurrence else None,
         "rsvp": rsvp,
         "rsvpLimit": row.participant_limit,
@@ -142,20 +139,11 @@ def event(
     }
 
 
-def _end(row: EventRow) -> str | None:
-    """The end of the (first) occurrence; None for an all-day event (ending when it starts)."""
-    schedule = row.state.get("schedule")
-    end = row.end_utc
-    if schedule:
-        first = schedule["sessions"][0]
-        length = datetime.fromisoformat(first["end"]) - datetime.fromisoformat(first["start"])
-        end = (datetime.strptime(row.start_utc, STAMP) + length).strftime(STAMP)
-    return None if end == row.start_utc else minute(end)
-
-
 def events(services: Services, viewer: Account, rows: list[EventRow]) -> list[dict[str, Any]]:
     """Events with their calendars and authors read once per page."""
-    calendars = {c.calendar_id: c for c in services.content.calendars(limit=10_000)}
+    calendars = {
+        cid: found for cid in {r.calendar_id for r in rows} if (found := services.content.calendar(cid))
+    }
     members = {
         uid: member(services, services.app.account(uid), viewer, uid) for uid in {r.author for r in rows}
     }

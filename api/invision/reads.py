@@ -44,7 +44,8 @@ class EventRow:
     posted: str
     start_utc: str
     end_utc: str
-    state: dict[str, Any]
+    recurrence: str | None
+    first_end: str
     calendar_id: int
     description_html: str
     location: dict[str, Any] | None
@@ -63,81 +64,100 @@ def is_moderator_everywhere(viewer: Account) -> bool:
     return not viewer.blocked and "sysop" in viewer.groups
 
 
-def _statement(services: Services, viewer: Account, f: Filters) -> Any:
+def _where(services: Services, viewer: Account, f: Filters) -> Any:
+    """The filters and the visibility rule as conditions on the index's events table alone."""
     e, o = _INDEX.events, _INDEX.occurrences
-    c = services.content.t.content
-    r, org = services.store.tables.registrations, services.store.tables.organizers
-    p = _PLACES.places
-    columns = [
-        e.c.event_id, e.c.title, e.c.author, e.c.posted, e.c.start_utc, e.c.end_utc, e.c.state,
-        c.c.calendar_id, c.c.description_html, c.c.location, c.c.venue, c.c.prefix, c.c.locked,
-        c.c.hidden, c.c.featured, r.c.status, r.c.details, p.c.participant_limit,
-    ]  # fmt: skip
-    joined = (
-        e.join(c, c.c.event_id == e.c.event_id)
-        .join(r, r.c.event_id == e.c.event_id)
-        .outerjoin(p, p.c.event_id == e.c.event_id)
-    )
+    org = services.store.tables.organizers
     where: list[Any] = [e.c.deleted.is_(False)]
     if not is_moderator_everywhere(viewer):
         organizes = viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)
         own = exists().where(
             org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
         )
-        where.append(or_(c.c.hidden == 0, own) if organizes and not viewer.blocked else c.c.hidden == 0)
+        where.append(or_(e.c.hidden == 0, own) if organizes and not viewer.blocked else e.c.hidden == 0)
     if f.ids is not None:
         where.append(e.c.event_id.in_(f.ids))
     if f.calendars is not None:
-        where.append(c.c.calendar_id.in_(f.calendars))
+        where.append(e.c.calendar_id.in_(f.calendars))
     if f.authors is not None:
         where.append(e.c.author.in_(f.authors))
     if f.locked is not None:
-        where.append(c.c.locked.is_(f.locked))
+        where.append(e.c.locked.is_(f.locked))
     if f.featured is not None:
-        where.append(c.c.featured.is_(f.featured))
+        where.append(e.c.featured.is_(f.featured))
     if f.hidden is not None:
-        where.append(c.c.hidden != 0 if f.hidden else c.c.hidden == 0)
+        where.append(e.c.hidden != 0 if f.hidden else e.c.hidden == 0)
     if f.range_start is not None or f.range_end is not None:
+        # the occurrences' envelope decides for a single occurrence; a repeating event asks them
         bounds: list[Any] = [o.c.event_id == e.c.event_id]
         if f.range_start is not None:
-            bounds.append(o.c.end_utc >= index.stamp_of(datetime.combine(f.range_start, time())))
+            since = index.stamp_of(datetime.combine(f.range_start, time()))
+            where.append(e.c.span_end >= since)
+            bounds.append(o.c.end_utc >= since)
         if f.range_end is not None:
-            after = datetime.combine(f.range_end + timedelta(days=1), time())
-            bounds.append(o.c.start_utc < index.stamp_of(after))
-        where.append(exists().where(and_(*bounds)))
-    return columns, joined, and_(true(), *where)
+            before = index.stamp_of(datetime.combine(f.range_end + timedelta(days=1), time()))
+            where.append(e.c.span_start < before)
+            bounds.append(o.c.start_utc < before)
+        where.append(or_(e.c.repeats.is_(False), exists().where(and_(*bounds))))
+    return and_(true(), *where)
 
 
 def page(
     services: Services, viewer: Account, f: Filters, number: int, per_page: int
 ) -> tuple[int, list[EventRow]]:
-    """The total and the rows of page ``number`` (1-based)."""
+    """The total and the rows of page ``number`` (1-based): the total counted and the page's ids
+    chosen on the index's events table alone (``ix_invision_list``), the shown columns then read
+    for those ids only."""
     e = _INDEX.events
-    columns, joined, where = _statement(services, viewer, f)
+    where = _where(services, viewer, f)
     order_column = e.c[SORTS[f.sort_by]] if f.sort_by in SORTS else e.c.event_id
     order = [order_column.desc(), e.c.event_id.desc()] if f.descending else [order_column, e.c.event_id]
-    query = select(*columns).select_from(joined).where(where).order_by(*order)
-    query = query.limit(per_page).offset((number - 1) * per_page)
-    counted = select(func.count()).select_from(joined).where(where)
+    chosen = select(e.c.event_id).where(where).order_by(*order)
+    chosen = chosen.limit(per_page).offset((number - 1) * per_page)
+    counted = select(func.count()).select_from(e).where(where)
     with services.store.connect() as conn:
         total = int(conn.execute(counted).scalar_one())
-        rows = [_row(m) for m in conn.execute(query).mappings()]
-        _tags(services, conn, rows)
+        ids = list(conn.execute(chosen).scalars())
+        rows = _rows(services, conn, ids)
     return total, rows
 
 
 def one(services: Services, viewer: Account, event_id: int) -> EventRow | None:
     """The event as the caller may see it (None: missing, deleted or hidden from them)."""
-    columns, joined, where = _statement(services, viewer, Filters(ids=[event_id]))
+    e = _INDEX.events
+    where = _where(services, viewer, Filters(ids=[event_id]))
     with services.store.connect() as conn:
-        found = conn.execute(select(*columns).select_from(joined).where(where)).mappings().first()
-        rows = [_row(found)] if found is not None else []
-        _tags(services, conn, rows)
+        ids = list(conn.execute(select(e.c.event_id).where(where)).scalars())
+        rows = _rows(services, conn, ids)
     return rows[0] if rows else None
 
 
+def _rows(services: Services, conn: Any, ids: list[int]) -> list[EventRow]:
+    """The shown columns of the events ``ids``, in that order, with their tags."""
+    if not ids:
+        return []
+    e = _INDEX.events
+    c = services.content.t.content
+    r = services.store.tables.registrations
+    p = _PLACES.places
+    columns = [
+        e.c.event_id, e.c.title, e.c.author, e.c.posted, e.c.start_utc, e.c.end_utc, e.c.recurrence,
+        e.c.first_end, e.c.calendar_id, e.c.locked, e.c.hidden, e.c.featured, e.c.page,
+        c.c.description_html, c.c.location, c.c.venue, c.c.prefix, r.c.status, p.c.participant_limit,
+    ]  # fmt: skip
+    joined = (
+        e.outerjoin(c, c.c.event_id == e.c.event_id)
+        .outerjoin(r, r.c.event_id == e.c.event_id)
+        .outerjoin(p, p.c.event_id == e.c.event_id)
+    )
+    query = select(*columns).select_from(joined).where(e.c.event_id.in_(ids))
+    by_id = {m["event_id"]: _row(m) for m in conn.execute(query).mappings()}
+    rows = [by_id[i] for i in ids if i in by_id]
+    _tags(services, conn, rows)
+    return rows
+
+
 def _row(m: Any) -> EventRow:
-    details = json.loads(m["details"])
     return EventRow(
         event_id=m["event_id"],
         title=m["title"],
@@ -145,17 +165,18 @@ def _row(m: Any) -> EventRow:
         posted=m["posted"],
         start_utc=m["start_utc"],
         end_utc=m["end_utc"],
-        state=json.loads(m["state"]),
+        recurrence=m["recurrence"],
+        first_end=m["first_end"],
         calendar_id=m["calendar_id"],
-        description_html=m["description_html"],
+        description_html=m["description_html"] or "",
         location=json.loads(m["location"]) if m["location"] else None,
         venue=json.loads(m["venue"]) if m["venue"] else None,
         prefix=m["prefix"],
         locked=bool(m["locked"]),
         hidden=int(m["hidden"]),
         featured=bool(m["featured"]),
-        status=m["status"],
-        page=details["page"],
+        status=m["status"] or "open",
+        page=m["page"],
         participant_limit=m["participant_limit"],
     )
 
