@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 
 from api.context import services
-from api.invision import texts
+from api.invision import pretty, texts
 from api.invision.forms import parameters
 from domain import errors
 from domain.accounts import Account
@@ -60,7 +59,7 @@ def endpoint(controller: str, pattern: str, method: str) -> Callable[[Handler], 
 
 def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """JSON as Invision sends it: pretty-printed."""
-    text = json.dumps(body, indent=4, ensure_ascii=False)
+    text = pretty.dumps(body)  # what json.dumps(body, indent=4, ensure_ascii=False) writes
     return Response(text, status, headers=headers, mimetype="application/json")
 
 

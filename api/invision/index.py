@@ -182,9 +182,12 @@ class Fold:
         row = self.rows.get(key)
         if row is None:
             return
-        if isinstance(e, calendars.CalendarMoved | moderation.ModerationFact):
-            moved = isinstance(e, calendars.CalendarMoved)
-            row.update({"calendar_id": e.calendar_id} if moved else e.values())
+        if isinstance(e, calendars.CalendarMoved):
+            row["calendar_id"] = e.calendar_id
+            self.changed.add(key)
+            return
+        if isinstance(e, moderation.ModerationFact):
+            row.update(e.values())
             self.changed.add(key)
             return
         state = json.loads(row["state"])
