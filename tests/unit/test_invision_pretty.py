@@ -26,5 +26,5 @@ def test_same_text_as_the_standard_encoder(value: Any) -> None:
 
 
 def test_tuples_and_other_keys_as_the_standard_encoder() -> None:
-    value = {"a": (1, "é\n", [], {}), "b": {1: True, None: 2.5}}
+    value: dict[str, Any] = {"a": (1, "é\n", [], {}), "b": {1: True, None: 2.5}}
     assert pretty.dumps(value) == json.dumps(value, indent=4, ensure_ascii=False)
