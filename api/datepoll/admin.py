@@ -35,7 +35,7 @@ def _attach(body: dict[str, Any], subgroup: bool, attach: bool) -> bool:
     eid = event_id_of(body["event_id"])
     if not isinstance(body["event_id"], int):
         raise errors.EventNotFound()
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     key = "subgroup_id" if subgroup else "group_id"
     set_id = body[key]
     if isinstance(set_id, bool) or not isinstance(set_id, int):
@@ -86,7 +86,7 @@ def remove_subgroup() -> Reply:
 
 def _sets(event_id: str) -> tuple[list[dict[str, Any]], list[int], list[int]]:
     eid = event_id_of(event_id)
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     _, group_ids, subgroup_ids = _polls().audience(eid)
     return _polls().groups(), group_ids, subgroup_ids
 

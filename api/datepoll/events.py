@@ -36,10 +36,15 @@ def _polls() -> Any:
     return found
 
 
-def shown_event(event_id: int) -> dict[str, Any]:
-    """The event as DatePoll shows it to the caller (visibility asked of the domain)."""
-    registration = reads.registration(services(), event_id, account().user_id)
-    return present.event(registration, _polls().decisions(event_id), _zone())
+def shown_event(event_id: int, at: int | None = None) -> dict[str, Any]:
+    """The event as DatePoll shows it to the caller (visibility asked of the domain); ``at``: the
+    polls model's position read by the caller (its decisions kept while it stays there)."""
+    registration = reads.registration(services(), event_id, account())
+    if at is None:
+        decisions = _polls().decisions(event_id)
+    else:
+        decisions = results.kept(("decisions", event_id), at, lambda: _polls().decisions(event_id))
+    return present.event(registration, decisions, _zone())
 
 
 def open_events(user_id: int) -> list[dict[str, Any]]:
@@ -64,11 +69,14 @@ def one(event_id: str) -> Response:
     """The event, the caller's vote, ``resultGroups`` (its JSON text kept while the polls model
     has not moved: ``results.py``) and ``view_events``, keys in the seed's order."""
     eid = event_id_of(event_id)
-    event = shown_event(eid)
+    at = results.position(services())  # before the reads it keys: a kept value is never older
+    event = shown_event(eid, at)
     anonymous = not people.may_see_details(permissions())
-    event = present.with_vote(event, _polls().vote(eid, account().user_id))
+    user_id = account().user_id
+    vote = results.kept(("vote", eid, user_id), at, lambda: _polls().vote(eid, user_id))
+    event = present.with_vote(event, vote)
     head = json.dumps({"msg": texts.EVENT_INFORMATION, "event": event}, separators=(",", ":"))
-    groups = results.result_groups_json(services(), eid, anonymous)
+    groups = results.result_groups_json(services(), eid, anonymous, at)
     view = json.dumps(texts.VIEW_EVENTS, separators=(",", ":"))
     text = f'{head[:-2]},"resultGroups":{groups},"view_events":{view}}}}}'
     return Response(text + "\n", status=200, mimetype="application/json")
@@ -79,7 +87,7 @@ def vote() -> Reply:
     g.dp_vote = True
     body = validate(request.get_json(silent=True), VOTE)
     eid = event_id_of(body["event_id"])
-    reads.registration(services(), eid, account().user_id)  # the event first
+    reads.registration(services(), eid, account())  # the event first
     decision_id = body["decision_id"]
     if not isinstance(body["event_id"], int) or not isinstance(decision_id, int):
         raise Answer(404, texts.DECISION_NOT_FOUND_FOR_EVENT)  # DatePoll compares them strictly
@@ -95,7 +103,7 @@ def vote() -> Reply:
 def unvote(event_id: str) -> Reply:
     g.dp_vote = True
     eid = event_id_of(event_id)
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     written = services().app.remove_vote(poll_commands.RemoveVote(account().user_id, eid))
     services().written(written.position)
     return reply({"msg": texts.VOTE_REMOVED})
@@ -149,7 +157,7 @@ def create() -> Reply:
 def update(event_id: str) -> Reply:
     require_administration()
     eid = event_id_of(event_id)
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     body = validate(request.get_json(silent=True), EVENT_UPDATE)
     writes.update(services(), account().user_id, eid, body)
     return reply({"msg": texts.UPDATED, "event": _echo(eid, body)})
@@ -162,7 +170,7 @@ def delete(event_id: str) -> Reply:
     from domain.handlers import registrations as handlers
 
     eid = event_id_of(event_id)
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     written = handlers.delete_registration(
         services().app, commands.DeleteRegistration(account().user_id, eid)
     )
@@ -184,7 +192,7 @@ def vote_for_users(event_id: str) -> Reply:
     require_administration()
     eid = event_id_of(event_id)
     body = validate(request.get_json(silent=True), VOTE_FOR_USERS)
-    registration = reads.registration(services(), eid, account().user_id)
+    registration = reads.registration(services(), eid, account())
     decision_id = body["decision_id"]
     if not isinstance(decision_id, int) or decision_id not in {d.id for d in _decisions(registration)}:
         raise Answer(404, texts.DECISION_NOT_FOUND)
@@ -207,7 +215,7 @@ def cancel_for_users(event_id: str) -> Reply:
     require_administration()
     eid = event_id_of(event_id)
     body = validate(request.get_json(silent=True), CANCEL_FOR_USERS)
-    reads.registration(services(), eid, account().user_id)
+    reads.registration(services(), eid, account())
     given = body["user_ids"] if isinstance(body["user_ids"], list) else []
     users = tuple(u for u in given if isinstance(u, int) and not isinstance(u, bool))
     cmd = poll_commands.RemoveVotesFor(account().user_id, eid, users)

@@ -1,6 +1,6 @@
 """What DatePoll's routes read besides ``PollViews``: the live events with their start (for the
 administration's years and lists), presets, and one event's registration as the domain holds it
-(visibility asked of the application: a hidden event is missing to those who may not see it)."""
+(a hidden event is missing to those who may not see it: ``policies.can_see_event``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from api.bootstrap import Services
-from domain import errors
+from domain import errors, policies
+from domain.accounts import Account
 from domain.registration import EventRegistration
 
 
@@ -38,15 +39,17 @@ def year_of(listed: Listed, zone: str) -> int:
     return listed.start_utc.astimezone(ZoneInfo(zone)).year
 
 
-def registration(services: Services, event_id: int, viewer: int) -> EventRegistration:
-    """The live event as the domain holds it; ``EventNotFound`` when missing, deleted or hidden."""
+def registration(services: Services, event_id: int, viewer: Account) -> EventRegistration:
+    """The live event as the domain holds it: the aggregate read once (not copied: the caller must
+    not change it); ``EventNotFound`` when missing, deleted or hidden from ``viewer`` (the content
+    model's hidden flag, ``policies.can_see_event``)."""
     app = services.app
-    view = app.registration_for_reading(event_id, viewer)  # visibility (hidden events) asked here
-    if view.is_deleted:
-        raise errors.EventNotFound()
     found = app.registration_for_reading(event_id)
     if found.is_deleted:
         raise errors.EventNotFound()
+    hidden = app.hidden_flags.hidden(event_id) if app.hidden_flags is not None else 0
+    if hidden and not policies.can_see_event(viewer, found, hidden):
+        raise errors.EventNotFound()  # hidden: as if it did not exist (domain/moderation.py)
     return found
 
 

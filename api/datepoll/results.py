@@ -4,27 +4,30 @@ groups, memberships, audience, decisions, votes: all in that model) can have cha
 is served again without reading or serialising 1,000 voters. Any poll fact moves the position and
 the next request reads afresh. The position is read before the results (a result may be newer
 than its key, never older). One cache per Flask app (its read store), bounded (least recently
-used out)."""
+used out). The event's decisions and the caller's vote (the same model's) are kept the same way
+(``kept``), so a warm request reads the position and nothing else of the polls model."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app
 
 from projections import polls as poll_model
 
-MAX_ENTRIES = 256
+MAX_ENTRIES = 1024
+T = TypeVar("T")
 EXTENSION = "datepoll-results"
 
 
 class ResultsCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: OrderedDict[tuple[int, bool], tuple[int, str]] = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
 
     def clear(self) -> None:
         with self.lock:
@@ -36,18 +39,35 @@ def cache() -> ResultsCache:
     return found
 
 
-def result_groups_json(services: Any, event_id: int, anonymous: bool) -> str:
-    kept, key = cache(), (event_id, anonymous)
-    position = services.store.position(poll_model.NAME)
-    with kept.lock:
-        found = kept.entries.get(key)
-        if found is not None and found[0] == position:
-            kept.entries.move_to_end(key)
-            return found[1]
-    text = json.dumps(services.polls.result_groups(event_id, anonymous), separators=(",", ":"))
-    with kept.lock:
-        kept.entries[key] = (position, text)
-        kept.entries.move_to_end(key)
-        while len(kept.entries) > MAX_ENTRIES:
-            kept.entries.popitem(last=False)
-    return text
+def position(services: Any) -> int:
+    """The polls model's tracking position: read it once, before the reads it keys."""
+    return int(services.store.position(poll_model.NAME))
+
+
+def kept(key: tuple[Any, ...], at: int, make: Callable[[], T]) -> T:
+    """What ``make`` read, kept while the polls model is at position ``at``. The value is shared
+    between requests: callers never change it."""
+    entries = cache()
+    with entries.lock:
+        found = entries.entries.get(key)
+        if found is not None and found[0] == at:
+            entries.entries.move_to_end(key)
+            value: T = found[1]
+            return value
+    value = make()
+    with entries.lock:
+        entries.entries[key] = (at, value)
+        entries.entries.move_to_end(key)
+        while len(entries.entries) > MAX_ENTRIES:
+            entries.entries.popitem(last=False)
+    return value
+
+
+def result_groups_json(services: Any, event_id: int, anonymous: bool, at: int | None = None) -> str:
+    """``resultGroups`` as JSON text (``at``: the position, when the caller read it already)."""
+    at = position(services) if at is None else at
+    return kept(
+        ("results", event_id, anonymous),
+        at,
+        lambda: json.dumps(services.polls.result_groups(event_id, anonymous), separators=(",", ":")),
+    )
