@@ -69,7 +69,9 @@ FACTS: tuple[type[Any], ...] = (
     moderation.EventFeatured,
     moderation.EventUnfeatured,
 )
-LIST_INDEX = ("calendar_id", "deleted", "hidden", "span_start", "span_end", "repeats", "event_id")
+# a calendar's live events in id order (the list's default order: no sort, page 1 reads 25
+# entries), with every other filter's column there to check without reading the table
+LIST_INDEX = ("calendar_id", "deleted", "event_id", "hidden", "span_start", "span_end", "repeats")
 NEVER = "9999-12-31 23:59:59"  # span_start of an event without occurrences: no range holds it
 TOPICS = tuple(get_topic(kind) for kind in FACTS)
 
@@ -301,13 +303,13 @@ def create_tables(engine: Engine, tables: IndexTables | None = None) -> None:
 
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
-    columns (no ``span_start``) are dropped and folded again from the start of the log."""
+    columns and index (``LIST_INDEX``) are dropped and folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
     found = inspect(store.engine)
-    if tables.events.name in found.get_table_names() and "span_start" not in {
-        c["name"] for c in found.get_columns(tables.events.name)
-    }:
+    if tables.events.name in found.get_table_names() and list(LIST_INDEX) not in [
+        i["column_names"] for i in found.get_indexes(tables.events.name)
+    ]:
         tracking = store.tables.tracking
         with store.engine.begin() as conn:
             for table in reversed(tables.models()):
