@@ -140,12 +140,14 @@ def event(
 
 
 def events(services: Services, viewer: Account, rows: list[EventRow]) -> list[dict[str, Any]]:
-    """Events with their calendars and authors read once per page."""
+    """Events with their calendars and authors read once per page (the caller's account as read by
+    the authentication when it is the author)."""
     calendars = {
         cid: found for cid in {r.calendar_id for r in rows} if (found := services.content.calendar(cid))
     }
     members = {
-        uid: member(services, services.app.account(uid), viewer, uid) for uid in {r.author for r in rows}
+        uid: member(services, viewer if uid == viewer.user_id else services.app.account(uid), viewer, uid)
+        for uid in {r.author for r in rows}
     }
     return [event(services, row, calendars, members) for row in rows]
 

@@ -6,20 +6,27 @@ condition: hidden events only to sysops and to their own organizers."""
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import and_, exists, func, or_, select, true
 
 from api.bootstrap import Services
 from api.invision import index
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
+from projections import catalog
 from projections.schema import define_places
 
 _INDEX = index.define()
 _PLACES = define_places()
 SORTS = {"date": "posted", "start": "start_utc", "end": "end_utc", "title": "title"}
+KEPT_ENTRIES = 512
+# every table the list's conditions read: the index's (its own position) and the organizers (catalog)
+KEYED_BY = [index.NAME, catalog.NAME]
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ def _where(services: Services, viewer: Account, f: Filters) -> Any:
     org = services.store.tables.organizers
     where: list[Any] = [e.c.deleted.is_(False)]
     if not is_moderator_everywhere(viewer):
-        organizes = viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)
+        organizes = _organizes(viewer)
         own = exists().where(
             org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
         )
@@ -115,11 +122,54 @@ def page(
     chosen = select(e.c.event_id).where(where).order_by(*order)
     chosen = chosen.limit(per_page).offset((number - 1) * per_page)
     counted = select(func.count()).select_from(e).where(where)
+    asked = (repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer))
+    kept = _kept(services)
+    at = tuple(services.store.positions(KEYED_BY).values())  # before the reads it keys
     with services.store.connect() as conn:
-        total = int(conn.execute(counted).scalar_one())
-        ids = list(conn.execute(chosen).scalars())
+        total = kept.get(("total", asked), at, lambda: int(conn.execute(counted).scalar_one()))
+        ids = kept.get(("ids", asked, number, per_page), at, lambda: list(conn.execute(chosen).scalars()))
         rows = _rows(services, conn, ids)
     return total, rows
+
+
+class Kept:
+    """A page's total and ids, kept while the index and the catalog stay at the positions they were
+    read at: nothing they are made of can have changed (a kept value may be newer than its key,
+    never older: the positions are read first). Bounded, least recently used out."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[Any, tuple[tuple[int, ...], Any]] = OrderedDict()
+
+    def get(self, key: Any, at: tuple[int, ...], read: Any) -> Any:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None and found[0] == at:
+                self.entries.move_to_end(key)
+                return found[1]
+        value = read()
+        with self.lock:
+            self.entries[key] = (at, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > KEPT_ENTRIES:
+                self.entries.popitem(last=False)
+        return value
+
+
+_KEPT: WeakKeyDictionary[Any, Kept] = WeakKeyDictionary()  # one per read store (database)
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(services: Services) -> Kept:
+    with _KEPT_LOCK:
+        found = _KEPT.get(services.store)
+        if found is None:
+            found = _KEPT[services.store] = Kept()
+        return found
+
+
+def _organizes(viewer: Account) -> bool:
+    return viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)
 
 
 def one(services: Services, viewer: Account, event_id: int) -> EventRow | None:
