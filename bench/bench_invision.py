@@ -12,7 +12,9 @@ them, ``--recurring`` in all, repeating weekly for a year: a one-session schedul
 model has caught up. Then, alternating in rounds of 20 so both see the same machine:
 
 1. ``GET /api/calendar/events?calendars=1&rangeStart=…&rangeEnd=…&perPage=25`` (the key as Basic
-   user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25);
+   user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25), and both
+   again with the list's kept totals and ids emptied before each request (``reads.Kept``: as the
+   first request after a write reads them);
 2. ``GET /campaignevents/v0/organizer/{id}/event_registrations`` for the second organizer (v0's
    listing has no pages: its 25 events are what Invision's page shows).
 
@@ -46,7 +48,7 @@ if __package__ in (None, ""):  # run as ``python bench/bench_invision.py``
 from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
-from api.invision import index
+from api.invision import index, reads
 from bench.faults_common import event_details
 from domain import commands, scheduling
 from domain.handlers import registrations as registration_handlers
@@ -142,7 +144,9 @@ def main() -> int:
         last_page = max(1, args.events // 25)
         failures: list[str] = []
 
-        def invision(number: int) -> Callable[[], None]:
+        kept = getattr(reads, "_KEPT", {})  # the list's kept totals and ids (none before f307e6e)
+
+        def invision(number: int, fresh: bool = False) -> Callable[[], None]:
             query = {
                 "calendars": "1",
                 "rangeStart": "2031-01-01",
@@ -152,6 +156,8 @@ def main() -> int:
             }
 
             def call() -> None:
+                if fresh:
+                    kept.clear()
                 resp = client.get("/api/calendar/events", query_string=query, headers=basic)
                 body = resp.get_json() if resp.status_code == 200 else {}
                 if len(body.get("results", [])) != 25 or body.get("totalResults") != args.events + 25:
@@ -166,6 +172,8 @@ def main() -> int:
 
         first: list[float] = []
         last: list[float] = []
+        fresh_first: list[float] = []
+        fresh_last: list[float] = []
         listing: list[float] = []
         measure(invision(1), 3, [])  # warm-up
         measure(invision(last_page), 3, [])
@@ -173,6 +181,8 @@ def main() -> int:
         for _ in range(max(1, args.requests // ROUND)):
             measure(invision(1), ROUND, first)
             measure(invision(last_page), ROUND, last)
+            measure(invision(1, fresh=True), ROUND, fresh_first)
+            measure(invision(last_page, fresh=True), ROUND, fresh_last)
             measure(v0, ROUND, listing)
         if args.profile:
             profile = cProfile.Profile()
@@ -183,10 +193,16 @@ def main() -> int:
         print(f"{args.events} events ({args.recurring} weekly), {url.split(':')[0]}")
         rate_first = summary("GET /api/calendar/events (page 1 of 25)", first)
         rate_last = summary(f"GET /api/calendar/events (page {last_page} of 25)", last)
+        rate_fresh = summary("  the same, total and ids read afresh", fresh_first)
+        rate_fresh_last = summary(f"  page {last_page}, total and ids read afresh", fresh_last)
         rate_v0 = summary("GET /campaignevents/v0/organizer/{id}/event_registrations (25)", listing)
         print(
             f"ratio Invision / v0: {rate_first / rate_v0:.2f} (page 1), {rate_last / rate_v0:.2f} "
             f"(page {last_page}); target >= 0.3; page {last_page} / page 1: {rate_last / rate_first:.2f}"
+        )
+        print(
+            f"read afresh (the first request after a write): {rate_fresh / rate_v0:.2f} (page 1), "
+            f"{rate_fresh_last / rate_v0:.2f} (page {last_page})"
         )
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         if args.profile:
