@@ -12,8 +12,9 @@ from api.auth import caller, require_csrf
 from api.context import services
 from api.errors import ApiError
 from api.params import Array, BodySchema, Bool, Int, JsonObject, Str, load_body, path_int
-from domain import commands, errors
+from domain import calendars, commands, errors
 from domain.content import ContentInput
+from domain.handlers.content import find_calendar
 from projections.content_views import CalendarRow, ContentRow
 
 bp = Blueprint("content", __name__, url_prefix="/campaignevents/v0")
@@ -60,6 +61,9 @@ def set_content(event_id: str) -> tuple[str, int]:
         set_prefix="prefix" in sent,
     )
     app, performer = services().app, caller().user_id
+    target = body["calendar_id"]
+    if target is not None and target != calendars.DEFAULT_CALENDAR_ID and find_calendar(app, target) is None:
+        raise calendars.CalendarNotFound()  # before the content: a refused request stores nothing
     position = app.set_content(commands.SetContent(performer, eid, given)).position
     if body["calendar_id"] is not None:
         moved = app.move_to_calendar(commands.MoveToCalendar(performer, eid, body["calendar_id"]))
