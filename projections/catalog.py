@@ -30,9 +30,7 @@ from domain.mailings import Mailing
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
-from projections import schedule_history
-from projections import content_history
-from projections import place_history, poll_history
+from projections import content_history, place_history, poll_history, schedule_history
 from projections.schema import Tables
 
 NAME = "catalog"
