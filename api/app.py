@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from api import auth, cors, errors, ops
 from api.bootstrap import Services, build_services, init_store
@@ -30,6 +31,20 @@ from api.routes.worklist import bp as worklist_bp
 from api.wildapricot import blueprint as wildapricot_blueprint
 
 MAX_BODY_BYTES = 1024 * 1024
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply for the parser is unreadable JSON (a
+    ``ValueError``, which ``get_json(silent=True)`` reads as no body and every dialect answers in
+    its own shape), never a ``RecursionError`` (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: object) -> object:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -50,6 +65,7 @@ def create_app(
             init_store(settings)
         services = build_services(settings)
     app = Flask("campaignevents")
+    app.json = JsonProvider(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
     app.config.update(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from api.context import services
 from api.datepoll import texts
@@ -105,6 +106,13 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
     if error.status == 429:
         return reply({"msg": "Too many login attempts", "error_code": "too_many_login_attempts"}, 429)
     return reply({"msg": "Bad request", "error_code": "bad_request"}, error.status)
+
+
+@bp.errorhandler(HTTPException)
+def _http(error: HTTPException) -> tuple[Response, int]:
+    """werkzeug's refusals while reading the request (a body over the limit: 413) in DatePoll's shape."""
+    status = error.code or 400
+    return reply({"msg": error.name, "error_code": error.name.lower().replace(" ", "_")}, status)
 
 
 @bp.errorhandler(errors.DomainError)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import HTTPException
 
 from api.context import services
 from api.invision import pretty, texts
@@ -102,6 +103,9 @@ def _dispatch(path: str, *, skip_first: bool) -> Response:
         return error(answer.code, answer.headers)
     except errors.Contention:
         return error(texts.TRY_AGAIN)
+    except HTTPException as refused:  # werkzeug's, reading the request (a body over the limit: 413)
+        status = refused.code or 400
+        return reply({"errorCode": f"1S290/{status}", "errorMessage": texts.REQUEST_REFUSED}, status)
     except Exception as failure:  # never a traceback: Invision's unexpected-failure body, logged
         if _unavailable(failure):
             return error(texts.TRY_AGAIN)

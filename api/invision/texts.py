@@ -14,6 +14,7 @@ INVALID_APP: Code = ("2S290/1", "INVALID_APP", 404)
 INVALID_CONTROLLER: Code = ("2S290/5", "INVALID_CONTROLLER", 404)
 NO_ENDPOINT: Code = ("2S291/1", "NO_ENDPOINT", 404)
 BAD_METHOD: Code = ("3S291/2", "BAD_METHOD", 405)
+REQUEST_REFUSED = "INVALID_REQUEST"  # *project*: werkzeug refused the request (413: body too large)
 TOO_MANY_REQUESTS: Code = ("1S290/D", "TOO_MANY_REQUESTS_WITH_BAD_KEY", 429)
 
 # GET /calendar/events

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from api.context import services
@@ -174,6 +175,23 @@ def dispatch(version_: str, rest: str) -> Response:
 @bp.errorhandler(Answer)
 def _answer(error: Answer) -> Response:
     return error.response()
+
+
+@bp.errorhandler(HTTPException)
+def _http(error: HTTPException) -> Response:
+    """werkzeug's refusals while reading the request (a body over the limit: 413) in WA's envelope."""
+    status = error.code or 400
+    if request.path == "/auth/token":  # the token endpoint speaks OAuth's error shape
+        oauth = {"error": "invalid_request", "error_description": f"{error.name}."}
+        return Response(
+            json.dumps(oauth), status, mimetype="application/json", headers={"Cache-Control": "no-store"}
+        )
+    body = {
+        "code": messages.CODES.get(status, error.name.replace(" ", "")),
+        "message": error.name,
+        "details": [],
+    }
+    return Response(json.dumps(body), status, mimetype="application/json")
 
 
 @bp.errorhandler(QueryError)
