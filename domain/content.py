@@ -149,8 +149,9 @@ def tag_key(tag: str) -> str:
     return unicodedata.normalize("NFC", tag).casefold()
 
 
-def _label_ok(value: str) -> bool:
-    return 0 < len(value) <= MAX_TAG_LENGTH and "," not in value and value.isprintable()
+def _label_ok(raw: str, value: str) -> bool:  # controls checked in raw: split() eats U+001C..1F
+    controls = any(unicodedata.category(c) == "Cc" for c in raw)
+    return 0 < len(value) <= MAX_TAG_LENGTH and "," not in value and value.isprintable() and not controls
 
 
 def normalise_tags(given: list[str]) -> list[str]:
@@ -160,7 +161,7 @@ def normalise_tags(given: list[str]) -> list[str]:
     found: dict[str, str] = {}
     for raw in given:
         tag = normalise_label(raw)
-        if not _label_ok(tag):
+        if not _label_ok(raw, tag):
             raise InvalidTag(raw[: MAX_TAG_LENGTH + 10])
         found.setdefault(tag_key(tag), tag)
     if len(found) > MAX_TAGS:
@@ -170,10 +171,10 @@ def normalise_tags(given: list[str]) -> list[str]:
 
 def normalise_prefix(given: str | None) -> str | None:
     """A prefix as stored: as a tag; empty means none."""
-    if given is None or normalise_label(given) == "":
+    if given is None or (normalise_label(given) == "" and given.isprintable()):
         return None
     prefix = normalise_label(given)
-    if not _label_ok(prefix):
+    if not _label_ok(given, prefix):
         raise InvalidPrefix()
     return prefix
 

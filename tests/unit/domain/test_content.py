@@ -186,8 +186,8 @@ def test_tags_are_normalised_deduplicated_and_bounded() -> None:
     assert content.normalise_tags(["t"] * 50) == ["t"]  # duplicates do not count
     with pytest.raises(content.TooManyTags):
         content.normalise_tags([f"t{n}" for n in range(21)])
-    for bad in ("", "   ", "x" * 51, "a,b", "tab\tinside\x00"):
-        with pytest.raises(content.InvalidTag):
+    for bad in ("", "   ", "x" * 51, "a,b", "tab\tinside\x00", "\x1fa", "a\x1cb", "a\tb", "\x85x"):
+        with pytest.raises(content.InvalidTag):  # str.split() would take U+001C..1F, U+0085 for spaces
             content.normalise_tags([bad])
     assert content.normalise_tags(["x" * 50]) == ["x" * 50]
 
@@ -200,6 +200,9 @@ def test_prefix_rules() -> None:
         content.normalise_prefix("a,b")
     with pytest.raises(content.InvalidPrefix):
         content.normalise_prefix("x" * 51)
+    for control in ("\x1fMeetup", "Meet\nup", "\x1e"):
+        with pytest.raises(content.InvalidPrefix):
+            content.normalise_prefix(control)
 
 
 def test_every_part_is_a_fact_and_replays() -> None:
