@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from projections.readmodel import ReadModel
 from projections.runner import Projection, Projector
-from projections.store import ReadStore
+from projections.store import ReadStore, writing
 
 REBUILD = "__rebuild"
 VERIFY = "__verify"
@@ -134,7 +134,7 @@ def _fill(
     topics = tuple(dict.fromkeys(t for r in rebuilds for t in r.projection.topics))
     wanted = [(r, r.wanted) for r in rebuilds]
     position = read = 0
-    with store.engine.connect() as conn, _bulk(conn):
+    with writing(store.engine).connect() as conn, _bulk(conn):  # each page's apply may read first
         with tqdm(total=stop, unit="pos", disable=not progress, desc=desc) as bar:
             for page, end in projector.pages(0, stop, topics):
                 with conn.begin():
@@ -224,7 +224,7 @@ def verify(projector: Projector, *, progress: bool = True) -> list[str]:
             live_rows = {r.name: _dump(conn, r, r.live) for r in rebuilds}
         lines: list[str] = []
         for r in rebuilds:
-            with store.engine.begin() as conn:
+            with writing(store.engine).begin() as conn:
                 _catch_up(projector, r, conn, int(live_at[r.name]))
             with store.engine.connect() as conn:
                 lines += _differences(live_rows[r.name], _dump(conn, r, r.fresh))

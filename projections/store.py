@@ -42,9 +42,23 @@ def make_engine(database_url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args=args, pool_size=10, max_overflow=20)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, connect_args=args, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for transactions that read before they write: on SQLite they take the write lock
+    at BEGIN (IMMEDIATE), so a commit by another connection between their first read and first
+    write cannot fail them with "database is locked" (WAL refuses a stale snapshot's write at once,
+    without waiting). The same engine elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
