@@ -15,6 +15,7 @@ deleted. The default calendar keeps no count and cannot be deleted.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
@@ -75,8 +76,9 @@ CALENDAR_ERRORS: tuple[type[errors.DomainError], ...] = (
 
 
 def check_title(title: str) -> str:
-    cleaned = " ".join(title.split())
-    if not cleaned or len(cleaned) > MAX_TITLE or not cleaned.isprintable():
+    cleaned = " ".join(title.split())  # split() takes U+001C..1F for spaces: controls checked in title
+    controls = any(unicodedata.category(c) == "Cc" for c in title)
+    if not cleaned or len(cleaned) > MAX_TITLE or not cleaned.isprintable() or controls:
         raise InvalidCalendarTitle()
     return cleaned
 

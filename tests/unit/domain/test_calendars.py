@@ -23,7 +23,7 @@ def test_create_checks_title_colour_and_rights() -> None:
         0,
     )
     assert made.id == calendars.calendar_id(2)
-    for title in ("", "   ", "x" * 256, "bad\x00"):
+    for title in ("", "   ", "x" * 256, "bad\x00", "\x1fTitle", "a\x1cb", "two\nlines"):  # 1C..1F: split()
         with pytest.raises(calendars.InvalidCalendarTitle):
             Calendar.create(3, title, "#000000", False, None, NOW)
     for colour in ("red", "#abc", "#abcdeg", "aabbcc", ""):
