@@ -11,7 +11,14 @@ one count over that narrow table (``ix_invision_list``, no join): besides the ti
 calendar, moderation flags (folded from the same facts as the content model's), its occurrences'
 envelope (``span_start``/``span_end``: only an event with ``repeats`` asks its occurrences) and, in
 the shape served, its page, recurrence rule and first end. Descriptions, places and the registration
-status are read from the domain's read models for the page's rows only."""
+status are read from the domain's read models for the page's rows only.
+
+The visibility rule's "its own organizers" reads the index's own copy of the active organizers
+(``rm_invision_organizers``, from the creation and ``OrganizersSet``), and ``rm_invision_revision``
+counts the facts the fold applied (one row): every change to what a list can hold or how it is
+ordered moves it, in the transaction that moves the tracking position, and nothing else does (a
+registration, a vote, an e-mail are not among ``FACTS``). The list keeps a page's total and ids
+while it stays (``reads.Kept``). A count of facts, not of batches: a replay rebuilds it equal."""
 
 from __future__ import annotations
 
@@ -68,6 +75,7 @@ FACTS: tuple[type[Any], ...] = (
     moderation.EventShown,
     moderation.EventFeatured,
     moderation.EventUnfeatured,
+    EventRegistration.OrganizersSet,
 )
 # a calendar's live events in id order (the list's default order: no sort, page 1 reads 25
 # entries), with every other filter's column there to check without reading the table
@@ -81,9 +89,11 @@ class IndexTables:
     metadata: MetaData
     events: Table
     occurrences: Table
+    organizers: Table
+    revision: Table
 
     def models(self) -> list[Table]:
-        return [self.events, self.occurrences]
+        return [self.events, self.occurrences, self.organizers, self.revision]
 
 
 def define(suffix: str = "") -> IndexTables:
@@ -120,7 +130,19 @@ def define(suffix: str = "") -> IndexTables:
         Column("end_utc", String(20), nullable=False),
         Index("ix_invision_occurrences_event_end" + suffix, "event_id", "end_utc", "start_utc"),
     )
-    return IndexTables(md, events, occurrences_)
+    organizers = Table(
+        "rm_invision_organizers" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("user_id", Integer, primary_key=True, autoincrement=False),
+    )
+    revision = Table(
+        "rm_invision_revision" + suffix,
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("revision", Integer, nullable=False),
+    )
+    return IndexTables(md, events, occurrences_, organizers, revision)
 
 
 def stamp(moment: datetime) -> str:
@@ -150,6 +172,8 @@ class Fold:
         self.new: set[str] = set()
         self.changed: set[str] = set()
         self.expand: dict[str, datetime] = {}
+        self.organizers: dict[int, set[int]] = {}  # event id -> its active organizers, as set
+        self.applied = 0  # facts that changed a row: the revision moves by as many
 
     def prepare(self, events: Sequence[Any]) -> None:
         wanted = sorted({str(e.originator_id) for e in events})
@@ -180,9 +204,15 @@ class Fold:
             }
             self.new.add(key)
             self.expand[key] = e.timestamp
+            self.organizers[e.event_id] = {e.performed_by}
+            self.applied += 1
             return
         row = self.rows.get(key)
         if row is None:
+            return
+        self.applied += 1
+        if isinstance(e, EventRegistration.OrganizersSet):
+            self.organizers[row["event_id"]] = {o["user_id"] for o in e.organizers}
             return
         if isinstance(e, calendars.CalendarMoved):
             row["calendar_id"] = e.calendar_id
@@ -246,6 +276,23 @@ class Fold:
             self.conn.execute(delete(o).where(o.c.event_id.in_(chunk)))
         for chunk in _chunks(expanded):
             self.conn.execute(insert(o), list(chunk))
+        self._organizers()
+        if self.applied:
+            rev = self.t.revision
+            moved = self.conn.execute(
+                update(rev).where(rev.c.id == 1).values(revision=rev.c.revision + self.applied)
+            ).rowcount
+            if not moved:
+                self.conn.execute(insert(rev), [{"id": 1, "revision": self.applied}])
+
+    def _organizers(self) -> None:
+        g = self.t.organizers
+        changed = sorted(self.organizers)
+        for chunk in _chunks(changed):
+            self.conn.execute(delete(g).where(g.c.event_id.in_(chunk)))
+        rows = [{"event_id": e, "user_id": u} for e in changed for u in sorted(self.organizers[e])]
+        for chunk in _chunks(rows):
+            self.conn.execute(insert(g), list(chunk))
 
 
 LISTED = (
@@ -303,13 +350,16 @@ def create_tables(engine: Engine, tables: IndexTables | None = None) -> None:
 
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
-    columns and index (``LIST_INDEX``) are dropped and folded again from the start of the log."""
+    columns and index (``LIST_INDEX``) or without the organizers and revision tables are dropped and
+    folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
     found = inspect(store.engine)
-    if tables.events.name in found.get_table_names() and list(LIST_INDEX) not in [
-        i["column_names"] for i in found.get_indexes(tables.events.name)
-    ]:
+    names = set(found.get_table_names())
+    if tables.events.name in names and (
+        list(LIST_INDEX) not in [i["column_names"] for i in found.get_indexes(tables.events.name)]
+        or any(t.name not in names for t in tables.models())
+    ):
         tracking = store.tables.tracking
         with store.engine.begin() as conn:
             for table in reversed(tables.models()):

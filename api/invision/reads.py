@@ -1,7 +1,7 @@
 """What Invision's routes read: events from the read models (the dialect's index joined with the
 content, places and catalog models: one statement per page, one for the page's tags), filtered,
 sorted and paged in SQL, with the domain's visibility rule (``policies.can_see_event``) written as a
-condition: hidden events only to sysops and to their own organizers."""
+condition on the index's own tables: hidden events only to sysops and to their own organizers."""
 
 from __future__ import annotations
 
@@ -18,15 +18,14 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from api.bootstrap import Services
 from api.invision import index
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
-from projections import catalog
 from projections.schema import define_places
 
 _INDEX = index.define()
 _PLACES = define_places()
 SORTS = {"date": "posted", "start": "start_utc", "end": "end_utc", "title": "title"}
 KEPT_ENTRIES = 512
-# every table the list's conditions read: the index's (its own position) and the organizers (catalog)
-KEYED_BY = [index.NAME, catalog.NAME]
+# what the list's conditions read is the index's alone; its revision moves with every change to it
+_REVISION = f'SELECT revision FROM "{_INDEX.revision.name}" WHERE id = 1'
 
 
 @dataclass(frozen=True)
@@ -73,14 +72,11 @@ def is_moderator_everywhere(viewer: Account) -> bool:
 
 def _where(services: Services, viewer: Account, f: Filters) -> Any:
     """The filters and the visibility rule as conditions on the index's events table alone."""
-    e, o = _INDEX.events, _INDEX.occurrences
-    org = services.store.tables.organizers
+    e, o, org = _INDEX.events, _INDEX.occurrences, _INDEX.organizers
     where: list[Any] = [e.c.deleted.is_(False)]
     if not is_moderator_everywhere(viewer):
         organizes = _organizes(viewer)
-        own = exists().where(
-            org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
-        )
+        own = exists().where(org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id)
         where.append(or_(e.c.hidden == 0, own) if organizes and not viewer.blocked else e.c.hidden == 0)
     if f.ids is not None:
         where.append(e.c.event_id.in_(f.ids))
@@ -124,8 +120,8 @@ def page(
     counted = select(func.count()).select_from(e).where(where)
     asked = (repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer))
     kept = _kept(services)
-    at = tuple(services.store.positions(KEYED_BY).values())  # before the reads it keys
     with services.store.connect() as conn:
+        at = conn.exec_driver_sql(_REVISION).scalar() or 0  # before the reads it keys
         total = kept.get(("total", asked), at, lambda: int(conn.execute(counted).scalar_one()))
         ids = kept.get(("ids", asked, number, per_page), at, lambda: list(conn.execute(chosen).scalars()))
         rows = _rows(services, conn, ids)
@@ -133,15 +129,15 @@ def page(
 
 
 class Kept:
-    """A page's total and ids, kept while the index and the catalog stay at the positions they were
-    read at: nothing they are made of can have changed (a kept value may be newer than its key,
-    never older: the positions are read first). Bounded, least recently used out."""
+    """A page's total and ids, kept while the index's revision stays the one read before them:
+    nothing they are made of can have changed (a kept value may be newer than its key, never older:
+    the revision is read first). Bounded, least recently used out."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: OrderedDict[Any, tuple[tuple[int, ...], Any]] = OrderedDict()
+        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
 
-    def get(self, key: Any, at: tuple[int, ...], read: Any) -> Any:
+    def get(self, key: Any, at: int, read: Any) -> Any:
         with self.lock:
             found = self.entries.get(key)
             if found is not None and found[0] == at:

@@ -34,3 +34,21 @@ def test_old_index_tables_are_rebuilt_from_the_start(tmp_path: Path) -> None:
         assert store.position(index.NAME) == 5
     finally:
         store.close()
+
+
+def test_index_without_its_organizers_table_is_rebuilt_from_the_start(tmp_path: Path) -> None:
+    """The list reads who organizes a hidden event from the index's own table: tables from before it
+    hold events whose organizers it never saw, so they are folded again."""
+    store = ReadStore.open(f"sqlite:///{tmp_path}/events.db")
+    try:
+        index.create(store)
+        tables = index.define()
+        with store.engine.begin() as conn:
+            tables.organizers.drop(conn)
+            tracking = store.tables.tracking
+            conn.execute(update(tracking).where(tracking.c.name == index.NAME).values(position=9))
+        index.create(store)
+        assert {t.name for t in tables.models()} <= set(inspect(store.engine).get_table_names())
+        assert store.position(index.NAME) == 0
+    finally:
+        store.close()
