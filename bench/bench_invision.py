@@ -12,15 +12,18 @@ them, ``--recurring`` in all, repeating weekly for a year: a one-session schedul
 model has caught up. Then, alternating in rounds of 20 so both see the same machine:
 
 1. ``GET /api/calendar/events?calendars=1&rangeStart=…&rangeEnd=…&perPage=25`` (the key as Basic
-   user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25), and both
+   user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25); both
    again with the list's kept totals and ids emptied before each request (``reads.Kept``: as the
-   first request after a write reads them);
+   first request after a write that changes the list reads them); and both again with a
+   registration written before each request (a member registers for one of the second organizer's
+   events, or cancels, in turn, through the domain's commands; not timed, the read models caught up
+   before the request as every write route waits: the realistic case, requests among writes);
 2. ``GET /campaignevents/v0/organizer/{id}/event_registrations`` for the second organizer (v0's
    listing has no pages: its 25 events are what Invision's page shows).
 
 Requests go through the WSGI app in this process (Flask's test client), so the figures compare the
 routes' own work. Each answer is checked (status, 25 results, the total). Prints requests/s, p50/p95,
-the ratios Invision / v0 (target >= 0.3) and page 400 / page 1 (flat: close to 1), and the process's
+the ratios Invision / v0 (target >= 0.3) of each and page 400 / page 1 (flat: close to 1), and the process's
 peak RSS. ``--profile``: cProfile's top 20 (cumulative) over 100 page-1 requests. Exits 1 on a
 failed check.
 """
@@ -60,7 +63,7 @@ ROUND = 20
 FIRST = datetime(2031, 1, 5, 18, 0, tzinfo=UTC)
 
 
-def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, str, int]:
+def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, str, int, int]:
     init_store(settings)
     services = build_services(settings)
     app = services.app
@@ -85,13 +88,15 @@ def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, st
             made_recurring += 1
         if n % 1000 == 999:
             print(f"set-up: {n + 1} events in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    smalls = []
     for n in range(25):
-        registration_handlers.enable_registration(
+        made = registration_handlers.enable_registration(
             app,
             commands.EnableRegistration(
                 small.user_id, event_details(f"Event:Bench v0 {n}", FIRST + timedelta(days=n), hours=2)
             ),
         )
+        smalls.append(made.event_id or 0)
     flask_app = create_app(services=services, run_projector=True)
     caught = time.perf_counter()
     end, deadline = app.recorder.max_notification_id() or 0, time.monotonic() + 1800
@@ -102,11 +107,15 @@ def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, st
         f"read models caught up in {time.perf_counter() - caught:.0f}s",
         file=sys.stderr,
     )
-    return services, flask_app, org.token, small.user_id
+    return services, flask_app, org.token, small.user_id, smalls[0]
 
 
-def measure(call: Callable[[], None], n: int, times: list[float]) -> None:
+def measure(
+    call: Callable[[], None], n: int, times: list[float], before: Callable[[], None] | None = None
+) -> None:
     for _ in range(n):
+        if before is not None:
+            before()
         began = time.perf_counter()
         call()
         times.append(time.perf_counter() - began)
@@ -138,13 +147,27 @@ def main() -> int:
         settings = replace(
             Settings.from_env({"CAMPAIGNEVENTS_DATA_DIR": tmp}), database_url=url, secret_key="bench"
         )
-        services, flask_app, token, small = build(settings, args.events, args.recurring)
+        services, flask_app, token, small, joined = build(settings, args.events, args.recurring)
+        member = services.app.create_user(commands.CreateUser("Bench Invision member", None, (), "pw-3"))
         client = flask_app.test_client()
         basic = {"Authorization": "Basic " + base64.b64encode(f"{token}:".encode()).decode()}
         last_page = max(1, args.events // 25)
         failures: list[str] = []
 
         kept = getattr(reads, "_KEPT", {})  # the list's kept totals and ids (none before f307e6e)
+
+        registered = [False]
+
+        def write() -> None:
+            """A registration or its cancelling, with the read models caught up (untimed)."""
+            if registered[0]:
+                done = services.app.cancel_registration(commands.CancelRegistration(member.user_id, joined))
+            else:
+                done = services.app.register_participant(
+                    commands.RegisterParticipant(member.user_id, joined, private=False)
+                )
+            registered[0] = not registered[0]
+            services.written(done.position)
 
         def invision(number: int, fresh: bool = False) -> Callable[[], None]:
             query = {
@@ -174,6 +197,8 @@ def main() -> int:
         last: list[float] = []
         fresh_first: list[float] = []
         fresh_last: list[float] = []
+        among_first: list[float] = []
+        among_last: list[float] = []
         listing: list[float] = []
         measure(invision(1), 3, [])  # warm-up
         measure(invision(last_page), 3, [])
@@ -183,6 +208,8 @@ def main() -> int:
             measure(invision(last_page), ROUND, last)
             measure(invision(1, fresh=True), ROUND, fresh_first)
             measure(invision(last_page, fresh=True), ROUND, fresh_last)
+            measure(invision(1), ROUND, among_first, before=write)
+            measure(invision(last_page), ROUND, among_last, before=write)
             measure(v0, ROUND, listing)
         if args.profile:
             profile = cProfile.Profile()
@@ -195,6 +222,8 @@ def main() -> int:
         rate_last = summary(f"GET /api/calendar/events (page {last_page} of 25)", last)
         rate_fresh = summary("  the same, total and ids read afresh", fresh_first)
         rate_fresh_last = summary(f"  page {last_page}, total and ids read afresh", fresh_last)
+        rate_among = summary("  page 1, a registration written before each", among_first)
+        rate_among_last = summary(f"  page {last_page}, a registration written before each", among_last)
         rate_v0 = summary("GET /campaignevents/v0/organizer/{id}/event_registrations (25)", listing)
         print(
             f"ratio Invision / v0: {rate_first / rate_v0:.2f} (page 1), {rate_last / rate_v0:.2f} "
@@ -203,6 +232,10 @@ def main() -> int:
         print(
             f"read afresh (the first request after a write): {rate_fresh / rate_v0:.2f} (page 1), "
             f"{rate_fresh_last / rate_v0:.2f} (page {last_page})"
+        )
+        print(
+            f"among writes (a registration before each request): {rate_among / rate_v0:.2f} (page 1), "
+            f"{rate_among_last / rate_v0:.2f} (page {last_page})"
         )
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         if args.profile:
