@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import g, session
 
@@ -45,9 +46,9 @@ def identify(authorization: str | None, lookup_token: object, lookup_user: objec
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         return Caller(account, BEARER)
-    user_id = session.get("uid")
+    user_id, since = session.get("uid"), session.get("at")
     account = lookup_user(user_id) if isinstance(user_id, int) else None  # type: ignore[operator]
-    if account is None:
+    if account is None or not account.honours_login_of(_started(since)):
         return Caller(None, ANONYMOUS)
     return Caller(account, SESSION, session.get("csrf"))
 
@@ -72,9 +73,16 @@ def require_csrf(token: str | None) -> None:
         raise ApiError(403, "rest-badtoken", error_key="rest-badtoken")
 
 
-def start_session(account: Account) -> None:
+def _started(since: object) -> datetime:
+    """When a cookie session began (a cookie from before this was recorded: long ago)."""
+    seconds = since if isinstance(since, int | float) and not isinstance(since, bool) else 0
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def start_session(account: Account, now: datetime) -> None:
     session.clear()
     session["uid"] = account.user_id
+    session["at"] = now.timestamp()
     session["csrf"] = secrets.token_hex(20) + ANONYMOUS_TOKEN
     session.permanent = True
 

@@ -58,6 +58,7 @@ class Account(Aggregate):
     token_hash: str
     password_hash: str | None
     emails_sent: list[datetime]
+    credentials_changed_at: datetime | None = None  # the last new password or personal token
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -101,6 +102,7 @@ class Account(Aggregate):
 
         def apply(self, aggregate: Account) -> None:  # type: ignore[override]
             aggregate.token_hash = self.token_hash
+            aggregate.credentials_changed_at = self.timestamp
 
     class PasswordSet(Aggregate.Event):
         password_hash: str
@@ -108,6 +110,7 @@ class Account(Aggregate):
 
         def apply(self, aggregate: Account) -> None:  # type: ignore[override]
             aggregate.password_hash = self.password_hash
+            aggregate.credentials_changed_at = self.timestamp
 
     class GroupsChanged(Aggregate.Event):
         added: list[str]
@@ -176,6 +179,11 @@ class Account(Aggregate):
             self.TokenReissued, token_hash=new_token_hash, performed_by=performed_by, timestamp=at
         )
         return old
+
+    def honours_login_of(self, issued_at: datetime) -> bool:
+        """Whether a session or token issued at ``issued_at`` still stands: a new password or a
+        reissued personal token ends every login made before it, in every dialect."""
+        return self.credentials_changed_at is None or issued_at >= self.credentials_changed_at
 
     def set_password(self, password: str, performed_by: int | None, at: datetime) -> None:
         """Set a new password (stored as an argon2id hash); an empty one is refused."""

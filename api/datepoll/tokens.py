@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -47,6 +47,10 @@ class Signer:
 
     def user_id(self, token: str, now: datetime) -> int:
         """The ``sub`` of a valid token; ``TokenRejected`` (expired / incorrect) otherwise."""
+        return self.subject(token, now)[0]
+
+    def subject(self, token: str, now: datetime) -> tuple[int, datetime]:
+        """The ``sub`` of a valid token and when it was issued (``iat``, whole seconds)."""
         try:
             claims = jwt.decode(
                 token,
@@ -57,12 +61,17 @@ class Signer:
             )
         except jwt.PyJWTError:
             raise TokenRejected(texts.TOKEN_INCORRECT) from None
-        sub, exp = claims.get("sub"), claims.get("exp")
+        sub, exp, iat = claims.get("sub"), claims.get("exp"), claims.get("iat")
         if isinstance(sub, bool) or not isinstance(sub, int) or not isinstance(exp, int | float):
+            raise TokenRejected(texts.TOKEN_INCORRECT)
+        if isinstance(iat, bool) or not isinstance(iat, int | float):
             raise TokenRejected(texts.TOKEN_INCORRECT)
         if exp <= now.timestamp():  # the service's clock decides, as for everything else
             raise TokenRejected(texts.TOKEN_EXPIRED)
-        return sub
+        try:
+            return sub, datetime.fromtimestamp(iat, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise TokenRejected(texts.TOKEN_INCORRECT) from None
 
 
 def given_token() -> str | None:
@@ -89,10 +98,14 @@ def authenticate(signer: Signer, now: datetime, account: Any, account_by_token: 
     token = given_token()
     if token is None or token == "":
         raise TokenRejected(texts.TOKEN_NOT_PROVIDED)
+    issued: datetime | None = None
     if looks_like_jwt(token):
-        found: Account | None = account(signer.user_id(token, now))
+        user_id, issued = signer.subject(token, now)
+        found: Account | None = account(user_id)
     else:
         found = account_by_token(token)
     if found is None or found.blocked:
         raise TokenRejected(texts.TOKEN_INCORRECT)
+    if issued is not None and not found.honours_login_of(issued + timedelta(seconds=1)):
+        raise TokenRejected(texts.TOKEN_INCORRECT)  # iat is whole seconds: its second counts as after
     return found

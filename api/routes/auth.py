@@ -19,7 +19,7 @@ def login() -> Response:
     body = load_body(LoginBody)
     with login_throttle().attempt(body["username"], request.remote_addr or "-"):
         account = services().app.authenticate(body["username"], body["password"])
-    auth.start_session(account)
+    auth.start_session(account, services().clock.now())
     return jsonify({"user_id": account.user_id, "user_name": account.user_name})
 
 

@@ -52,7 +52,11 @@ def bearer_account(app: Queries, token: str) -> Account | None:
     if found is None or not found.is_valid(ACCESS, app.clock.now()):
         return None
     account = app.account(found.user_id)
-    return None if account is None or account.blocked else account
+    return None if account is None or not _honoured(account, found) else account
+
+
+def _honoured(account: Account, token: AccessToken) -> bool:
+    return not account.blocked and account.honours_login_of(token.created_on)
 
 
 def refresh(app: Queries, token: str) -> IssuedPair:
@@ -65,7 +69,7 @@ def refresh(app: Queries, token: str) -> IssuedPair:
             raise TokenRejected()
         found.check_valid(REFRESH, now)
         account = app.account(found.user_id)
-        if account is None or account.blocked:
+        if account is None or not _honoured(account, found):
             raise TokenRejected()
         spent = [found]
         partner = app.find(AccessToken, found.partner) if found.partner else None

@@ -39,7 +39,9 @@ def session_account(app: Queries, token: str) -> Account | None:
         return None
     index = app.find(UniqueIndex, index_id(KIND, token_hash(token)))
     account = app.account(index.owner) if index is not None and index.owner else None
-    return None if account is None or account.blocked else account
+    if account is None or account.blocked or index is None:
+        return None
+    return account if account.honours_login_of(index.modified_on) else None  # when it was claimed
 
 
 def end_session(app: Queries, token: str, user_id: int) -> bool:
