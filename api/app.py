@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import auth, cors, errors, ops
 from api.bootstrap import Services, build_services, init_store
@@ -78,6 +79,8 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
     app.extensions["campaignevents"] = services  # in-process jobs already run on these (bootstrap)
+    if settings.trusted_proxies > 0:  # the client's address (login throttle, logs) from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     if run_projector:
         services.projector.start_thread()
     errors.install(app)

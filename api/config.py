@@ -40,6 +40,9 @@ class Settings:
     default_timezone: str = "UTC"  # CAMPAIGNEVENTS_DEFAULT_TIMEZONE: zone of times given without one
     jitsi_instance_url: str = ""  # CAMPAIGNEVENTS_JITSI_INSTANCE_URL: DatePoll's settings/jitsiInstanceUrl
     wa_account_id: int = 1  # CAMPAIGNEVENTS_WA_ACCOUNT_ID: the one Wild Apricot account
+    trusted_proxies: int = (
+        0  # CAMPAIGNEVENTS_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed
+    )
 
     @property
     def is_postgres(self) -> bool:
@@ -87,6 +90,7 @@ class Settings:
             default_timezone=(env.get("CAMPAIGNEVENTS_DEFAULT_TIMEZONE") or "").strip() or "UTC",
             jitsi_instance_url=(env.get("CAMPAIGNEVENTS_JITSI_INSTANCE_URL") or "").strip(),
             wa_account_id=int(env.get("CAMPAIGNEVENTS_WA_ACCOUNT_ID") or 1),
+            trusted_proxies=int(env.get("CAMPAIGNEVENTS_TRUSTED_PROXIES") or 0),
         )
 
     def event_store_env(self) -> dict[str, str]:

@@ -207,3 +207,37 @@ def test_a_malformed_limit_is_refused_with_its_name(value: str, tmp_path: Any) -
         Settings.from_env(
             {"CAMPAIGNEVENTS_DATA_DIR": str(tmp_path), "CAMPAIGNEVENTS_LOGIN_FAILURES_PER_ADDRESS": value}
         )
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(deploy: Callable[..., Deployment]) -> None:
+    """With CAMPAIGNEVENTS_TRUSTED_PROXIES=1 every request comes from the proxy's address; the
+    client's is the last X-Forwarded-For entry, so one client's failures do not lock out the others
+    behind the same proxy. Without the setting the header is not believed (anyone could send it)."""
+    proxy = "10.0.0.2"
+    site = deploy(login_failures_per_address=(2, 172800), trusted_proxies=1)
+    names = [site.user(f"Guess {n}") for n in range(3)]
+    client = site.client(proxy)
+
+    def attempt(name: str, address: str, password: str = "wrong") -> int:
+        headers = {"X-Forwarded-For": f"203.0.113.9, {address}"}  # the first entry is the client's claim
+        status: int = client.post(
+            LOGIN, json={"username": name, "password": password}, headers=headers
+        ).status_code
+        return status
+
+    assert [attempt(names[0], "198.51.100.1"), attempt(names[1], "198.51.100.1")] == [401, 401]
+    assert attempt(names[2], "198.51.100.1", "pw-Guess 2") == 429  # that client's address is capped
+    assert attempt(names[2], "198.51.100.2", "pw-Guess 2") == 200  # another client behind the proxy
+
+    plain = deploy(login_failures_per_address=(2, 172800))
+    users = [plain.user(f"Other {n}") for n in range(2)]
+    direct = plain.client(proxy)
+    for n, name in enumerate(users):  # a forged header does not give each attempt a fresh address
+        forged = {"X-Forwarded-For": f"198.51.100.{n + 10}"}
+        assert direct.post(LOGIN, json={"username": name, "password": "x"}, headers=forged).status_code == 401
+    assert login(direct, users[0]).status_code == 429
+
+
+def test_trusted_proxies_come_from_the_environment() -> None:
+    assert Settings.from_env({"CAMPAIGNEVENTS_TRUSTED_PROXIES": "2"}).trusted_proxies == 2
+    assert Settings.from_env({}).trusted_proxies == 0
