@@ -40,9 +40,7 @@ class Settings:
     default_timezone: str = "UTC"  # CAMPAIGNEVENTS_DEFAULT_TIMEZONE: zone of times given without one
     jitsi_instance_url: str = ""  # CAMPAIGNEVENTS_JITSI_INSTANCE_URL: DatePoll's settings/jitsiInstanceUrl
     wa_account_id: int = 1  # CAMPAIGNEVENTS_WA_ACCOUNT_ID: the one Wild Apricot account
-    trusted_proxies: int = (
-        0  # CAMPAIGNEVENTS_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed
-    )
+    trusted_proxies: int = 0  # CAMPAIGNEVENTS_TRUSTED_PROXIES: proxies whose X-Forwarded-For counts
 
     @property
     def is_postgres(self) -> bool:
