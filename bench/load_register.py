@@ -12,10 +12,17 @@ dropped at the end). Set-up, in-process: an organizer, one event 30 days ahead a
 the read models caught up. Then the Procfile's ``projector`` and the API under the project's
 gunicorn config (``WEB_CONCURRENCY`` = ``--web-concurrency``) on a free 127.0.0.1 port, and:
 
+0. raw save  in-process, before the servers start: the event store saving what a registration
+             saves (a ``Participant`` aggregate, registered) directly, one after the other, for
+             ``--raw-seconds`` into a second event (accounts and the registration loaded first,
+             not timed): the baseline the issue's ratio is taken against
 1. register  ``--clients`` threads, each ``PUT .../{id}/participants/self`` with the bearer token
              of its next user (a quarter private), for ``--seconds``; accepted = 200 with
              ``{"modified": true}``; 503 answers (contention, storage) are counted apart; no 5xx
-             other than 503 may occur; registrations/s and p50/p99 latency
+             other than 503 may occur; registrations/s and p50/p99 latency; the ratio to the raw
+             save; the CPU the web processes, the projector process (with the job threads it runs
+             here) and this run's PostgreSQL backends (by ``application_name``) spent per
+             registration (/proc)
 2. check     once the read models are at the log's head, list the participants as the organizer
              (``include_private=true``, paged with ``last_participant_id``): every accepted
              registration exactly once, with the privacy it asked for, and nothing else
@@ -28,10 +35,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import secrets
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,8 +86,11 @@ from bench.faults_common import (
     wait_caught_up,
 )
 from domain import commands
+from domain.application import CampaignEvents
+from domain.participants import Participant
 
 LIST_PAGE = 20  # projections.views.PARTICIPANTS_PAGE
+TARGET_RATIO = 0.5  # issue 12: registrations/s >= 0.5x the raw save on PostgreSQL
 
 
 # --- set-up (in-process, not measured) ----------------------------------------------------
@@ -88,9 +101,45 @@ class World:
     event_id: int
     organizer_token: str
     users: list[list[BulkUser]]  # per client
+    raw: RawSaves | None = None
 
 
-def build_world(settings: Settings, clients: int, per_client: int) -> World:
+@dataclass
+class RawSaves:
+    saves: int
+    elapsed: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.saves / self.elapsed if self.elapsed else 0.0
+
+
+def raw_saves(app: CampaignEvents, organizer: int, users: list[BulkUser], seconds: float) -> RawSaves:
+    """The event store alone: a registration's aggregate (``Participant.register``) built and saved
+    directly, one after the other, into an event of its own (the accounts and the registration are
+    loaded before the clock starts)."""
+    start = datetime.now(UTC) + timedelta(days=30)
+    written = app.enable_registration(
+        commands.EnableRegistration(organizer, event_details("Event:Load register raw", start))
+    )
+    registration = app.registration(written.event_id)
+    accounts = [a for a in (app.account(u.user_id) for u in users) if a is not None]
+    times: list[float] = []
+    started = time.perf_counter()
+    n = 0
+    while n < len(accounts) and time.perf_counter() - started < seconds:
+        sent = time.perf_counter()
+        participant = Participant.register(
+            registration, accounts[n], n % 4 == 3, answering=False, at=app.clock.now()
+        )
+        app.save(participant)
+        times.append(time.perf_counter() - sent)
+        n += 1
+    return RawSaves(n, time.perf_counter() - started, times)
+
+
+def build_world(settings: Settings, clients: int, per_client: int, raw_seconds: float = 0.0) -> World:
     init_store(settings)
     services = build_services(settings)
     discard_setup_jobs(services)
@@ -105,9 +154,13 @@ def build_world(settings: Settings, clients: int, per_client: int) -> World:
         started = time.perf_counter()
         users = bulk_users(app, names, at=datetime.now(UTC))
         progress(f"set-up: {len(users):,} users in {time.perf_counter() - started:.1f} s")
+        raw = None
+        if raw_seconds > 0:
+            progress(f"raw save: {raw_seconds:g} s, in-process, one after the other")
+            raw = raw_saves(app, organizer.user_id, users, raw_seconds)
         services.projector.catch_up()
         per = [users[c * per_client : (c + 1) * per_client] for c in range(clients)]
-        return World(written.event_id, organizer.token, per)
+        return World(written.event_id, organizer.token, per, raw)
     finally:
         services.close()
 
@@ -133,10 +186,40 @@ class Load:
     samples: list[str] = field(default_factory=list)
     server_cpu: float | None = None
     client_cpu: float = 0.0
+    cpu_split: dict[str, float] = field(default_factory=dict)  # web / projector / postgres, seconds
+
+
+def backend_pids(database_url: str, app_name: str) -> list[int]:
+    """This run's PostgreSQL backends: those whose ``application_name`` is ``app_name``."""
+    import psycopg
+
+    with psycopg.connect(database_url.split("?", 1)[0], autocommit=True, connect_timeout=5) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", (app_name,))
+        return [int(pid) for (pid,) in rows]
+
+
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of ``pids`` (those still running), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 def register_load(
-    base: str, world: World, *, seconds: float, timeout: float, stop: threading.Event, pids: tuple[int, ...]
+    base: str,
+    world: World,
+    *,
+    seconds: float,
+    timeout: float,
+    stop: threading.Event,
+    pids: tuple[int, ...],
+    backends: Callable[[], list[int]] | None = None,
 ) -> Load:
     url = f"{base}{PREFIX}/{world.event_id}/participants/self"
     load = Load()
@@ -181,6 +264,8 @@ def register_load(
     for thread in threads:
         thread.start()
     cpu_before, server_before = time.process_time(), tree_cpu_seconds(pids)
+    parts_before = [tree_cpu_seconds((pid,)) for pid in pids]
+    pg_before = process_cpu(backends()) if backends is not None else {}
     started = time.perf_counter()
     deadline[0] = started + seconds
     barrier.wait()
@@ -190,6 +275,13 @@ def register_load(
     server_after = tree_cpu_seconds(pids)
     if server_before is not None and server_after is not None:
         load.server_cpu = server_after - server_before
+    for name, pid, before in zip(("web", "projector"), pids, parts_before, strict=False):
+        after = tree_cpu_seconds((pid,))
+        if before is not None and after is not None:
+            load.cpu_split[name] = after - before
+    if backends is not None:  # a backend that started during the load counts from zero
+        pg_after = process_cpu(backends())
+        load.cpu_split["postgres"] = sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items())
     return load
 
 
@@ -254,7 +346,7 @@ def check_listing(load: Load, rows: list[dict[str, object]]) -> list[str]:
 # --- report -----------------------------------------------------------------------------------
 
 
-def report(load: Load, args: argparse.Namespace) -> list[str]:
+def report(load: Load, args: argparse.Namespace, raw: RawSaves | None = None) -> list[str]:
     labels = Counter(a.label for a in load.attempts)
     accepted = [a for a in load.attempts if a.label == "200" and a.modified is True]
     not_modified = sum(1 for a in load.attempts if a.label == "200" and a.modified is not True)
@@ -287,6 +379,19 @@ def report(load: Load, args: argparse.Namespace) -> list[str]:
             f"   latency of accepted:    p50 {1000 * percentile(lat, 50):.0f} ms, "
             f"p99 {1000 * percentile(lat, 99):.0f} ms"
         )
+    if load.cpu_split and accepted:
+        split = ", ".join(f"{name} {1000 * t / len(accepted):.2f}" for name, t in load.cpu_split.items())
+        total = 1000 * sum(load.cpu_split.values()) / len(accepted)
+        print(f"   CPU ms per registration: {split} (total {total:.2f})")
+    if raw is not None:
+        print(
+            f"   raw save (in-process, one after the other, before the servers started): {raw.saves:,} "
+            f"saves, {raw.rate:,.1f}/s, p50 {1000 * percentile(raw.latencies, 50):.2f} ms"
+        )
+        if raw.rate:
+            ratio = rate / raw.rate
+            verdict = "meets" if ratio >= TARGET_RATIO else "misses"
+            print(f"   registrations/s / raw save = {ratio:.3f} ({verdict} the >= {TARGET_RATIO} target)")
     if load.per_client:
         spread = sorted(load.per_client)
         print(f"   requests per client: min {spread[0]}, median {spread[len(spread) // 2]}, max {spread[-1]}")
@@ -308,10 +413,14 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
     problems: list[str] = []
     with contextlib.ExitStack() as stack:
         database_url, label = stack.enter_context(database(args.database_url, workdir))
-        env = service_env(workdir, database_url) | {"WEB_CONCURRENCY": str(args.web_concurrency)}
+        app_name = f"ce_load_{secrets.token_hex(4)}"  # libpq's PGAPPNAME: this run's backends
+        env = service_env(workdir, database_url) | {
+            "WEB_CONCURRENCY": str(args.web_concurrency),
+            "PGAPPNAME": app_name,
+        }
         settings = Settings.from_env(env)
         progress(f"set-up: {args.clients * args.users_per_client:,} users and one event, in-process")
-        world = build_world(settings, args.clients, args.users_per_client)
+        world = build_world(settings, args.clients, args.users_per_client, args.raw_seconds)
 
         with contextlib.ExitStack() as servers:
             follower = servers.enter_context(projector(env, workdir))
@@ -338,8 +447,9 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                 timeout=args.timeout,
                 stop=stop,
                 pids=(api.process.pid, follower.process.pid),
+                backends=(lambda: backend_pids(database_url, app_name)) if settings.is_postgres else None,
             )
-            problems += report(load, args)
+            problems += report(load, args, world.raw)
 
             progress("check: waiting for the read models, then listing everyone")
             services = build_services(settings)
@@ -382,6 +492,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--users-per-client", type=int, default=100, help="users made for each client (default 100)"
     )
     parser.add_argument("--web-concurrency", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--raw-seconds", type=float, default=5.0, help="seconds of the raw-save baseline (default 5; 0: none)"
+    )
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="client timeout per request, s (default 60)"
     )

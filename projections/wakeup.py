@@ -4,9 +4,14 @@ has applied a position, so read-your-writes never waits for a polling interval.
 - ``Bell`` (in one process: the embedded projector thread, tests): an event and a condition.
 - ``PostgresBell``: the same, plus PostgreSQL ``LISTEN/NOTIFY`` across processes. A write's
   process NOTIFYs ``log`` after its commit; the projector process LISTENs and wakes; after each
-  committed batch the projector NOTIFYs ``applied`` with ``name:position``, which the waiting web
-  processes LISTEN for. Channels carry a hash of the database and schema, so deployments (and
-  tests) sharing a server never wake each other.
+  committed batch the projector NOTIFYs ``applied`` with ``name:position[,name:position...]``,
+  which the waiting web processes LISTEN for. Channels carry a hash of the database and schema, so
+  deployments (and tests) sharing a server never wake each other. The NOTIFYs go out from one
+  sender thread per process, which folds what piled up while it sent into one statement (under
+  load: one round trip for many rings, one for every projection of a batch), so neither a request
+  nor the projector waits for a NOTIFY's round trip. While the process LISTENs, a waiting write
+  trusts the notifications and re-reads the stored positions only now and then (a fallback for
+  a lost notification), instead of every few milliseconds.
 - ``SocketBell`` (SQLite): the projector process binds a Linux abstract datagram socket named after
   the read-model file; a write sends it one byte. SQLite has no notifications back, so a waiting
   write re-reads the position (a local file read) every millisecond or so.
@@ -69,14 +74,18 @@ class Bell:
         """Until every one of ``names`` has applied ``position``: one wait for all of them (heard,
         or read together with ``stored()``, one query for every name), bounded."""
         deadline = time.monotonic() + timeout
-        reliable = self.on_log is not None or self.notifies_across_processes
-        cap = 0.05 if reliable else 0.004  # how often the stored positions are re-read
-        pause = 0.0005
         waiting = set(names)
 
         def heard_all() -> bool:
             return all(self._applied.get(name, 0) >= position for name in waiting)
 
+        if self.hears_applied():  # the projector's word comes: the stored positions are a fallback
+            cap, pause = 0.5, 0.1
+            with self._cond:
+                if self._cond.wait_for(heard_all, min(pause, timeout)):
+                    return True
+        else:  # re-read them often (SQLite across processes: a local read)
+            cap, pause = 0.004, 0.0005
         while True:
             current = stored()
             for name in list(waiting):
@@ -92,6 +101,10 @@ class Bell:
                 if self._cond.wait_for(heard_all, min(pause, left)):
                     return True
             pause = min(cap, pause * 2)
+
+    def hears_applied(self) -> bool:
+        """Whether the projector's ``applied`` reaches this process now (it runs here)."""
+        return self.on_log is not None
 
     def close(self) -> None:
         self.on_log = None
@@ -149,7 +162,8 @@ class SocketBell(Bell):
 
 
 class PostgresBell(Bell):
-    """PostgreSQL ``LISTEN/NOTIFY``; one listening connection per process, opened on first need."""
+    """PostgreSQL ``LISTEN/NOTIFY``; one listening connection per process, opened on first need,
+    and one sender thread (also started on first need) that sends the NOTIFYs."""
 
     notifies_across_processes = True
 
@@ -158,32 +172,74 @@ class PostgresBell(Bell):
         self.conninfo, self.connect_args = conninfo, connect_args
         self.log_channel, self.applied_channel = _name("log", where), _name("applied", where)
         self._lock = threading.Lock()
-        self._sender: Any = None
         self._listening = False
+        self._ready = threading.Event()  # LISTENing on both channels now
         self._closed = threading.Event()
-
-    def _notify(self, channel: str, payload: str) -> None:
-        import psycopg
-
-        with self._lock:
-            for _ in range(2):  # one reconnect after a dropped connection
-                try:
-                    if self._sender is None or self._sender.closed:
-                        self._sender = psycopg.connect(self.conninfo, autocommit=True, **self.connect_args)
-                    self._sender.execute("SELECT pg_notify(%s, %s)", (channel, payload))
-                    return
-                except psycopg.Error as error:
-                    log.debug("NOTIFY %s failed: %s", channel, error)
-                    self._sender = None
+        self._outbox = threading.Condition()  # what the sender thread sends next
+        self._ring_pending = False
+        self._applied_pending: dict[str, int] = {}
+        self._sender_thread: threading.Thread | None = None
 
     def ring(self) -> None:
         super().ring()
         if self.on_log is None:
-            self._notify(self.log_channel, "")
+            with self._outbox:
+                self._ring_pending = True
+                self._start_sender()
+                self._outbox.notify()
 
     def applied(self, name: str, position: int) -> None:
         super().applied(name, position)
-        self._notify(self.applied_channel, f"{name}:{position}")
+        with self._outbox:
+            if position > self._applied_pending.get(name, 0):
+                self._applied_pending[name] = position
+            self._start_sender()
+            self._outbox.notify()
+
+    def _start_sender(self) -> None:
+        """(Under ``_outbox``.)"""
+        if self._sender_thread is None and not self._closed.is_set():
+            self._sender_thread = threading.Thread(target=self._send, name="bell-sender", daemon=True)
+            self._sender_thread.start()
+
+    def _send(self) -> None:
+        """Send what is pending, folded: one NOTIFY for every ring since the last, one for every
+        applied position since the last (one reconnect after a dropped connection; a NOTIFY that
+        still fails is dropped: the waiting side re-reads the stored positions)."""
+        import psycopg
+
+        conn: Any = None
+        try:
+            while True:
+                with self._outbox:
+                    self._outbox.wait_for(
+                        lambda: self._ring_pending or bool(self._applied_pending) or self._closed.is_set()
+                    )
+                    if self._closed.is_set():
+                        return
+                    ring, self._ring_pending = self._ring_pending, False
+                    applied, self._applied_pending = self._applied_pending, {}
+                sends = [(self.log_channel, "")] if ring else []
+                if applied:
+                    payload = ",".join(f"{name}:{position}" for name, position in applied.items())
+                    sends.append((self.applied_channel, payload))
+                for _ in range(2):
+                    try:
+                        if conn is None or conn.closed:
+                            conn = psycopg.connect(self.conninfo, autocommit=True, **self.connect_args)
+                        for channel, payload in sends:
+                            conn.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+                        break
+                    except psycopg.Error as error:
+                        log.debug("NOTIFY failed: %s", error)
+                        with contextlib.suppress(Exception):
+                            if conn is not None:
+                                conn.close()
+                        conn = None
+        finally:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
 
     def listen(self, on_log: Callable[[], None] | None = None) -> None:
         super().listen(on_log)
@@ -192,6 +248,9 @@ class PostgresBell(Bell):
                 return
             self._listening = True
         threading.Thread(target=self._listen, name="projector-bell", daemon=True).start()
+
+    def hears_applied(self) -> bool:
+        return super().hears_applied() or self._ready.is_set()
 
     def wait_all_applied(
         self, names: tuple[str, ...], position: int, timeout: float, stored: Callable[[], dict[str, int]]
@@ -207,6 +266,7 @@ class PostgresBell(Bell):
                 with psycopg.connect(self.conninfo, autocommit=True, **self.connect_args) as conn:
                     conn.execute(f'LISTEN "{self.log_channel}"')
                     conn.execute(f'LISTEN "{self.applied_channel}"')
+                    self._ready.set()
                     if self.on_log is not None:  # rings missed while not listening
                         self.on_log()
                     while not self._closed.is_set():
@@ -215,16 +275,29 @@ class PostgresBell(Bell):
                                 if self.on_log is not None:
                                     self.on_log()
                             else:
-                                name, _, position = note.payload.rpartition(":")
-                                self._heard(name, int(position))
+                                for name, position in parse_applied(note.payload):
+                                    self._heard(name, position)
             except Exception as error:  # the database restarting: listen again shortly
                 log.debug("LISTEN failed: %s", error)
+                self._ready.clear()
                 self._closed.wait(0.5)
+        self._ready.clear()
 
     def close(self) -> None:
         super().close()
         self._closed.set()
-        with self._lock:
-            if self._sender is not None:
-                self._sender.close()
-                self._sender = None
+        with self._outbox:
+            self._outbox.notify_all()
+            sender = self._sender_thread
+        if sender is not None and sender is not threading.current_thread():
+            sender.join(5)
+
+
+def parse_applied(payload: str) -> list[tuple[str, int]]:
+    """``name:position[,name:position...]`` (names have no comma) -> [(name, position), ...]."""
+    found = []
+    for part in payload.split(","):
+        name, _, position = part.rpartition(":")
+        if name and position.isdigit():
+            found.append((name, int(position)))
+    return found
