@@ -5,21 +5,50 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, bindparam, or_, select
 
 from projections.catalog import sortable
-from projections.polls import PollTables
+from projections.polls import PEOPLE, PollTables
 from projections.schema import Tables
 
 User = dict[str, Any]
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Results:
+    """``resultGroups`` with user ids in its sets' ``users`` (``users``: id -> entry, in order)."""
+
+    groups: list[dict[str, Any]]
+    users: dict[int, User]
+    chart: list[dict[str, Any]]
+
+
 class PollViews:
     def __init__(self, engine: Engine, tables: PollTables, catalog: Tables) -> None:
         self.engine, self.t, self.catalog = engine, tables, catalog
+        r = tables.revisions
+        self._revision = select(r.c.kind, r.c.revision).where(
+            ((r.c.kind == "e") & (r.c.scope_id == bindparam("event_id")))
+            | ((r.c.kind == PEOPLE[0]) & (r.c.scope_id == PEOPLE[1]))
+        )
+
+    def revision(self, event_id: int) -> tuple[int, int]:
+        """(the event's revision, the people data's revision): how many facts have changed what
+        its results are made of (``rm_poll_revisions``), in one indexed read. Equal revisions,
+        equal results."""
+        found = {"e": 0, "p": 0}
+        with self.engine.connect() as conn:
+            for kind, revision in conn.execute(self._revision, {"event_id": event_id}):
+                found[kind] = revision
+        return found["e"], found["p"]
 
     def groups(self) -> list[dict[str, Any]]:
         """Every group in order (``orderN``, then id) with its subgroups:
@@ -52,19 +81,23 @@ class PollViews:
 
     def decisions(self, event_id: int) -> list[dict[str, Any]]:
         """``{id, decision, color, event_id, show_in_calendar, created_at, updated_at}`` in order."""
-        d = self.t.decisions
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(d).where(d.c.event_id == event_id).order_by(d.c.decision_id)
-            ).mappings()
-            return [_decision(r) for r in rows]
+            return self._decisions(conn, event_id)
+
+    def _decisions(self, conn: Any, event_id: int) -> list[dict[str, Any]]:
+        d = self.t.decisions
+        rows = conn.execute(select(d).where(d.c.event_id == event_id).order_by(d.c.decision_id)).mappings()
+        return [_decision(r) for r in rows]
 
     def audience(self, event_id: int) -> tuple[bool, list[int], list[int]]:
         """(for everyone, attached group ids, attached subgroup ids)."""
-        a, es = self.t.audiences, self.t.event_sets
         with self.engine.connect() as conn:
-            everyone = conn.execute(select(a.c.for_everyone).where(a.c.event_id == event_id)).scalar()
-            sets = conn.execute(select(es.c.kind, es.c.set_id).where(es.c.event_id == event_id)).all()
+            return self._audience(conn, event_id)
+
+    def _audience(self, conn: Any, event_id: int) -> tuple[bool, list[int], list[int]]:
+        a, es = self.t.audiences, self.t.event_sets
+        everyone = conn.execute(select(a.c.for_everyone).where(a.c.event_id == event_id)).scalar()
+        sets = conn.execute(select(es.c.kind, es.c.set_id).where(es.c.event_id == event_id)).all()
         return (
             everyone is None or bool(everyone),
             sorted(i for k, i in sets if k == "g"),
@@ -114,10 +147,55 @@ class PollViews:
         additional_information}`` by surname; anonymous: id, names and note are None, the
         decision kept. Charts from the count deltas: ``[{name, percentWidth, count, color}]`` per
         decision (floor of the percentage of the set's voters), ``[]`` when nobody in it voted."""
-        everyone, group_ids, subgroup_ids = self.audience(event_id)
-        decisions = self.decisions(event_id)
+        found = self._results(event_id, anonymous)
+        users = found.users
+
+        def listed(entry: dict[str, Any]) -> dict[str, Any]:
+            return {**entry, "users": [users[u] for u in entry["users"]]}
+
+        return {
+            "anonymous": anonymous,
+            "groups": [{**listed(g), "subgroups": [listed(s) for s in g["subgroups"]]} for g in found.groups],
+            "allUsers": list(users.values()),
+            "chart": found.chart,
+        }
+
+    def result_groups_json(self, event_id: int, anonymous: bool) -> str:
+        """``result_groups`` as compact JSON text (``json.dumps(..., separators=(",", ":"))``,
+        the same bytes), each user entry serialised once and its text reused in every set that
+        lists it (a voter is in ``allUsers``, a group and a subgroup)."""
+        found = self._results(event_id, anonymous)
+        texts = {u: _dumps(entry) for u, entry in found.users.items()}
+
+        def listed(ids: list[int]) -> str:
+            return "[" + ",".join([texts[u] for u in ids]) + "]"
+
+        def entry(e: dict[str, Any]) -> str:
+            return (
+                "{"
+                + ",".join(f"{_dumps(k)}:{listed(v) if k == 'users' else _dumps(v)}" for k, v in e.items())
+                + "}"
+            )
+
+        def group(g: dict[str, Any]) -> str:
+            subgroups = "[" + ",".join([entry(s) for s in g["subgroups"]]) + "]"
+            head = entry({k: v for k, v in g.items() if k != "subgroups"})
+            return f'{head[:-1]},"subgroups":{subgroups}}}'
+
+        groups = "[" + ",".join([group(g) for g in found.groups]) + "]"
+        every = "[" + ",".join(texts.values()) + "]"
+        return (
+            f'{{"anonymous":{_dumps(anonymous)},"groups":{groups},"allUsers":{every},'
+            f'"chart":{_dumps(found.chart)}}}'
+        )
+
+    def _results(self, event_id: int, anonymous: bool) -> Results:
+        """What ``resultGroups`` shows, its sets listing user ids (``users``: the entries in
+        order), read in one connection."""
         t = self.t
         with self.engine.connect() as conn:
+            everyone, group_ids, subgroup_ids = self._audience(conn, event_id)
+            decisions = self._decisions(conn, event_id)
             g, s = t.groups, t.subgroups
             gq, sq = select(g), select(s)
             if not everyone:
@@ -142,9 +220,6 @@ class PollViews:
         def chart(key: tuple[str, int]) -> list[dict[str, Any]]:
             return _chart(decisions, counts.get(key, {}))
 
-        def listed(key: tuple[str, int]) -> list[User]:
-            return [users[u] for u in members.get(key, [])]
-
         by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
         unknown: list[dict[str, Any]] = []
         for r in subs:
@@ -152,7 +227,7 @@ class PollViews:
             entry = {
                 "id": r["subgroup_id"],
                 "name": r["name"],
-                "users": listed(key),
+                "users": members.get(key, []),
                 "chart": chart(key),
                 "parent_group_name": names.get(r["group_id"]),
                 "parent_group_id": r["group_id"],
@@ -162,7 +237,7 @@ class PollViews:
             {
                 "id": r["group_id"],
                 "name": r["name"],
-                "users": listed(("g", r["group_id"])),
+                "users": members.get(("g", r["group_id"]), []),
                 "chart": chart(("g", r["group_id"])),
                 "subgroups": by_group[r["group_id"]],
             }
@@ -177,12 +252,7 @@ class PollViews:
             for u in users.values():
                 if u["decisionId"] is not None:
                     overall[u["decisionId"]] += 1
-        return {
-            "anonymous": anonymous,
-            "groups": out,
-            "allUsers": list(users.values()),
-            "chart": _chart(decisions, overall),
-        }
+        return Results(out, users, _chart(decisions, overall))
 
     def _users(
         self,

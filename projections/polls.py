@@ -43,6 +43,7 @@ from projections.readmodel import ReadModel
 
 NAME = "polls"
 ALL = ("a", 0)
+PEOPLE = ("p", 0)  # rm_poll_revisions: the people data's revision; ("e", event id) an event's
 Key = tuple[str, int]  # ("g", group id) / ("s", subgroup id) / ALL
 
 
@@ -60,6 +61,7 @@ class PollTables:
     counts: Table
     standard_decisions: Table
     standard_locations: Table
+    revisions: Table
 
     def models(self) -> list[Table]:
         return [getattr(self, n) for n in self.__dataclass_fields__ if n != "metadata"]
@@ -170,6 +172,14 @@ def define(suffix: str = "") -> PollTables:
             Column("created_at", String(40), nullable=False),
             Column("updated_at", String(40), nullable=False),
         ),
+        # how many facts changed what results are made of: ("e", event id) its audience, decisions,
+        # votes; PEOPLE the people results show (accounts, names, groups, subgroups, memberships)
+        table(
+            "revisions",
+            Column("kind", String(1), primary_key=True),
+            key("scope_id"),
+            Column("revision", Integer, nullable=False),
+        ),
     )
 
 
@@ -190,6 +200,7 @@ class Fold:
         self.purged_sets: set[Key] = set()
         self.purged_decisions: set[int] = set()
         self.rows: dict[str, dict[Any, dict[str, Any] | None]] = defaultdict(dict)  # table -> key -> row/None
+        self.revised: dict[Key, int] = defaultdict(int)  # revision -> facts counted in this batch
 
     def prepare(self, events: Sequence[Any]) -> None:
         users = {e.user_id for e in events if hasattr(e, "user_id") and not isinstance(e, Account.Created)}
@@ -290,6 +301,22 @@ class Fold:
             keys = tuple(col.name for col in table.primary_key.columns)
             self._replace(table, keys, changed)
         self._counts()
+        self._revisions()
+
+    def _revisions(self) -> None:
+        """Add the batch's facts to the revisions they changed (a count per fact: the same in a
+        replay, whatever its batches)."""
+        if not self.revised:
+            return
+        t = self.t.revisions
+        keys = sorted(self.revised)
+        found = dict.fromkeys(keys, 0)
+        for r in self.conn.execute(select(t).where(tuple_(t.c.kind, t.c.scope_id).in_(keys))):
+            found[(r.kind, r.scope_id)] = r.revision
+        rows: dict[Any, dict[str, Any] | None] = {
+            k: {"kind": k[0], "scope_id": k[1], "revision": found[k] + n} for k, n in self.revised.items()
+        }
+        self._replace(t, ("kind", "scope_id"), rows)
 
     def _replace(self, table: Table, keys: tuple[str, ...], rows: dict[Any, dict[str, Any] | None]) -> None:
         if not rows:
@@ -336,9 +363,12 @@ def apply(conn: Connection, t: PollTables, events: Sequence[Any]) -> None:
     fold = Fold(conn, t)
     fold.prepare(events)
     for e in events:
-        handler = HANDLERS.get(get_topic(type(e)))
+        topic = get_topic(type(e))
+        handler = HANDLERS.get(topic)
         if handler is not None:
             handler(fold, e)
+            if topic not in UNREVISED:
+                fold.revised[("e", e.event_id) if topic in EVENT_FACTS else PEOPLE] += 1
     fold.flush()
 
 
@@ -539,6 +569,31 @@ HANDLERS: dict[str, Any] = {
     get_topic(StandardLocation.StandardLocationDeleted): _deleted("standard_locations"),
 }
 TOPICS = tuple(HANDLERS)
+EVENT_FACTS = frozenset(  # one event's results (its ``event_id``); the others but presets: PEOPLE
+    get_topic(c)
+    for c in (
+        audiences.ForEveryoneSet,
+        audiences.GroupAttached,
+        audiences.GroupDetached,
+        audiences.SubgroupAttached,
+        audiences.SubgroupDetached,
+        polls.DecisionAdded,
+        polls.DecisionChanged,
+        polls.DecisionRemoved,
+        polls.Vote.VoteCast,
+        polls.Vote.VoteRecast,
+        polls.Vote.VoteRemoved,
+    )
+)
+UNREVISED = frozenset(  # in no event's results
+    get_topic(c)
+    for c in (
+        StandardDecision.StandardDecisionCreated,
+        StandardDecision.StandardDecisionDeleted,
+        StandardLocation.StandardLocationCreated,
+        StandardLocation.StandardLocationDeleted,
+    )
+)
 
 
 class PollsProjection:

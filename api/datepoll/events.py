@@ -36,9 +36,9 @@ def _polls() -> Any:
     return found
 
 
-def shown_event(event_id: int, at: int | None = None) -> dict[str, Any]:
+def shown_event(event_id: int, at: results.Revision | None = None) -> dict[str, Any]:
     """The event as DatePoll shows it to the caller (visibility asked of the domain); ``at``: the
-    polls model's position read by the caller (its decisions kept while it stays there)."""
+    revisions read by the caller (its decisions kept while they stay there: ``results.py``)."""
     registration = reads.registration(services(), event_id, account())
     if at is None:
         decisions = _polls().decisions(event_id)
@@ -66,10 +66,11 @@ def list_open() -> Reply:
 
 @bp.get("/v1/avent/<event_id>")
 def one(event_id: str) -> Response:
-    """The event, the caller's vote, ``resultGroups`` (its JSON text kept while the polls model
-    has not moved: ``results.py``) and ``view_events``, keys in the seed's order."""
+    """The event, the caller's vote, ``resultGroups`` (its JSON text kept while the event's and
+    the people data's revisions have not moved: ``results.py``) and ``view_events``, keys in the
+    seed's order."""
     eid = event_id_of(event_id)
-    at = results.position(services())  # before the reads it keys: a kept value is never older
+    at = results.revision(services(), eid)  # before the reads it keys: a kept value is never older
     event = shown_event(eid, at)
     anonymous = not people.may_see_details(permissions())
     user_id = account().user_id

@@ -1,15 +1,17 @@
-"""``resultGroups`` as JSON text, kept per (event, anonymous) with the polls read model's tracking
-position it was read at: while that position has not moved, no fact the results are made of (names,
-groups, memberships, audience, decisions, votes: all in that model) can have changed, so the text
-is served again without reading or serialising 1,000 voters. Any poll fact moves the position and
-the next request reads afresh. The position is read before the results (a result may be newer
-than its key, never older). One cache per Flask app (its read store), bounded (least recently
-used out). The event's decisions and the caller's vote (the same model's) are kept the same way
-(``kept``), so a warm request reads the position and nothing else of the polls model."""
+"""``resultGroups`` as JSON text, kept per (event, anonymous) with the revisions it was read at:
+the event's (how many facts changed its audience, decisions and votes) and the people data's (how
+many changed accounts, names, groups, subgroups and memberships), both counted by the polls read
+model in the transaction that applies those facts (``rm_poll_revisions``). While they have not
+moved, nothing the results are made of has changed, so the text is served again without reading
+or serialising 1,000 voters; a write anywhere else (a registration, another event's vote) moves
+neither. The revisions are read, in one query, before the results (a kept value may be newer than
+its key, never older), so a vote, a decision, a membership or a name is seen by the next request.
+One cache per Flask app (its read store), bounded (least recently used out), with hit and miss
+counters. The event's decisions and the caller's vote are kept the same way (``kept``), so a warm
+request reads the revisions and nothing else of the polls model."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,17 +19,20 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from projections import polls as poll_model
+from projections.poll_views import PollViews
 
 MAX_ENTRIES = 1024
 T = TypeVar("T")
 EXTENSION = "datepoll-results"
+Revision = tuple[int, int]  # (the event's, the people data's)
 
 
 class ResultsCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], tuple[Revision, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0  # values read afresh: none missing or kept at another revision
 
     def clear(self) -> None:
         with self.lock:
@@ -39,22 +44,24 @@ def cache() -> ResultsCache:
     return found
 
 
-def position(services: Any) -> int:
-    """The polls model's tracking position: read it once, before the reads it keys (through the
-    store's one prepared read of every position: no statement compiled per request)."""
-    return int(services.store.positions([poll_model.NAME])[poll_model.NAME])
+def revision(services: Any, event_id: int) -> Revision:
+    """The event's and the people data's revisions: read them once, before the reads they key."""
+    found: Revision = services.polls.revision(event_id)
+    return found
 
 
-def kept(key: tuple[Any, ...], at: int, make: Callable[[], T]) -> T:
-    """What ``make`` read, kept while the polls model is at position ``at``. The value is shared
-    between requests: callers never change it."""
+def kept(key: tuple[Any, ...], at: Revision, make: Callable[[], T]) -> T:
+    """What ``make`` read, kept while the revisions are ``at``. The value is shared between
+    requests: callers never change it."""
     entries = cache()
     with entries.lock:
         found = entries.entries.get(key)
         if found is not None and found[0] == at:
             entries.entries.move_to_end(key)
+            entries.hits += 1
             value: T = found[1]
             return value
+        entries.misses += 1
     value = make()
     with entries.lock:
         entries.entries[key] = (at, value)
@@ -64,11 +71,8 @@ def kept(key: tuple[Any, ...], at: int, make: Callable[[], T]) -> T:
     return value
 
 
-def result_groups_json(services: Any, event_id: int, anonymous: bool, at: int | None = None) -> str:
-    """``resultGroups`` as JSON text (``at``: the position, when the caller read it already)."""
-    at = position(services) if at is None else at
-    return kept(
-        ("results", event_id, anonymous),
-        at,
-        lambda: json.dumps(services.polls.result_groups(event_id, anonymous), separators=(",", ":")),
-    )
+def result_groups_json(services: Any, event_id: int, anonymous: bool, at: Revision | None = None) -> str:
+    """``resultGroups`` as JSON text (``at``: the revisions, when the caller read them already)."""
+    at = revision(services, event_id) if at is None else at
+    views: PollViews = services.polls
+    return kept(("results", event_id, anonymous), at, lambda: views.result_groups_json(event_id, anonymous))
