@@ -18,7 +18,6 @@ import bisect
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -31,12 +30,12 @@ from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import content_history, place_history, poll_history, schedule_history
+from projections.bulk import insert_rows, rows_in, update_rows
 from projections.schema import Tables
 
 NAME = "catalog"
 Row = dict[str, Any]
 CHUNK = 500  # parameters per IN (...) list
-MULTI_ROWS = 1000  # rows per multi-row INSERT on PostgreSQL (under its 65,535 parameters)
 
 
 def ts_mw(moment: datetime) -> str:
@@ -169,9 +168,7 @@ class Fold:
             self.next_participant_id = self._max_participant_id() + 1
 
     def _rows_in(self, table: Table, column: Any, values: Sequence[Any]) -> Iterable[Row]:
-        for chunk in _chunks(values):
-            for row in self.conn.execute(select(table).where(column.in_(chunk))).mappings():
-                yield dict(row)
+        return rows_in(self.conn, table, column.name, values, CHUNK)
 
     def _max_by_event(self, table: Table, column: Any, event_ids: Sequence[int]) -> Iterable[tuple[int, int]]:
         found: dict[int, int] = dict.fromkeys(event_ids, 0)
@@ -329,7 +326,7 @@ class Fold:
 
     def flush_worklist(self) -> None:
         if self.worklist_new:
-            _insert(self.conn, self.t.worklist, self.worklist_new)
+            insert_rows(self.conn, self.t.worklist, self.worklist_new)
             self.worklist_new = []
 
     # --- writing ----------------------------------------------------------------------------
@@ -337,16 +334,16 @@ class Fold:
     def flush(self) -> None:
         t, conn = self.t, self.conn
         self.flush_worklist()
-        _insert(conn, t.users, list(self.users_new.values()))
-        _update(
+        insert_rows(conn, t.users, list(self.users_new.values()))
+        update_rows(
             conn,
             t.users,
             ("aggregate_id",),
             ("blocked",),
             [{"aggregate_id": k, "blocked": v} for k, v in self.users_blocked.items()],
         )
-        _insert(conn, t.registrations, [self.registrations[k] for k in self.registrations_new])
-        _update(
+        insert_rows(conn, t.registrations, [self.registrations[k] for k in self.registrations_new])
+        update_rows(
             conn,
             t.registrations,
             ("aggregate_id",),
@@ -354,17 +351,17 @@ class Fold:
             [self.registrations[k] for k in sorted(self.registrations_dirty)],
         )
         by_key = {(e, u): row for e, rows in self.organizers.items() for u, row in rows.items()}
-        _insert(conn, t.organizers, [by_key[k] for k in sorted(self.organizers_new)])
-        _update(
+        insert_rows(conn, t.organizers, [by_key[k] for k in sorted(self.organizers_new)])
+        update_rows(
             conn,
             t.organizers,
             ("event_id", "user_id"),
             ORGANIZER_COLUMNS,
             [by_key[k] for k in sorted(self.organizers_dirty - self.organizers_new)],
         )
-        _insert(conn, t.participants, [self.participants[k] for k in self.participants_new])
+        insert_rows(conn, t.participants, [self.participants[k] for k in self.participants_new])
         new = set(self.participants_new)
-        _update(
+        update_rows(
             conn,
             t.participants,
             ("aggregate_id",),
@@ -373,61 +370,14 @@ class Fold:
         )
         for entry in self.history_new:
             entry["details"] = _json(entry["details"])
-        _insert(conn, t.history, self.history_new)
-        _update(
+        insert_rows(conn, t.history, self.history_new)
+        update_rows(
             conn,
             t.history,
             ("event_id", "entry_id"),
             ("details",),
             [{**entry, "details": _json(entry["details"])} for entry in self.history_changed.values()],
         )
-
-
-# Bulk writes go to the driver's executemany as tuples: SQLAlchemy's per-row parameter processing
-# cost more than the database's own work here. Values are plain str/int/bool/None, which sqlite3
-# and psycopg both take as they are.
-
-
-def _marks(conn: Connection, n: int) -> list[str]:
-    return ["?"] * n if conn.dialect.paramstyle == "qmark" else ["%s"] * n
-
-
-def _insert(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """One executemany INSERT of ``rows`` (every column given)."""
-    if not rows:
-        return
-    q = conn.dialect.identifier_preparer.quote
-    names = [c.name for c in table.columns]
-    sql = (
-        f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
-        f"VALUES ({', '.join(_marks(conn, len(names)))})"
-    )
-    values = list(map(itemgetter(*names), rows))
-    if conn.dialect.paramstyle == "qmark":  # SQLite: executemany is a C loop over one statement
-        conn.exec_driver_sql(sql, values)
-        return
-    # PostgreSQL: multi-row VALUES, one round trip per MULTI_ROWS rows
-    row_marks = f"({', '.join(_marks(conn, len(names)))})"
-    for first in range(0, len(values), MULTI_ROWS):
-        chunk = values[first : first + MULTI_ROWS]
-        head = sql[: sql.index(" VALUES ")]
-        flat = tuple(v for row in chunk for v in row)
-        conn.exec_driver_sql(f"{head} VALUES {', '.join([row_marks] * len(chunk))}", flat)
-
-
-def _update(
-    conn: Connection, table: Table, keys: tuple[str, ...], columns: tuple[str, ...], rows: list[Row]
-) -> None:
-    """One executemany UPDATE setting ``columns`` of each row found by ``keys``."""
-    if not rows:
-        return
-    q = conn.dialect.identifier_preparer.quote
-    marks = _marks(conn, 1)[0]
-    sql = (
-        f"UPDATE {q(table.name)} SET {', '.join(f'{q(c)} = {marks}' for c in columns)} "
-        f"WHERE {' AND '.join(f'{q(k)} = {marks}' for k in keys)}"
-    )
-    conn.exec_driver_sql(sql, list(map(itemgetter(*columns, *keys), rows)))
 
 
 def apply(conn: Connection, tables: Tables, events: Sequence[Any]) -> None:

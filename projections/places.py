@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, and_, bindparam, func, insert, inspect, select, update
+from sqlalchemy import Engine, and_, func, inspect, select
 from sqlalchemy.engine import Connection
 
 from domain import places as rules
 from domain.participants import Participant
+from projections.bulk import insert_rows, rows_in, update_rows
 from projections.readmodel import ReadModel
 from projections.schema import PlacesTables, Tables, define_places
 
@@ -48,6 +49,8 @@ FACTS: tuple[type[Any], ...] = (
 )
 TOPICS = tuple(get_topic(kind) for kind in FACTS)
 COUNTERS = ("confirmed_public", "confirmed_private", "waitlisted", "pending", "checked_in")
+PLACE_COLUMNS = ("configured", "participant_limit", "waitlist", "requires_approval", "requests", *COUNTERS)
+MEMBER_COLUMNS = ("status", "private", "request_seq", "request_version", "checked_in")
 
 
 class JobQueue(Protocol):
@@ -93,11 +96,8 @@ class Fold:
     def prepare(self, events: Sequence[Any]) -> None:
         """Read every member row the batch touches with one query per chunk of ids."""
         keys = sorted({str(e.originator_id) for e in events if not isinstance(e, rules.PlacesSet)})
-        m = self.t.members
-        for first in range(0, len(keys), 500):
-            chunk = keys[first : first + 500]
-            for row in self.conn.execute(select(m).where(m.c.aggregate_id.in_(chunk))).mappings():
-                self.members[row["aggregate_id"]] = dict(row)
+        for row in rows_in(self.conn, self.t.members, "aggregate_id", keys):
+            self.members[row["aggregate_id"]] = row
         self.absent = set(keys) - set(self.members)
 
     # --- rows ------------------------------------------------------------------------------
@@ -295,45 +295,13 @@ class Fold:
     # --- writing ----------------------------------------------------------------------------
     def flush(self) -> None:
         conn, t = self.conn, self.t
-        if self.places_new:
-            conn.execute(insert(t.places), [self.places[k] for k in sorted(self.places_new)])
+        insert_rows(conn, t.places, [self.places[k] for k in sorted(self.places_new)])
         old = [self.places[k] for k in sorted(set(self.places) - self.places_new)]
-        if old:
-            columns = (
-                "configured",
-                "participant_limit",
-                "waitlist",
-                "requires_approval",
-                "requests",
-                *COUNTERS,
-            )
-            statement = (
-                update(t.places)
-                .where(t.places.c.event_id == bindparam("k_event_id"))
-                .values({c: bindparam(f"v_{c}") for c in columns})
-            )
-            conn.execute(
-                statement, [{"k_event_id": r["event_id"], **{f"v_{c}": r[c] for c in columns}} for r in old]
-            )
-        if self.members_new:
-            conn.execute(insert(t.members), [self.members[k] for k in sorted(self.members_new)])
+        update_rows(conn, t.places, ("event_id",), PLACE_COLUMNS, old)
+        insert_rows(conn, t.members, [self.members[k] for k in sorted(self.members_new)])
         changed = [self.members[k] for k in sorted(self.dirty - self.members_new)]
-        if changed:
-            member_columns = ("status", "private", "request_seq", "request_version", "checked_in")
-            statement = (
-                update(t.members)
-                .where(t.members.c.aggregate_id == bindparam("k_aggregate_id"))
-                .values({c: bindparam(f"v_{c}") for c in member_columns})
-            )
-            conn.execute(
-                statement,
-                [
-                    {"k_aggregate_id": r["aggregate_id"], **{f"v_{c}": r[c] for c in member_columns}}
-                    for r in changed
-                ],
-            )
-        if self.outbox:
-            conn.execute(insert(t.outbox), self.outbox)
+        update_rows(conn, t.members, ("aggregate_id",), MEMBER_COLUMNS, changed)
+        insert_rows(conn, t.outbox, self.outbox)
 
 
 def apply(conn: Connection, t: PlacesTables, events: Sequence[Any]) -> list[Row]:

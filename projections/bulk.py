@@ -1,0 +1,128 @@
+"""Bulk writes of a folded batch, straight to the driver (every projection's ``flush``).
+
+Rows go to the driver as tuples: SQLAlchemy's per-row parameter processing cost more than the
+database's own work here. Values are plain str/int/float/bool/None, which sqlite3 and psycopg both
+take as they are.
+
+- SQLite: one ``executemany`` per statement (a C loop over one prepared statement).
+- PostgreSQL: inserts go through ``COPY ... FROM STDIN`` (one round trip per batch, no statement
+  to plan per row); updates and deletes by key are one statement per ``MULTI_ROWS`` rows joining a
+  ``VALUES`` list, instead of one statement per row.
+
+All of it runs inside the caller's transaction (the one that moves the tracking position).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection
+
+Row = dict[str, Any]
+MULTI_ROWS = 1000  # rows per multi-row statement on PostgreSQL (under its 65,535 parameters)
+
+
+def _sqlite(conn: Connection) -> bool:
+    return conn.dialect.paramstyle == "qmark"
+
+
+def _quote(conn: Connection, name: str) -> str:
+    return str(conn.dialect.identifier_preparer.quote(name))
+
+
+def _pg_type(conn: Connection, table: Table, name: str) -> str:
+    return str(table.c[name].type.compile(dialect=conn.dialect))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Insert ``rows`` (each gives every column of ``table``)."""
+    if not rows:
+        return
+    names = [c.name for c in table.columns]
+    values = list(map(itemgetter(*names), rows)) if len(names) > 1 else [(r[names[0]],) for r in rows]
+    insert_tuples(conn, table, names, values)
+
+
+def insert_tuples(
+    conn: Connection, table: Table, names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``values`` (tuples in the order of ``names``)."""
+    if not values:
+        return
+    q = _quote
+    columns = ", ".join(q(conn, n) for n in names)
+    if _sqlite(conn):
+        marks = ", ".join(["?"] * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {q(conn, table.name)} ({columns}) VALUES ({marks})", list(values))
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY {q(conn, table.name)} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def update_rows(
+    conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """Set ``columns`` of each row found by ``keys`` to the row's values."""
+    if not rows:
+        return
+    values = list(map(itemgetter(*columns, *keys), rows))
+    q = _quote
+    if _sqlite(conn):
+        sql = (
+            f"UPDATE {q(conn, table.name)} SET {', '.join(f'{q(conn, c)} = ?' for c in columns)} "
+            f"WHERE {' AND '.join(f'{q(conn, k)} = ?' for k in keys)}"
+        )
+        conn.exec_driver_sql(sql, values)
+        return
+    names = [*columns, *keys]
+    row_marks = "(" + ", ".join(f"%s::{_pg_type(conn, table, n)}" for n in names) + ")"
+    assignments = ", ".join(f"{q(conn, c)} = v.{q(conn, c)}" for c in columns)
+    head = f"UPDATE {q(conn, table.name)} AS t SET {assignments} FROM (VALUES "
+    tail = (
+        f") AS v ({', '.join(q(conn, n) for n in names)}) "
+        f"WHERE {' AND '.join(f't.{q(conn, k)} = v.{q(conn, k)}' for k in keys)}"
+    )
+    for first in range(0, len(values), MULTI_ROWS):
+        chunk = values[first : first + MULTI_ROWS]
+        flat = tuple(v for row in chunk for v in row)
+        conn.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)) + tail, flat)
+
+
+def delete_keys(conn: Connection, table: Table, keys: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+    """Delete the rows whose ``keys`` equal one of ``values`` (tuples in the order of ``keys``)."""
+    if not values:
+        return
+    q = _quote
+    if _sqlite(conn):
+        where = " AND ".join(f"{q(conn, k)} = ?" for k in keys)
+        conn.exec_driver_sql(f"DELETE FROM {q(conn, table.name)} WHERE {where}", list(values))
+        return
+    row_marks = "(" + ", ".join(f"%s::{_pg_type(conn, table, k)}" for k in keys) + ")"
+    columns = ", ".join(q(conn, k) for k in keys)
+    for first in range(0, len(values), MULTI_ROWS):
+        chunk = values[first : first + MULTI_ROWS]
+        flat = tuple(v for row in chunk for v in row)
+        rows = ", ".join([row_marks] * len(chunk))
+        conn.exec_driver_sql(f"DELETE FROM {q(conn, table.name)} WHERE ({columns}) IN (VALUES {rows})", flat)
+
+
+def rows_in(
+    conn: Connection, table: Table, column: str, values: Sequence[Any], size: int = 500
+) -> Iterator[Row]:
+    """The rows of ``table`` whose ``column`` is one of ``values`` (every column, as the driver
+    returns it: SQLite gives booleans as 0/1), ``size`` values per statement."""
+    names = [c.name for c in table.columns]
+    q = _quote
+    mark = "?" if _sqlite(conn) else "%s"
+    columns = ", ".join(q(conn, n) for n in names)
+    head = f"SELECT {columns} FROM {q(conn, table.name)} WHERE {q(conn, column)} IN ("
+    for first in range(0, len(values), size):
+        chunk = tuple(values[first : first + size])
+        for found in conn.exec_driver_sql(head + ", ".join([mark] * len(chunk)) + ")", chunk):
+            yield dict(zip(names, found, strict=True))
