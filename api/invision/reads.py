@@ -91,17 +91,24 @@ def _where(services: Services, viewer: Account, f: Filters) -> Any:
     if f.hidden is not None:
         where.append(e.c.hidden != 0 if f.hidden else e.c.hidden == 0)
     if f.range_start is not None or f.range_end is not None:
-        # the occurrences' envelope decides for a single occurrence; a repeating event asks them
+        # the occurrences' envelope decides, but for a repeating event whose occurrences straddle
+        # both ends of the range (it may fall between two of them): only that one asks them. With
+        # the envelope in range, its first occurrence starts in it (span_start >= since) or its
+        # last ends in it (span_end < before); with one end given, that occurrence is in range.
         bounds: list[Any] = [o.c.event_id == e.c.event_id]
+        inside: list[Any] = []
         if f.range_start is not None:
             since = index.stamp_of(datetime.combine(f.range_start, time()))
             where.append(e.c.span_end >= since)
             bounds.append(o.c.end_utc >= since)
+            inside.append(e.c.span_start >= since)
         if f.range_end is not None:
             before = index.stamp_of(datetime.combine(f.range_end + timedelta(days=1), time()))
             where.append(e.c.span_start < before)
             bounds.append(o.c.start_utc < before)
-        where.append(or_(e.c.repeats.is_(False), exists().where(and_(*bounds))))
+            inside.append(e.c.span_end < before)
+        if len(inside) == 2:
+            where.append(or_(e.c.repeats.is_(False), *inside, exists().where(and_(*bounds))))
     return and_(true(), *where)
 
 
@@ -110,20 +117,37 @@ def page(
 ) -> tuple[int, list[EventRow]]:
     """The total and the rows of page ``number`` (1-based): the total counted and the page's ids
     chosen on the index's events table alone (``ix_invision_list``), the shown columns then read
-    for those ids only."""
+    for those ids only. A page in the second half is read from the end, in the reverse order (no
+    OFFSET walk past more than half the list), where the total and the page are read in one
+    snapshot (SQLite: one transaction; elsewhere each statement has its own, so OFFSET from the
+    start)."""
     e = _INDEX.events
     where = _where(services, viewer, f)
     order_column = e.c[SORTS[f.sort_by]] if f.sort_by in SORTS else e.c.event_id
-    order = [order_column.desc(), e.c.event_id.desc()] if f.descending else [order_column, e.c.event_id]
-    chosen = select(e.c.event_id).where(where).order_by(*order)
-    chosen = chosen.limit(per_page).offset((number - 1) * per_page)
+    descending = [order_column.desc(), e.c.event_id.desc()]
+    ascending = [order_column, e.c.event_id]
+    order, reverse = (descending, ascending) if f.descending else (ascending, descending)
     counted = select(func.count()).select_from(e).where(where)
     asked = (repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer))
     kept = _kept(services)
+    offset = (number - 1) * per_page
+    one_snapshot = services.store.engine.dialect.name == "sqlite"
+
+    def chosen(conn: Any, total: int) -> list[int]:
+        rest = total - offset  # entries from the page's first to the end
+        if rest <= 0:
+            return []
+        if one_snapshot and rest < offset:
+            shown = min(per_page, rest)
+            back = select(e.c.event_id).where(where).order_by(*reverse).limit(shown).offset(rest - shown)
+            return list(reversed(conn.execute(back).scalars().all()))
+        forward = select(e.c.event_id).where(where).order_by(*order).limit(per_page).offset(offset)
+        return list(conn.execute(forward).scalars())
+
     with services.store.connect() as conn:
-        at = conn.exec_driver_sql(_REVISION).scalar() or 0  # before the reads it keys
+        at = conn.exec_driver_sql(_REVISION).scalar() or 0  # before the reads it keys, same snapshot
         total = kept.get(("total", asked), at, lambda: int(conn.execute(counted).scalar_one()))
-        ids = kept.get(("ids", asked, number, per_page), at, lambda: list(conn.execute(chosen).scalars()))
+        ids = kept.get(("ids", asked, number, per_page), at, lambda: chosen(conn, total))
         rows = _rows(services, conn, ids)
     return total, rows
 
