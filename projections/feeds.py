@@ -11,26 +11,28 @@ feed is a published copy of the event, not a scheduling message), so a row's tex
 of the facts and the projector's settings (the UID domain and the event link).
 
 A batch is applied set-based in the projector's transaction: the rows it touches are read with one
-query per table, folded in memory in log order, re-rendered once per event, and written with
-executemany. Its own tracking position (``NAME``); the API waits for it as for the catalog.
+query per table (none for what the batch itself creates), folded in memory in log order,
+re-rendered once per event, and written straight to the driver (``projections/bulk.py``). Its own
+tracking position (``NAME``); the API waits for it as for the catalog.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, and_, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Engine, bindparam, inspect, select, update
 from sqlalchemy.engine import Connection
 
 from domain import scheduling
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
+from projections.bulk import delete_keys, insert_rows, rows_in, update_rows
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
 from projections.readmodel import ReadModel
 from projections.schema import FeedTables, Tables, define_feeds
@@ -40,6 +42,18 @@ ORGANIZER = "o"
 PARTICIPANT = "p"
 Row = dict[str, Any]
 CHUNK = 500
+# what a change rewrites of an event's row (all but its keys)
+EVENT_COLUMNS = (
+    "state",
+    "sequence",
+    "last_modified",
+    "deleted_at",
+    "zone",
+    "first_year",
+    "last_year",
+    "public_text",
+    "full_text",
+)
 # what moves SEQUENCE (RFC 5545 3.8.7.4: a change of times, place or status)
 SEQUENCED = (
     "timezone",
@@ -146,11 +160,6 @@ def local_time(value: str) -> datetime:
     return datetime.strptime(value, "%Y%m%d%H%M%S")
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for first in range(0, len(values), size):
-        yield values[first : first + size]
-
-
 class Fold:
     def __init__(self, conn: Connection, t: FeedTables, renderer: Renderer) -> None:
         self.conn, self.t, self.renderer = conn, t, renderer
@@ -175,23 +184,23 @@ class Fold:
         )
         participants = sorted({str(e.originator_id) for e in events if isinstance(e, PARTICIPANT_FACTS)})
         ev, ln = self.t.events, self.t.links
-        for chunk in _chunks(registrations):
-            for found in self.conn.execute(select(ev).where(ev.c.aggregate_id.in_(chunk))).mappings():
-                self.events[found["aggregate_id"]] = dict(found)
-        for chunk in _chunks(participants):
-            for found in self.conn.execute(select(ln).where(ln.c.aggregate_id.in_(chunk))).mappings():
-                self._keep_link(dict(found))
+        for found in rows_in(self.conn, ev, "aggregate_id", registrations, CHUNK):
+            self.events[found["aggregate_id"]] = found
+        for found in rows_in(self.conn, ln, "aggregate_id", participants, CHUNK):
+            self._keep_link(found)
         organizing = sorted(
-            self.events[str(e.originator_id)]["event_id"]
-            for e in events
-            if isinstance(e, EventRegistration.OrganizersSet) and str(e.originator_id) in self.events
+            {
+                self.events[str(e.originator_id)]["event_id"]
+                for e in events
+                if isinstance(e, EventRegistration.OrganizersSet) and str(e.originator_id) in self.events
+            }
         )
-        for chunk in _chunks(organizing):
-            query = select(ln).where(ln.c.event_id.in_(chunk) & (ln.c.role == ORGANIZER))
-            for found in self.conn.execute(query).mappings():
-                self._keep_link(dict(found))
+        for found in rows_in(self.conn, ln, "event_id", organizing, CHUNK):
+            if found["role"] == ORGANIZER:
+                self._keep_link(found)
 
     def _keep_link(self, row: Row) -> None:
+        row["active"] = bool(row["active"])  # SQLite's driver gives 0/1
         key = (row["event_id"], row["user_id"], row["role"])
         self.links[key] = row
         if row["aggregate_id"] is not None:
@@ -300,36 +309,17 @@ class Fold:
             self.renderer.render(row)
             self._touch(feed_key("e", row["event_id"]), row["last_modified"])
         self._touch_readers(changed)
-        new = [self.events[k] for k in sorted(self.events_new)]
-        if new:
-            conn.execute(insert(t.events), new)
+        insert_rows(conn, t.events, [self.events[k] for k in sorted(self.events_new)])
         dirty = [r for r in changed if r["aggregate_id"] not in self.events_new]
-        if dirty:
-            columns = [c.name for c in t.events.columns if c.name not in ("event_id", "aggregate_id")]
-            _update(conn, t.events.c.event_id, t.events, columns, dirty, "event_id")
-        if self.links_new:
-            conn.execute(insert(t.links), [self.links[k] for k in sorted(self.links_new)])
+        update_rows(conn, t.events, ["event_id"], EVENT_COLUMNS, dirty)
+        insert_rows(conn, t.links, [self.links[k] for k in sorted(self.links_new)])
         old_links = [self.links[k] for k in sorted(self.links_dirty - self.links_new)]
-        if old_links:
-            ln = t.links
-            for row in old_links:  # links change rarely (one per registration): keyed updates
-                conn.execute(
-                    update(ln)
-                    .where(
-                        and_(
-                            ln.c.event_id == row["event_id"],
-                            ln.c.user_id == row["user_id"],
-                            ln.c.role == row["role"],
-                        )
-                    )
-                    .values(active=row["active"])
-                )
+        update_rows(conn, t.links, ["event_id", "user_id", "role"], ["active"], old_links)
         self._write_stamps()
         if self.secrets_gone:
-            conn.execute(delete(t.secrets).where(t.secrets.c.user_id.in_(sorted(self.secrets_gone))))
+            delete_keys(conn, t.secrets, ["user_id"], [(u,) for u in sorted(self.secrets_gone)])
             fresh = [{"secret_hash": h, "user_id": u} for u, h in sorted(self.secrets_new.items()) if h]
-            if fresh:
-                conn.execute(insert(t.secrets), fresh)
+            insert_rows(conn, t.secrets, fresh)
 
     def _touch_readers(self, changed: list[Row]) -> None:
         """Every organizer and participant feed that shows a changed event gets a new revision."""
@@ -337,11 +327,10 @@ class Fold:
         # an event enabled in this batch has no stored links yet: its links are all in self.links
         created = {self.events[k]["event_id"] for k in self.events_new}
         ids = sorted(modified.keys() - created)
-        ln = self.t.links
-        readers: set[tuple[int, int, str]] = set()
-        for chunk in _chunks(ids):
-            query = select(ln.c.event_id, ln.c.user_id, ln.c.role).where(ln.c.event_id.in_(chunk))
-            readers.update((event_id, user_id, role) for event_id, user_id, role in self.conn.execute(query))
+        readers = {
+            (found["event_id"], found["user_id"], found["role"])
+            for found in rows_in(self.conn, self.t.links, "event_id", ids, CHUNK)
+        }
         readers.update(k for k in self.links if k[0] in modified)
         for event_id, user_id, role in readers:
             self._touch(feed_key(role, user_id), modified[event_id])
@@ -351,15 +340,11 @@ class Fold:
             return
         st = self.t.stamps
         keys = sorted(self.touched_feeds)
-        known: dict[str, Row] = {}
-        for chunk in _chunks(keys):
-            for found in self.conn.execute(select(st).where(st.c.feed.in_(chunk))).mappings():
-                known[found["feed"]] = dict(found)
+        known = {found["feed"]: found for found in rows_in(self.conn, st, "feed", keys, CHUNK)}
         fresh = [
             {"feed": k, "revision": 1, "last_modified": self.touched_feeds[k]} for k in keys if k not in known
         ]
-        if fresh:
-            self.conn.execute(insert(st), fresh)
+        insert_rows(self.conn, st, fresh)
         moved = [
             {
                 "feed": k,
@@ -369,15 +354,7 @@ class Fold:
             for k in keys
             if k in known
         ]
-        if moved:
-            _update(self.conn, st.c.feed, st, ["revision", "last_modified"], moved, "feed")
-
-
-def _update(conn: Connection, key: Any, table: Any, columns: list[str], rows: list[Row], name: str) -> None:
-    statement = (
-        update(table).where(key == bindparam("k_key")).values({c: bindparam(f"v_{c}") for c in columns})
-    )
-    conn.execute(statement, [{"k_key": row[name], **{f"v_{c}": row[c] for c in columns}} for row in rows])
+        update_rows(self.conn, st, ["feed"], ["revision", "last_modified"], moved)
 
 
 def apply(conn: Connection, t: FeedTables, events: Sequence[Any], renderer: Renderer) -> None:
