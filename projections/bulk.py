@@ -6,8 +6,9 @@ take as they are.
 
 - SQLite: one ``executemany`` per statement (a C loop over one prepared statement).
 - PostgreSQL: inserts go through ``COPY ... FROM STDIN`` (one round trip per batch, no statement
-  to plan per row); updates and deletes by key are one statement per ``MULTI_ROWS`` rows joining a
-  ``VALUES`` list, instead of one statement per row.
+  to plan per row); updates, deletes and reads by key are one statement each, joining ``unnest``
+  of one array parameter per column: short statements psycopg parses once (a statement with
+  thousands of ``%s`` is parsed again every time, which cost more than the database's work).
 
 All of it runs inside the caller's transaction (the one that moves the tracking position).
 """
@@ -22,7 +23,6 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 Row = dict[str, Any]
-MULTI_ROWS = 1000  # rows per multi-row statement on PostgreSQL (under its 65,535 parameters)
 
 
 def _sqlite(conn: Connection) -> bool:
@@ -81,17 +81,25 @@ def update_rows(
         conn.exec_driver_sql(sql, values)
         return
     names = [*columns, *keys]
-    row_marks = "(" + ", ".join(f"%s::{_pg_type(conn, table, n)}" for n in names) + ")"
     assignments = ", ".join(f"{q(conn, c)} = v.{q(conn, c)}" for c in columns)
-    head = f"UPDATE {q(conn, table.name)} AS t SET {assignments} FROM (VALUES "
-    tail = (
-        f") AS v ({', '.join(q(conn, n) for n in names)}) "
-        f"WHERE {' AND '.join(f't.{q(conn, k)} = v.{q(conn, k)}' for k in keys)}"
-    )
-    for first in range(0, len(values), MULTI_ROWS):
-        chunk = values[first : first + MULTI_ROWS]
-        flat = tuple(v for row in chunk for v in row)
-        conn.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)) + tail, flat)
+    match = " AND ".join(f"t.{q(conn, k)} = v.{q(conn, k)}" for k in keys)
+    source = _unnest(conn, table, names)
+    sql = f"UPDATE {q(conn, table.name)} AS t SET {assignments} FROM {source} WHERE {match}"
+    conn.exec_driver_sql(sql, _columns(values, len(names)))
+
+
+def _unnest(conn: Connection, table: Table, names: Sequence[str]) -> str:
+    """PostgreSQL: ``unnest(%s::type[], ...) AS v(names)``, one array parameter per column (a
+    short statement whatever the number of rows: psycopg parses and caches it once)."""
+    arrays = ", ".join(f"%s::{_pg_type(conn, table, n)}[]" for n in names)
+    return f"unnest({arrays}) AS v ({', '.join(_quote(conn, n) for n in names)})"
+
+
+def _columns(values: Sequence[Sequence[Any]], width: int) -> tuple[list[Any], ...]:
+    """Row tuples turned into one list per column (the arrays of ``_unnest``)."""
+    if not values:
+        return tuple([] for _ in range(width))
+    return tuple(list(column) for column in zip(*values, strict=True))
 
 
 def delete_keys(conn: Connection, table: Table, keys: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
@@ -103,13 +111,11 @@ def delete_keys(conn: Connection, table: Table, keys: Sequence[str], values: Seq
         where = " AND ".join(f"{q(conn, k)} = ?" for k in keys)
         conn.exec_driver_sql(f"DELETE FROM {q(conn, table.name)} WHERE {where}", list(values))
         return
-    row_marks = "(" + ", ".join(f"%s::{_pg_type(conn, table, k)}" for k in keys) + ")"
-    columns = ", ".join(q(conn, k) for k in keys)
-    for first in range(0, len(values), MULTI_ROWS):
-        chunk = values[first : first + MULTI_ROWS]
-        flat = tuple(v for row in chunk for v in row)
-        rows = ", ".join([row_marks] * len(chunk))
-        conn.exec_driver_sql(f"DELETE FROM {q(conn, table.name)} WHERE ({columns}) IN (VALUES {rows})", flat)
+    match = " AND ".join(f"t.{q(conn, k)} = v.{q(conn, k)}" for k in keys)
+    conn.exec_driver_sql(
+        f"DELETE FROM {q(conn, table.name)} AS t USING {_unnest(conn, table, keys)} WHERE {match}",
+        _columns(values, len(keys)),
+    )
 
 
 def rows_in(
@@ -117,12 +123,17 @@ def rows_in(
 ) -> Iterator[Row]:
     """The rows of ``table`` whose ``column`` is one of ``values`` (every column, as the driver
     returns it: SQLite gives booleans as 0/1), ``size`` values per statement."""
+    if not values:
+        return
     names = [c.name for c in table.columns]
     q = _quote
-    mark = "?" if _sqlite(conn) else "%s"
-    columns = ", ".join(q(conn, n) for n in names)
-    head = f"SELECT {columns} FROM {q(conn, table.name)} WHERE {q(conn, column)} IN ("
+    head = f"SELECT {', '.join(q(conn, n) for n in names)} FROM {q(conn, table.name)} WHERE {q(conn, column)}"
+    if not _sqlite(conn):  # one array parameter: one short statement for any number of values
+        found = conn.exec_driver_sql(f"{head} = ANY(%s::{_pg_type(conn, table, column)}[])", (list(values),))
+        for row in found:
+            yield dict(zip(names, row, strict=True))
+        return
     for first in range(0, len(values), size):
         chunk = tuple(values[first : first + size])
-        for found in conn.exec_driver_sql(head + ", ".join([mark] * len(chunk)) + ")", chunk):
-            yield dict(zip(names, found, strict=True))
+        for row in conn.exec_driver_sql(f"{head} IN ({', '.join(['?'] * len(chunk))})", chunk):
+            yield dict(zip(names, row, strict=True))

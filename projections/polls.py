@@ -29,7 +29,6 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    insert,
     select,
     tuple_,
 )
@@ -39,6 +38,7 @@ from domain import audiences, people, polls
 from domain.accounts import Account
 from domain.groups import Group
 from domain.presets import StandardDecision, StandardLocation
+from projections.bulk import delete_keys, insert_rows, insert_tuples
 from projections.readmodel import ReadModel
 
 NAME = "polls"
@@ -283,19 +283,13 @@ class Fold:
             c.execute(delete(t.counts).where(t.counts.c.decision_id.in_(chunk)))
             c.execute(delete(t.votes).where(t.votes.c.decision_id.in_(chunk)))
         self._replace(t.votes, ("event_id", "user_id"), self.votes)
-        member_rows: dict[Any, dict[str, Any] | None] = {}
-        for user_id, sets in self.sets.items():
-            c.execute(delete(t.members).where(t.members.c.user_id == user_id))
-            for (kind, set_id), group_id in sets.items():
-                member_rows[(kind, set_id, user_id)] = {
-                    "kind": kind,
-                    "set_id": set_id,
-                    "user_id": user_id,
-                    "group_id": group_id,
-                }
-        rows = [r for r in member_rows.values() if r]
-        if rows:
-            c.execute(insert(t.members), rows)
+        delete_keys(c, t.members, ("user_id",), [(user_id,) for user_id in self.sets])
+        member_rows = {
+            (kind, set_id, user_id): (kind, set_id, user_id, group_id)
+            for user_id, sets in self.sets.items()
+            for (kind, set_id), group_id in sets.items()
+        }
+        insert_tuples(c, t.members, ("kind", "set_id", "user_id", "group_id"), list(member_rows.values()))
         for name, changed in self.rows.items():
             table = getattr(t, name)
             keys = tuple(col.name for col in table.primary_key.columns)
@@ -321,13 +315,8 @@ class Fold:
     def _replace(self, table: Table, keys: tuple[str, ...], rows: dict[Any, dict[str, Any] | None]) -> None:
         if not rows:
             return
-        cols = [table.c[k] for k in keys]
-        for chunk in _chunks(list(rows)):
-            wanted = [k if isinstance(k, tuple) else (k,) for k in chunk]
-            self.conn.execute(delete(table).where(tuple_(*cols).in_(wanted)))
-        fresh = [r for r in rows.values() if r is not None]
-        if fresh:
-            self.conn.execute(insert(table), fresh)
+        delete_keys(self.conn, table, keys, [k if isinstance(k, tuple) else (k,) for k in rows])
+        insert_rows(self.conn, table, [r for r in rows.values() if r is not None])
 
     def _counts(self) -> None:
         t = self.t.counts
