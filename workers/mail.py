@@ -9,16 +9,18 @@ not retried.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
 from uuid import UUID, uuid5
 
 from domain.accounts import Account
 from domain.indexes import ROOT
+from domain.mailings import Mailing
 from workers.context import JobContext, MailSettings
-from workers.mailers import Undeliverable
+from workers.drafts import Draft
+from workers.mailers import Undeliverable, draft_sender
 from workers.metrics import counted
 from workers.texts import mail_text
 
@@ -34,34 +36,43 @@ def address(account: Account) -> Address:
     return Address(account.user_name, local, domain)
 
 
+def draft(mail: MailSettings, to: Account, subject: str, body: str, reply_to: Account | None = None) -> Draft:
+    replies = address(reply_to) if reply_to is not None and reply_to.email else None
+    return Draft(mail.mail_from, address(to), subject, body, replies)
+
+
 def compose(
     mail: MailSettings, to: Account, subject: str, body: str, reply_to: Account | None = None
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = mail.mail_from
-    message["To"] = address(to)
-    if reply_to is not None and reply_to.email:
-        message["Reply-To"] = address(reply_to)
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="campaignevents")
-    message.set_content(body)
-    return message
+    return draft(mail, to, subject, body, reply_to).message()
 
 
 @counted("send_mailing")
 def send_mailing(context: JobContext, mailing_id: str) -> int:
     """Send an organizer's message to every recipient not yet recorded; returns how many it sent.
 
-    Each delivery is recorded right after the SMTP server accepts it, over one connection."""
+    Over one connection. Each delivery is recorded right after the SMTP server accepted it, in a
+    thread of its own while the next message is prepared and sent; the server is asked to accept
+    that next message only once the record is committed (``workers.mailers.transmit``). So a
+    crash anywhere leaves at most the one accepted message unrecorded, as when the record came
+    first."""
     app, mail = context.app, context.mail
     mailing = app.resolve_recipients(UUID(mailing_id))
     sender = app.account(mailing.sender_id)
     registration = app.registration_for_reading(mailing.event_id)
     if sender is None:
         return 0
-    sent = 0
     link = mail.event_link(mailing.event_id, registration.details.page)
-    with context.mailer.connection() as send:
+    recording: Future[Mailing] | None = None
+
+    def recorded() -> None:
+        """Wait for the previous delivery's record (its error, if any, is raised here)."""
+        nonlocal mailing, recording
+        if recording is not None:
+            mailing, recording = recording.result(), None
+
+    sent = 0
+    with ThreadPoolExecutor(1, "record-delivery") as records, draft_sender(context.mailer) as send:
         for user_id in mailing.pending():
             if user_id in mailing.delivered:  # recorded by another run meanwhile
                 continue
@@ -71,17 +82,18 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
             footer = mail_text("campaignevents-email-footer", sender.user_name, recipient.user_name, link)
             body = f"{mailing.message}\n\n-- \n{footer}"
             try:
-                send(compose(mail, recipient, mailing.subject, body, reply_to=sender))
+                send(draft(mail, recipient, mailing.subject, body, reply_to=sender), recorded)
             except (Undeliverable, ValueError) as error:
                 log.error("mailing %s: not delivered to user %d, for good: %s", mailing_id, user_id, error)
                 continue
-            mailing = app.record_delivery(mailing, user_id)
+            recording = records.submit(app.record_delivery, mailing, user_id)
             sent += 1
+        recorded()
         if mailing.copy_to_sender and not mailing.copy_delivered:
             subject = mail_text("campaignevents-email-copy-subject", registration.details.name)
             footer = mail_text("campaignevents-email-copy-footer", link)
             try:
-                send(compose(mail, sender, subject, f"{mailing.message}\n\n-- \n{footer}"))
+                send(draft(mail, sender, subject, f"{mailing.message}\n\n-- \n{footer}"), recorded)
             except (Undeliverable, ValueError) as error:
                 log.error("mailing %s: the sender's copy not delivered, for good: %s", mailing_id, error)
                 return sent

@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it accepts, and can hold a chosen
-message at RCPT time (before its data is sent) so a test can kill the sender mid-batch."""
+message at RCPT time (before its data is sent) or at its final "." (all sent, not yet accepted)
+so a test can kill the sender mid-batch."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ class Sink:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
         self.hold_at: int | None = None  # hold the n-th RCPT (1-based) until released
+        self.hold_data_at: int | None = None  # hold the n-th message's final "." (1-based)
         self.held = threading.Event()
         self.release = threading.Event()
         self._rcpts = 0
+        self._datas = 0
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         with self.lock:
@@ -37,6 +40,14 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self._datas += 1
+            hold = self.hold_data_at is not None and self._datas == self.hold_data_at
+        if hold:
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
+            return "451 Try again later"
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(message)
