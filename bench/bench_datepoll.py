@@ -3,7 +3,8 @@
 One command, no set-up::
 
     .venv/bin/python bench/bench_datepoll.py [--voters 1000] [--groups 20] [--subgroups 5]
-                                             [--requests 200] [--database-url URL] [--profile]
+                                             [--requests 200] [--database-url URL]
+                                             [--profile [warm|cold]]
 
 Set-up (not measured): an administration account (event-organizer), ``--voters`` accounts with
 first and last names (``bulk_users``: many per save), ``--groups`` groups of ``--subgroups``
@@ -15,14 +16,21 @@ the administration, in chunks). Then, alternating in rounds of 20 so both see th
    and as a member without ``events.details`` (the anonymous form);
    and once more with the results' cache emptied before each request (``cold``: every request
    reads and serialises the 1,000 voters, as the first one after a poll fact does);
-2. ``GET /campaignevents/v0/event_registration/{id}`` with the administration's bearer token.
+2. ``GET /api/v1/avent/{id}`` as the administration with a write between requests (untimed, and
+   applied by the projector before the next request, as read-your-writes makes it): ``unrelated``
+   — a voter registers for another event made through v0 (the results are not made of it: the
+   kept text must be served); ``votes`` — a voter's vote on this event changes (every request after
+   one must read the results afresh);
+3. ``GET /campaignevents/v0/event_registration/{id}`` with the administration's bearer token.
 
 Requests go through the WSGI app in this process (Flask's test client: no sockets, no gunicorn), so
 the figures compare the two routes' own work. Each answer is checked (status, the number of users
 in ``allUsers``, every vote counted) after its time is taken: parsing 1,000 voters' JSON is the
 client's work, not the route's. Prints requests/s and p50/p95 of each and the ratio DatePoll / v0
-(target >= 0.3). ``--profile``: cProfile's top 20 (cumulative) over 100 administration requests
-(not their checks). Exits 1 on a failed check. The SQLite file (or PostgreSQL schema) is removed.
+(target >= 0.3), and how many requests of each kind read the results afresh (their kept text
+replaced). ``--profile``: cProfile's top 20 (cumulative) over 100 administration requests (not
+their checks), ``--profile cold`` with the kept results emptied before each. Exits 1 on a failed
+check. The SQLite file (or PostgreSQL schema) is removed.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,14 +55,27 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.datepoll import results
-from bench.faults_common import bulk_users
+from bench.faults_common import bulk_users, event_details
 from domain import commands, poll_commands
 from domain.ports import FakeClock
 
 ROUND = 20
 
 
-def build(settings: Settings, voters: int, groups: int, subgroups: int) -> tuple[Any, Any, int, str, str]:
+@dataclass
+class World:
+    services: Any
+    flask_app: Any
+    event_id: int
+    admin_id: int
+    admin: str
+    member: str
+    voters: list[int]
+    decisions: list[int]
+    other_event: int
+
+
+def build(settings: Settings, voters: int, groups: int, subgroups: int) -> World:
     init_store(settings)
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1))
     services = build_services(settings, clock=clock)
@@ -114,17 +135,26 @@ def build(settings: Settings, voters: int, groups: int, subgroups: int) -> tuple
                 query_string=q,
             )
             assert resp.status_code == 200, resp.get_json()
+    details = event_details("Event:Bench DatePoll other event", clock.now() + timedelta(days=30))
+    other = app.enable_registration(commands.EnableRegistration(admin.user_id, details)).event_id
+    services.written(app.recorder.max_notification_id() or 0)
     print(f"set-up: event {eid} with {voters} votes ready", file=sys.stderr)
-    return services, flask_app, eid, admin.token, member.token
+    ids = [u.user_id for u in users]
+    return World(services, flask_app, eid, admin.user_id, admin.token, member.token, ids, decisions, other)
 
 
 Check = Callable[[], None]
 
 
-def measure(call: Callable[[], Check], n: int, times: list[float]) -> None:
+def measure(
+    call: Callable[[], Check], n: int, times: list[float], before: Callable[[], None] | None = None
+) -> None:
     """Times ``call`` (the request); the check it returns (parsing the answer) runs untimed: the
-    1,000 voters' JSON took the test client ~4 ms to parse, more than the route's own work."""
+    1,000 voters' JSON took the test client ~4 ms to parse, more than the route's own work.
+    ``before`` (a write, untimed) runs before each request."""
     for _ in range(n):
+        if before is not None:
+            before()
         started = time.perf_counter()
         check = call()
         times.append(time.perf_counter() - started)
@@ -148,7 +178,7 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--subgroups", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", nargs="?", const="warm", choices=("warm", "cold"), default=None)
     parser.add_argument(
         "--database-url", default=None, help="default: a SQLite file in a temporary directory"
     )
@@ -158,17 +188,34 @@ def main() -> int:
         settings = replace(
             Settings.from_env({"CAMPAIGNEVENTS_DATA_DIR": tmp}), database_url=url, secret_key="bench"
         )
-        services, flask_app, eid, admin, member = build(settings, args.voters, args.groups, args.subgroups)
+        world = build(settings, args.voters, args.groups, args.subgroups)
+        services, flask_app, eid, admin, member = (
+            world.services,
+            world.flask_app,
+            world.event_id,
+            world.admin,
+            world.member,
+        )
         client = flask_app.test_client()
         kept = flask_app.extensions.setdefault(results.EXTENSION, results.ResultsCache())
         failures: list[str] = []
 
-        def datepoll(token: str, anonymous: bool, cold: bool = False) -> Callable[[], Check]:
+        fresh: dict[str, int] = {}  # kind -> requests that read the results afresh
+
+        def datepoll(token: str, anonymous: bool, cold: bool = False, kind: str = "") -> Callable[[], Check]:
+            key = ("results", eid, anonymous)
+
             def call() -> Check:
                 if cold:
                     kept.clear()
+                before = kept.entries.get(key)
                 resp = client.get(f"/api/v1/avent/{eid}", query_string={"token": token})
-                return lambda: check(resp, anonymous)
+
+                def checked() -> None:
+                    check(resp, anonymous)
+                    fresh[kind] = fresh.get(kind, 0) + (kept.entries.get(key) is not before)
+
+                return checked
 
             return call
 
@@ -189,6 +236,25 @@ def main() -> int:
             return check_v0
 
         bearer = {"Authorization": f"Bearer {admin}"}  # both routes authenticated, as the same account
+        app = services.app
+        registered = iter(world.voters)
+        recast = iter(range(10**9))
+
+        def unrelated_write() -> None:
+            """A voter registers for the other (v0) event: no fact the results are made of."""
+            cmd = commands.RegisterParticipant(next(registered), world.other_event, False)
+            services.written(app.register_participant(cmd).position)
+
+        def vote_write() -> None:
+            """A voter's vote on this event moves to the next decision (still every voter voted)."""
+            n = next(recast)
+            user = world.voters[n * 7 % len(world.voters)]
+            decision = world.decisions[(n + 1) % len(world.decisions)]
+            cmd = poll_commands.CastVotesFor(world.admin_id, eid, (user,), decision)
+            services.written(app.cast_votes_for(cmd).position)
+
+        unrelated: list[float] = []
+        voted: list[float] = []
         named: list[float] = []
         anonymous: list[float] = []
         cold: list[float] = []
@@ -196,13 +262,15 @@ def main() -> int:
         measure(datepoll(admin, False), 3, [])  # warm-up
         measure(v0, 3, [])
         for _ in range(max(1, args.requests // ROUND)):
-            measure(datepoll(admin, False), ROUND, named)
-            measure(datepoll(member, True), ROUND, anonymous)
-            measure(datepoll(admin, False, cold=True), ROUND, cold)
+            measure(datepoll(admin, False, kind="administration"), ROUND, named)
+            measure(datepoll(member, True, kind="anonymous"), ROUND, anonymous)
+            measure(datepoll(admin, False, cold=True, kind="cold"), ROUND, cold)
+            measure(datepoll(admin, False, kind="unrelated"), ROUND, unrelated, before=unrelated_write)
+            measure(datepoll(admin, False, kind="vote"), ROUND, voted, before=vote_write)
             measure(v0, ROUND, details)
         profile = cProfile.Profile()
         if args.profile:
-            run = datepoll(admin, False)
+            run = datepoll(admin, False, cold=args.profile == "cold")
             profile.enable()
             checks = [run() for _ in range(100)]  # the requests only: their checks after
             profile.disable()
@@ -216,10 +284,18 @@ def main() -> int:
         rate_named = summary("GET /api/v1/avent/{id} (administration)", named)
         rate_anonymous = summary("GET /api/v1/avent/{id} (anonymous)", anonymous)
         rate_cold = summary("GET /api/v1/avent/{id} (administration, cold)", cold)
+        rate_unrelated = summary("GET /api/v1/avent/{id} (unrelated write between)", unrelated)
+        rate_voted = summary("GET /api/v1/avent/{id} (vote on it between)", voted)
         rate_v0 = summary("GET /campaignevents/v0/event_registration/{id}", details)
         print(
             f"ratio DatePoll / v0: {rate_named / rate_v0:.2f} (administration), "
-            f"{rate_anonymous / rate_v0:.2f} (anonymous), {rate_cold / rate_v0:.2f} (cold); target >= 0.3"
+            f"{rate_anonymous / rate_v0:.2f} (anonymous), {rate_cold / rate_v0:.2f} (cold), "
+            f"{rate_unrelated / rate_v0:.2f} (unrelated write between), "
+            f"{rate_voted / rate_v0:.2f} (vote between); target >= 0.3"
+        )
+        print(
+            "results read afresh (of the requests measured): "
+            + ", ".join(f"{kind} {n}/{args.requests // ROUND * ROUND}" for kind, n in fresh.items() if kind)
         )
         if args.profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(20)

@@ -18,8 +18,8 @@ from projections.schema import Tables
 User = dict[str, Any]
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_string = json.encoder.encode_basestring_ascii  # the C function json.dumps uses for a str
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class PollViews:
         the same bytes), each user entry serialised once and its text reused in every set that
         lists it (a voter is in ``allUsers``, a group and a subgroup)."""
         found = self._results(event_id, anonymous)
-        texts = {u: _dumps(entry) for u, entry in found.users.items()}
+        texts = {u: _user_json(entry) for u, entry in found.users.items()}
 
         def listed(ids: list[int]) -> str:
             return "[" + ",".join([texts[u] for u in ids]) + "]"
@@ -173,7 +173,7 @@ class PollViews:
         def entry(e: dict[str, Any]) -> str:
             return (
                 "{"
-                + ",".join(f"{_dumps(k)}:{listed(v) if k == 'users' else _dumps(v)}" for k, v in e.items())
+                + ",".join([f'"{k}":{listed(v) if k == "users" else _json(v)}' for k, v in e.items()])
                 + "}"
             )
 
@@ -185,8 +185,8 @@ class PollViews:
         groups = "[" + ",".join([group(g) for g in found.groups]) + "]"
         every = "[" + ",".join(texts.values()) + "]"
         return (
-            f'{{"anonymous":{_dumps(anonymous)},"groups":{groups},"allUsers":{every},'
-            f'"chart":{_dumps(found.chart)}}}'
+            f'{{"anonymous":{_json(anonymous)},"groups":{groups},"allUsers":{every},'
+            f'"chart":{_json(found.chart)}}}'
         )
 
     def _results(self, event_id: int, anonymous: bool) -> Results:
@@ -288,21 +288,16 @@ class PollViews:
         )
         if not everyone:
             query = query.where(p.c.user_id.in_(sets))
-        rows = conn.execute(query).mappings().all()
-        rows = sorted(
-            rows,
-            key=lambda r: (
-                (r["surname"] or "").lower(),
-                (r["firstname"] or r["user_name"]).lower(),
-                r["user_id"],
-            ),
-        )
-        users = {r["user_id"]: _user(r, anonymous) for r in rows}
+        rows = conn.execute(query).all()  # plain rows, read by position (the columns above)
+        rows.sort(key=lambda r: ((r[3] or "").lower(), (r[2] or r[1]).lower(), r[0]))
+        users = {r[0]: _user(r, anonymous) for r in rows}
         order = {u: n for n, u in enumerate(users)}
         members: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for r in conn.execute(select(m.c.kind, m.c.set_id, m.c.user_id).where(m.c.user_id.in_(sets))):
-            if r.user_id in order:
-                members[(r.kind, r.set_id)].append(r.user_id)
+        for kind, set_id, user_id in conn.execute(
+            select(m.c.kind, m.c.set_id, m.c.user_id).where(m.c.user_id.in_(sets))
+        ).all():  # fetched at once, not row by row
+            if user_id in order:
+                members[(kind, set_id)].append(user_id)
         for key in members:
             members[key].sort(key=order.__getitem__)
         return users, members
@@ -321,17 +316,48 @@ def _decision(r: Any) -> dict[str, Any]:
 
 
 def _user(r: Any, anonymous: bool) -> User:
-    decision = {"decisionId": r["decision_id"], "decision": r["label"]}
+    """A row (user_id, user_name, firstname, surname, decision_id, additional_information,
+    label) as a user entry."""
+    user_id, user_name, firstname, surname, decision_id, note, label = r
     if anonymous:
-        return {"id": None, "firstname": None, "surname": None, **decision, "additional_information": None}
-    first = r["firstname"] if r["firstname"] or r["surname"] else r["user_name"]
+        return {
+            "id": None,
+            "firstname": None,
+            "surname": None,
+            "decisionId": decision_id,
+            "decision": label,
+            "additional_information": None,
+        }
     return {
-        "id": r["user_id"],
-        "firstname": first,
-        "surname": r["surname"] or "",
-        **decision,
-        "additional_information": r["additional_information"],
+        "id": user_id,
+        "firstname": firstname if firstname or surname else user_name,
+        "surname": surname or "",
+        "decisionId": decision_id,
+        "decision": label,
+        "additional_information": note,
     }
+
+
+def _user_json(u: User) -> str:
+    """A user entry as ``json.dumps(u, separators=(",", ":"))`` writes it, in one format."""
+    return (
+        f'{{"id":{_json(u["id"])},"firstname":{_json(u["firstname"])},"surname":{_json(u["surname"])},'
+        f'"decisionId":{_json(u["decisionId"])},"decision":{_json(u["decision"])},'
+        f'"additional_information":{_json(u["additional_information"])}}}'
+    )
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, separators=(",", ":"))``: None, int and str written directly (as the
+    encoder writes them), the rest by one encoder built once."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    return _ENCODER.encode(value)
 
 
 def _chart(decisions: list[dict[str, Any]], counts: dict[int, int]) -> list[dict[str, Any]]:

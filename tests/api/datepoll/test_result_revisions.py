@@ -158,3 +158,34 @@ def test_kept_text_is_the_fresh_text_and_replay_rebuilds_the_revisions(
     replay(services.projector, progress=False)
     assert services.polls.revision(eid) == before  # one count per fact, not per batch
     assert verify(services.projector, progress=False) == []
+
+
+def test_the_text_is_json_dumps_for_awkward_names_notes_and_audiences(dp: Any, services: Any) -> None:
+    admin = dp("Boss", "event-organizer")
+    app = services.app
+    band = app.create_group(poll_commands.CreateGroup('The "Band" \\ Zoë')).id
+    app.create_group(poll_commands.CreateGroup("Empty", order=2))
+    brass = app.create_subgroup(poll_commands.CreateSubgroup(band, "Brass\u2028\U0001f3ba")).id
+    names = [("Zoë", 'O"Neil'), (None, None), ("\t", "\\x"), ("日本", None), (None, "Åberg")]
+    voters = [dp(f"Voter{n}") for n in range(len(names))]
+    for voter, (first, last) in zip(voters, names, strict=True):
+        app.set_person_name(poll_commands.SetPersonName(voter.user.name, first, last))
+        app.change_membership(poll_commands.ChangeMembership(voter.user.user_id, band))
+    app.change_membership(poll_commands.ChangeMembership(voters[0].user.user_id, None, brass))
+    open_to_all, restricted = _poll(admin), _poll(admin, forEveryone=False)
+    body = {"event_id": restricted["id"], "subgroup_id": brass}
+    assert admin.post(f"{ADMIN}/addSubgroupToEvent", body).status_code == 200
+    notes = ["</script>\n", None, "\u0000\u001f", "ünïcode 🎺", " \\ "]
+    for event in (open_to_all, restricted):
+        for n, (voter, note) in enumerate(zip(voters, notes, strict=True)):
+            if n == 1 or (event is restricted and n != 0):
+                continue  # one who did not vote; the restricted poll: only Brass may vote
+            vote = {"event_id": event["id"], "decision_id": event["decisions"][n % 3]["id"]}
+            assert voter.post(f"{BASE}/vote", {**vote, "additional_information": note}).status_code == 200
+    for event in (open_to_all, restricted):
+        for anonymous in (False, True):
+            fresh = services.polls.result_groups(event["id"], anonymous)
+            assert fresh["allUsers"]  # the cases are there
+            assert services.polls.result_groups_json(event["id"], anonymous) == json.dumps(
+                fresh, separators=(",", ":")
+            )
