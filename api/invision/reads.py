@@ -122,12 +122,20 @@ def page(
     snapshot (SQLite: one transaction; elsewhere each statement has its own, so OFFSET from the
     start)."""
     e = _INDEX.events
-    where = _where(services, viewer, f)
     order_column = e.c[SORTS[f.sort_by]] if f.sort_by in SORTS else e.c.event_id
     descending = [order_column.desc(), e.c.event_id.desc()]
     ascending = [order_column, e.c.event_id]
     order, reverse = (descending, ascending) if f.descending else (ascending, descending)
-    counted = select(func.count()).select_from(e).where(where)
+    built: list[Any] = []  # the conditions, built only when the total or the ids are read
+
+    def where() -> Any:
+        if not built:
+            built.append(_where(services, viewer, f))
+        return built[0]
+
+    def counted(conn: Any) -> int:
+        return int(conn.execute(select(func.count()).select_from(e).where(where())).scalar_one())
+
     asked = (repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer))
     kept = _kept(services)
     offset = (number - 1) * per_page
@@ -139,14 +147,14 @@ def page(
             return []
         if one_snapshot and rest < offset:
             shown = min(per_page, rest)
-            back = select(e.c.event_id).where(where).order_by(*reverse).limit(shown).offset(rest - shown)
+            back = select(e.c.event_id).where(where()).order_by(*reverse).limit(shown).offset(rest - shown)
             return list(reversed(conn.execute(back).scalars().all()))
-        forward = select(e.c.event_id).where(where).order_by(*order).limit(per_page).offset(offset)
+        forward = select(e.c.event_id).where(where()).order_by(*order).limit(per_page).offset(offset)
         return list(conn.execute(forward).scalars())
 
     with services.store.connect() as conn:
         at = conn.exec_driver_sql(_REVISION).scalar() or 0  # before the reads it keys, same snapshot
-        total = kept.get(("total", asked), at, lambda: int(conn.execute(counted).scalar_one()))
+        total = kept.get(("total", asked), at, lambda: counted(conn))
         ids = kept.get(("ids", asked, number, per_page), at, lambda: chosen(conn, total))
         rows = _rows(services, conn, ids)
     return total, rows
