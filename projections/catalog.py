@@ -49,7 +49,9 @@ def sortable(moment: datetime | str) -> str:
     instants as strings."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:26]
+    if moment.tzinfo is not UTC:  # the log's timestamps are in UTC already: no conversion
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:26]
 
 
 def _json(value: dict[str, Any]) -> str:
@@ -89,6 +91,29 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
         yield values[first : first + size]
 
 
+# What ``Fold.prepare`` reads for a fact, by its class (worked out once per class, not per fact).
+_OTHER, _ENABLED, _REGISTRATION, _ORGANIZERS, _REGISTERED, _PARTICIPANT, _WORKLIST, _EMAILED = range(8)
+_KINDS: dict[type, int] = {}
+
+
+def _kind(kind: type) -> int:
+    found = _OTHER
+    if issubclass(kind, EventRegistration.RegistrationEnabled):
+        found = _ENABLED
+    elif issubclass(kind, EventRegistration.Event):
+        found = _ORGANIZERS if issubclass(kind, EventRegistration.OrganizersSet) else _REGISTRATION
+    elif issubclass(kind, Participant.ParticipantRegistered):
+        found = _REGISTERED
+    elif issubclass(kind, Participant.Event):
+        found = _PARTICIPANT
+    elif issubclass(kind, Worklist.WorklistChanged):
+        found = _WORKLIST
+    elif issubclass(kind, Mailing.ParticipantsEmailed):
+        found = _EMAILED
+    _KINDS[kind] = found
+    return found
+
+
 class Fold:
     """One batch folded into the rows it changes; ``flush`` writes them."""
 
@@ -123,22 +148,26 @@ class Fold:
         organizer_aggregates: set[str] = set()
         worklist_events: set[int] = set()
         registering = False
+        kinds = _KINDS
         for e in events:
-            if isinstance(e, EventRegistration.RegistrationEnabled):
+            kind = kinds.get(type(e))
+            if kind is None:
+                kind = _kind(type(e))
+            if kind == _OTHER:
+                continue
+            if kind in (_ENABLED, _EMAILED):
                 event_ids.add(e.event_id)
-            elif isinstance(e, EventRegistration.Event):
+            elif kind in (_REGISTRATION, _ORGANIZERS):
                 registration_ids.add(str(e.originator_id))
-                if isinstance(e, EventRegistration.OrganizersSet):
+                if kind == _ORGANIZERS:
                     organizer_aggregates.add(str(e.originator_id))
-            elif isinstance(e, Participant.ParticipantRegistered):
+            elif kind == _REGISTERED:
                 registering = True
                 event_ids.add(e.event_id)
-            elif isinstance(e, Participant.Event):
+            elif kind == _PARTICIPANT:
                 participant_ids.add(str(e.originator_id))
-            elif isinstance(e, Worklist.WorklistChanged):
+            elif kind == _WORKLIST:
                 worklist_events.add(e.event_id)
-                event_ids.add(e.event_id)
-            elif isinstance(e, Mailing.ParticipantsEmailed):
                 event_ids.add(e.event_id)
         r, p, o, h, w = (
             self.t.registrations,

@@ -63,18 +63,13 @@ def job_id(entry: Row) -> str:
     return f"place-{entry['aggregate_id']}-{entry['request_version']}-{entry['outcome']}"
 
 
-def _contribution(member: Row | None) -> dict[str, int]:
-    if member is None:
-        return dict.fromkeys(COUNTERS, 0)
+def _contribution(member: Row) -> tuple[int, int, int, int, int]:
+    """What ``member`` adds to its event's ``COUNTERS`` (in their order)."""
     status = member["status"]
-    confirmed = status == rules.CONFIRMED
-    return {
-        "confirmed_public": int(confirmed and not member["private"]),
-        "confirmed_private": int(confirmed and bool(member["private"])),
-        "waitlisted": int(status == rules.WAITLISTED),
-        "pending": int(status == rules.PENDING),
-        "checked_in": int(bool(member["checked_in"])),
-    }
+    checked_in = 1 if member["checked_in"] else 0
+    if status == rules.CONFIRMED:
+        return (0, 1, 0, 0, checked_in) if member["private"] else (1, 0, 0, 0, checked_in)
+    return 0, 0, int(status == rules.WAITLISTED), int(status == rules.PENDING), checked_in
 
 
 class Fold:
@@ -158,8 +153,10 @@ class Fold:
         before = _contribution(member)
         member.update(values)
         after = _contribution(member)
-        for counter in COUNTERS:
-            place[counter] += after[counter] - before[counter]
+        if after != before:
+            for counter, was, now in zip(COUNTERS, before, after, strict=True):
+                if now != was:
+                    place[counter] += now - was
         waiting = self.waiting.get(member["event_id"])
         if waiting is not None:
             if member["status"] in (rules.WAITLISTED, rules.PENDING):
