@@ -19,6 +19,8 @@ from domain.accounts import (
     Account,
 )
 from domain.answers import BY_ID
+from domain.audiences import Audience
+from domain.people import group_ids, subgroup_ids
 
 
 class EventRegistration(Protocol):
@@ -134,7 +136,23 @@ def can_moderate(viewer: Account | None, registration: EventRegistration) -> boo
     return "sysop" in viewer.groups or can_edit(viewer, registration)
 
 
-def can_see_event(viewer: Account | None, registration: EventRegistration, hidden: int) -> bool:
+def can_see_event(
+    viewer: Account | None, registration: EventRegistration, hidden: int, audience: Audience | None = None
+) -> bool:
     """A hidden event (``hidden`` 1: pending approval, -1: hidden by a moderator) is seen only by
-    its moderators; every API answers others as for an event that does not exist."""
-    return hidden == 0 or can_moderate(viewer, registration)
+    its moderators; every API answers others as for an event that does not exist. Given the event's
+    ``audience`` (domain/audiences.py; Wild Apricot's reads give it), an event for some groups only
+    is seen by their members (``in_audience``) and its moderators, in the same way."""
+    shown = hidden == 0 and (audience is None or in_audience(viewer, audience))
+    return shown or can_moderate(viewer, registration)
+
+
+def in_audience(viewer: Account | None, audience: Audience) -> bool:
+    """An event for everyone, or the viewer (not blocked) is a member of one of its groups or
+    subgroups (the rule ``audiences.is_visible_to`` applies for voting)."""
+    if audience.for_everyone:
+        return True
+    if viewer is None or viewer.blocked:
+        return False
+    in_group = set(audience.group_ids) & set(group_ids(viewer))
+    return bool(in_group or set(audience.subgroup_ids) & set(subgroup_ids(viewer)))

@@ -5,6 +5,12 @@ and end in the event's own time zone, the UTC start and end (sorting, ``IsUpcomi
 registration is open, and the text index (name, plain-text description, location, start date,
 tags). ``Tags in`` reads the content model's ``rm_event_tags`` (indexed on ``(tag_key, event_id)``).
 
+It also keeps the inputs of the visibility rule (``policies.can_see_event``): the moderation flag
+(``hidden``) and the audience (``for_everyone``; the attached groups and subgroups in
+``rm_wa_event_sets``), so that a list's filter, order and OFFSET walk one covering index
+(``LIST_INDEX``) without joining another table for every skipped row. The rule itself stays in
+domain/policies.py; api/wildapricot/reads.py writes it as a condition over these columns.
+
 Its own tracking row (``NAME``) and table; a batch is folded set-based in the projector's
 transaction (the rows it touches read with one query per chunk, facts folded in log order, each
 touched row written once), so writes are covered by read-your-writes (``Services.written``) and the
@@ -31,15 +37,17 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    delete,
     insert,
     inspect,
+    tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
 from api.wildapricot.query import name_key, text_index
-from domain import content, scheduling
+from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from projections.readmodel import ReadModel
 from projections.schema import Tables
@@ -60,7 +68,18 @@ FACTS: tuple[type[Any], ...] = (
     content.DescriptionChanged,
     content.PlaceChanged,
     content.TagsChanged,
+    moderation.EventHidden,
+    moderation.EventShown,
+    *audiences.AUDIENCE_FACTS,
 )
+# the order the lists read (start, id) with every column a filter or the visibility rule checks
+# after it, so filter + order + OFFSET walk this index alone (no table row read for a skipped event)
+LIST_INDEX = (
+    "deleted", "start_utc", "event_id", "hidden", "for_everyone", "start_date", "end_date", "end_utc",
+    "registration_enabled",
+)  # fmt: skip
+# ``Name eq``: the folded name, then the lists' order (one match: one index entry, no sort)
+NAME_INDEX = ("name_key", "deleted", "start_utc", "event_id")
 TOPICS = tuple(get_topic(kind) for kind in FACTS)
 
 
@@ -68,9 +87,10 @@ TOPICS = tuple(get_topic(kind) for kind in FACTS)
 class WaTables:
     metadata: MetaData
     events: Table
+    sets: Table  # the groups (kind "g") and subgroups ("s") an event is for (audiences)
 
     def models(self) -> list[Table]:
-        return [self.events]
+        return [self.events, self.sets]
 
 
 def define(suffix: str = "") -> WaTables:
@@ -89,14 +109,23 @@ def define(suffix: str = "") -> WaTables:
         Column("text_index", Text, nullable=False),
         Column("state", Text, nullable=False),  # JSON: name, description, location parts, tags
         Column("deleted", Boolean, nullable=False),
+        Column("hidden", Integer, nullable=False),  # moderation: 0 visible, 1 pending, -1 hidden
+        Column("for_everyone", Boolean, nullable=False),  # audience: else rm_wa_event_sets
     )
-    Index(f"ix_rm_wa_events{suffix}_name", table.c.name_key)
-    Index(f"ix_rm_wa_events{suffix}_start", table.c.deleted, table.c.start_utc, table.c.event_id)
+    sets = Table(
+        "rm_wa_event_sets" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("kind", String(1), primary_key=True),
+        Column("set_id", Integer, primary_key=True, autoincrement=False),
+    )
+    Index(f"ix_rm_wa_events{suffix}_name", *(table.c[c] for c in NAME_INDEX))
+    Index(f"ix_rm_wa_events{suffix}_list", *(table.c[c] for c in LIST_INDEX))
     Index(f"ix_rm_wa_events{suffix}_end", table.c.end_utc)
     Index(f"ix_rm_wa_events{suffix}_start_date", table.c.start_date)
     Index(f"ix_rm_wa_events{suffix}_end_date", table.c.end_date)
     Index(f"ix_rm_wa_events{suffix}_enabled", table.c.registration_enabled)
-    return WaTables(md, table)
+    return WaTables(md, table, sets)
 
 
 def stamp(moment: datetime) -> str:
@@ -129,11 +158,12 @@ def _refresh(row: Row, state: Row) -> None:
 
 
 class Fold:
-    def __init__(self, conn: Connection, t: Table) -> None:
-        self.conn, self.t = conn, t
+    def __init__(self, conn: Connection, tables: WaTables) -> None:
+        self.conn, self.t, self.sets = conn, tables.events, tables.sets
         self.rows: dict[str, Row] = {}
         self.new: set[str] = set()
         self.changed: set[str] = set()
+        self.attached: dict[tuple[int, str, int], bool] = {}  # (event, kind, set) -> attached
 
     def prepare(self, events: Sequence[Any]) -> None:
         wanted = sorted({str(e.originator_id) for e in events})
@@ -157,6 +187,8 @@ class Fold:
                 "end_utc": _utc(d["end_utc"]),
                 "registration_enabled": True,
                 "deleted": False,
+                "hidden": moderation.VISIBLE,
+                "for_everyone": True,
             }
             _refresh(row, state)
             self.rows[key] = row
@@ -164,6 +196,9 @@ class Fold:
             return
         found = self.rows.get(key)
         if found is None:
+            return
+        if self._audience_or_moderation(found, e):
+            self.changed.add(key)
             return
         state = json.loads(found["state"])
         values: dict[str, Any] = {}
@@ -200,15 +235,42 @@ class Fold:
         _refresh(found, state)
         self.changed.add(key)
 
+    def _audience_or_moderation(self, found: Row, e: Any) -> bool:
+        """The visibility rule's inputs: the moderation flag and the audience."""
+        if isinstance(e, moderation.EventHidden):
+            found["hidden"] = e.hidden
+        elif isinstance(e, moderation.EventShown):
+            found["hidden"] = moderation.VISIBLE
+        elif isinstance(e, audiences.ForEveryoneSet):
+            found["for_everyone"] = e.for_everyone
+        elif isinstance(e, audiences.GroupAttached | audiences.GroupDetached):
+            self.attached[(found["event_id"], "g", e.group_id)] = isinstance(e, audiences.GroupAttached)
+        elif isinstance(e, audiences.SubgroupAttached | audiences.SubgroupDetached):
+            attached = isinstance(e, audiences.SubgroupAttached)
+            self.attached[(found["event_id"], "s", e.subgroup_id)] = attached
+        else:
+            return False
+        return True
+
     def flush(self) -> None:
         t = self.t
+        if self.attached:
+            s = self.sets
+            keys = sorted(self.attached)
+            for chunk in _chunks(keys):
+                self.conn.execute(delete(s).where(tuple_(s.c.event_id, s.c.kind, s.c.set_id).in_(chunk)))
+            attached = [
+                {"event_id": e, "kind": k, "set_id": i} for (e, k, i) in keys if self.attached[(e, k, i)]
+            ]
+            if attached:
+                self.conn.execute(insert(s), attached)
         if self.new:
             self.conn.execute(insert(t), [self.rows[k] for k in sorted(self.new)])
         dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
         if dirty:
             columns = (
                 "name_key", "start_date", "end_date", "start_utc", "end_utc", "registration_enabled",
-                "text_index", "state", "deleted",
+                "text_index", "state", "deleted", "hidden", "for_everyone",
             )  # fmt: skip
             statement = (
                 update(t)
@@ -226,7 +288,7 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def _fold(conn: Connection, tables: WaTables, events: Sequence[Any]) -> None:
-    fold = Fold(conn, tables.events)
+    fold = Fold(conn, tables)
     fold.prepare(events)
     for e in events:
         fold.apply(e)
@@ -255,6 +317,20 @@ def create_tables(engine: Engine, tables: WaTables | None = None) -> None:
 
 
 def create(store: Any) -> None:
-    """The tracking row and table (idempotent): for ``init-db``."""
+    """The tracking row and tables (idempotent): for ``init-db``. Tables from before the visibility
+    rule's columns and the list's index (``LIST_INDEX``), or without the audience table, are dropped
+    and folded again from the start of the log."""
     store.create((NAME,))
-    create_tables(store.engine)
+    tables = define()
+    found = inspect(store.engine)
+    names = set(found.get_table_names())
+    if tables.events.name in names and (
+        list(LIST_INDEX) not in [i["column_names"] for i in found.get_indexes(tables.events.name)]
+        or any(t.name not in names for t in tables.models())
+    ):
+        tracking = store.tables.tracking
+        with store.engine.begin() as conn:
+            for table in reversed(tables.models()):
+                table.drop(conn, checkfirst=True)
+            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
+    create_tables(store.engine, tables)

@@ -4,10 +4,12 @@ columns; ``Tags in`` an EXISTS over the content model's ``rm_event_tags``), then
 the page's rows joined with the catalog (details, status), content (description, place, hidden flag)
 and places (limit, counts) models, and one for the page's tags.
 
-Visibility: a hidden event (pending approval or hidden by a moderator) is seen only by those
-``policies.can_see_event`` lets see it — sysops and the event's own organizers (``policies.can_moderate``)
-— written here as the same condition over the organizers table; a single event is read through the
-application's ``registration_for_reading``, which asks the policy itself."""
+Visibility: a hidden event (pending approval or hidden by a moderator), or one for some groups only
+(an audience, domain/audiences.py) the viewer is not in, is seen only by those ``policies.can_see_event``
+lets see it — sysops and the event's own organizers (``policies.can_moderate``) — written here as the
+same condition over the index's copy of its inputs (``hidden``, ``for_everyone``, ``rm_wa_event_sets``)
+and the organizers table, so a list walks one index; a single event is read through the application's
+``registration_for_reading`` and ``audience``, and the policy itself is asked."""
 
 from __future__ import annotations
 
@@ -21,10 +23,14 @@ from sqlalchemy import and_, exists, false, func, or_, select, true
 from api.bootstrap import Services
 from api.wildapricot import index
 from api.wildapricot.query import Filter, FilterColumns, Paging, Sort, SortKey, TagColumns, filter_condition
+from domain import people
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
+from domain.audiences import Audience
 from projections.schema import define_places
 
-T = index.define().events
+_INDEX = index.define()
+T = _INDEX.events
+S = _INDEX.sets
 _PLACES = define_places()
 
 
@@ -51,20 +57,46 @@ class EventRow:
 
 
 def _visible(services: Services, viewer: Account) -> Any:
-    """``policies.can_see_event`` as a condition: not hidden, or the viewer moderates the event."""
-    c = services.content.t.content
-    not_hidden = or_(c.c.hidden.is_(None), c.c.hidden == 0)
+    """``policies.can_see_event`` (with the audience) as a condition: not hidden and for the viewer
+    (``policies.in_audience``), or the viewer moderates the event."""
+    shown = and_(T.c.hidden == 0, _in_audience(viewer))
     if viewer.blocked:
-        return not_hidden
+        return shown
     if "sysop" in viewer.groups:
         return true()
     if not (viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)):
-        return not_hidden
+        return shown
     org = services.store.tables.organizers
     own = exists().where(
         org.c.event_id == T.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
     )
-    return or_(not_hidden, own)
+    return or_(shown, own)
+
+
+def _in_audience(viewer: Account) -> Any:
+    """``policies.in_audience``: for everyone, or one of the viewer's groups or subgroups is attached."""
+    groups, subgroups = people.group_ids(viewer), people.subgroup_ids(viewer)
+    if viewer.blocked or not (groups or subgroups):
+        return T.c.for_everyone.is_(True)
+    member = or_(
+        and_(S.c.kind == "g", S.c.set_id.in_(groups)) if groups else false(),
+        and_(S.c.kind == "s", S.c.set_id.in_(subgroups)) if subgroups else false(),
+    )
+    return or_(T.c.for_everyone.is_(True), exists().where(S.c.event_id == T.c.event_id, member))
+
+
+def audience(services: Services, event_id: int) -> tuple[int, Audience] | None:
+    """The event's moderation flag and audience as the index holds them (None: not in it)."""
+    with services.store.connect() as conn:
+        found = conn.execute(select(T.c.hidden, T.c.for_everyone).where(T.c.event_id == event_id)).first()
+        if found is None:
+            return None
+        sets = conn.execute(select(S.c.kind, S.c.set_id).where(S.c.event_id == event_id)).all()
+    return int(found.hidden), Audience(
+        bool(found.for_everyone),
+        tuple(sorted(i for k, i in sets if k == "g")),
+        tuple(sorted(i for k, i in sets if k == "s")),
+    )
 
 
 def columns(services: Services, now: datetime) -> FilterColumns:
@@ -100,16 +132,12 @@ def _where(services: Services, viewer: Account, q: Query, now: datetime) -> Any:
     return and_(true(), *where)
 
 
-def _joined(services: Services) -> Any:
-    c = services.content.t.content
-    return T.outerjoin(c, c.c.event_id == T.c.event_id)
-
-
 def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> list[int]:
-    """The ids of the page, in order (an index scan of the start column; no row built for skipped ones)."""
+    """The ids of the page, in order: filter, order and OFFSET over the index's list index
+    (``index.LIST_INDEX``; ``Name eq`` through ``index.NAME_INDEX``), no row read for skipped ones."""
     descending = q.sort is not None and q.sort.descending
     order = [T.c.start_utc.desc(), T.c.event_id.desc()] if descending else [T.c.start_utc, T.c.event_id]
-    statement = select(T.c.event_id).select_from(_joined(services)).where(_where(services, viewer, q, now))
+    statement = select(T.c.event_id).where(_where(services, viewer, q, now))
     statement = statement.order_by(*order).offset(q.paging.skip)
     if q.paging.top is not None:
         statement = statement.limit(q.paging.top)
@@ -118,7 +146,7 @@ def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> li
 
 
 def count(services: Services, viewer: Account, q: Query, now: datetime) -> int:
-    statement = select(func.count()).select_from(_joined(services)).where(_where(services, viewer, q, now))
+    statement = select(func.count()).select_from(T).where(_where(services, viewer, q, now))
     with services.store.connect() as conn:
         return int(conn.execute(statement).scalar_one())
 
@@ -138,7 +166,7 @@ def rows(services: Services, ids: list[int]) -> list[EventRow]:
             r.c.status,
             c.c.description_html,
             c.c.location_text,
-            c.c.hidden,
+            T.c.hidden,
             p.c.participant_limit,
             p.c.waitlist,
             p.c.requires_approval,
@@ -186,11 +214,7 @@ def all_tags(services: Services, viewer: Account) -> list[str]:
     tg = services.content.t.tags
     statement = (
         select(tg.c.tag_key, func.min(tg.c.tag))
-        .select_from(
-            tg.join(T, T.c.event_id == tg.c.event_id).outerjoin(
-                services.content.t.content, services.content.t.content.c.event_id == T.c.event_id
-            )
-        )
+        .select_from(tg.join(T, T.c.event_id == tg.c.event_id))
         .where(T.c.deleted.is_(False), _visible(services, viewer))
         .group_by(tg.c.tag_key)
         .order_by(tg.c.tag_key)
