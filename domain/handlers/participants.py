@@ -25,9 +25,10 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
     sealer = Sealer(app.key_store())
     user = app.performer_account(cmd.performer, cmd.caller)  # read once (not changed here)
 
-    def attempt() -> tuple[Participant, bool, int]:
+    def attempt() -> tuple[Participant, bool, bool, int]:
         registration = app.registration(cmd.event_id)
         participant = app.participant(cmd.event_id, user.user_id) if user else None
+        had_key = participant is not None and participant.sealed_answers is not None
         current = app.answers_of(participant)
         answers = validate_answers(cmd.answers, set(registration.questions) | set(current))
         now = app.clock.now()
@@ -44,10 +45,12 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
         if answers != current:
             participant.replace_answers(sealer.seal(participant, answers, now), now)
             modified = True
-        return participant, modified, app.save_all(participant)
+        return participant, modified, had_key, app.save_all(participant)
 
-    participant, modified, position = retrying(attempt)
-    if modified:  # only the current answer set stays readable
+    participant, modified, had_key, position = retrying(attempt)
+    # Only the current answer set stays readable. Without a key sealed before or now there is none
+    # of its own to destroy (a failed command's key is the sweep's): no key-store write then.
+    if modified and (had_key or sealer.made is not None):
         keep = key_id(participant.sealed_answers)
         after_commit(app.key_store().destroy, participant.event_id, participant.user_id, keep=keep)
     return Registered(modified, position)
