@@ -34,6 +34,7 @@ from api.wildapricot.events import ACCOUNT, _arg, visible_registration
 from api.wildapricot.query import FilterError, IdIn, parse_filter, parse_paging
 from domain import commands, errors, places, policies
 from domain.accounts import Account
+from projections import catalog
 from projections.schema import define_places
 
 _PLACES = define_places()
@@ -381,8 +382,17 @@ def _contact_of(found: Account) -> dict[str, Any]:
     return _contact(found.user_id, found.user_name, found.email, "sysop" in found.groups)
 
 
+def _accounts_caught_up() -> None:
+    """Read-your-writes for the list, which reads the catalog's users table: a bounded wait until
+    the catalog has applied the log's head, so an account just made (the command line, another
+    worker) is listed as ``contacts/{id}`` and ``contacts/me`` (read from the log) already show it."""
+    svc = services()
+    svc.store.wait_for(svc.app.recorder.max_notification_id() or 0, catalog.NAME)
+
+
 @route(ACCOUNT + r"/contacts", "GET")
 def contacts() -> Response:
+    _accounts_caught_up()
     u = services().store.tables.users
     paging = parse_paging(_arg("$top"), _arg("$skip"))
     statement = (
