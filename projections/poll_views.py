@@ -22,6 +22,20 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"))
 _string = json.encoder.encode_basestring_ascii  # the C function json.dumps uses for a str
 
 
+KEPT_PEOPLE = 256  # people parts kept per PollViews (all dropped when full)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The people part of an audience's results (``PollViews._people``): shared, never changed."""
+
+    everyone: bool
+    groups: list[dict[str, Any]]  # {group_id, name} in order
+    subgroups: list[dict[str, Any]]  # {subgroup_id, group_id, name} in order
+    people: list[tuple[Any, ...]]  # (user_id, user_name, firstname, surname) by surname
+    members: dict[tuple[str, int], list[int]]  # set -> user ids in that order
+
+
 @dataclass(frozen=True)
 class Results:
     """``resultGroups`` with user ids in its sets' ``users`` (``users``: id -> entry, in order)."""
@@ -34,6 +48,7 @@ class Results:
 class PollViews:
     def __init__(self, engine: Engine, tables: PollTables, catalog: Tables) -> None:
         self.engine, self.t, self.catalog = engine, tables, catalog
+        self._kept_people: dict[tuple[Any, ...], Shown] = {}
         r = tables.revisions
         self._revision = select(r.c.kind, r.c.revision).where(
             ((r.c.kind == "e") & (r.c.scope_id == bindparam("event_id")))
@@ -191,38 +206,43 @@ class PollViews:
 
     def _results(self, event_id: int, anonymous: bool) -> Results:
         """What ``resultGroups`` shows, its sets listing user ids (``users``: the entries in
-        order), read in one connection."""
+        order), read in one connection; the people part (``_people``) kept per people revision
+        and audience, so a vote costs the event's votes and counts, not its 1,000 names and
+        2,000 memberships."""
         t = self.t
         with self.engine.connect() as conn:
-            everyone, group_ids, subgroup_ids = self._audience(conn, event_id)
+            shown = self._people(conn, self._audience(conn, event_id))
             decisions = self._decisions(conn, event_id)
-            g, s = t.groups, t.subgroups
-            gq, sq = select(g), select(s)
-            if not everyone:
-                gq = gq.where(g.c.group_id.in_(group_ids))
-                sq = sq.where(or_(s.c.group_id.in_(group_ids), s.c.subgroup_id.in_(subgroup_ids)))
-            groups = conn.execute(gq.order_by(g.c.order_n, g.c.group_id)).mappings().all()
-            subs = conn.execute(sq.order_by(s.c.order_n, s.c.subgroup_id)).mappings().all()
             counts: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
-            c = t.counts
-            for row in conn.execute(select(c).where(c.c.event_id == event_id)).mappings():
-                counts[(row["kind"], row["set_id"])][row["decision_id"]] = row["count"]
-            users, members = self._users(
-                conn,
-                event_id,
-                everyone,
-                [r["group_id"] for r in groups],
-                [r["subgroup_id"] for r in subs],
-                anonymous,
-            )
-        names = {r["group_id"]: r["name"] for r in groups}
+            c, v = t.counts, t.votes
+            for kind, set_id, decision_id, count in conn.execute(
+                select(c.c.kind, c.c.set_id, c.c.decision_id, c.c.count).where(c.c.event_id == event_id)
+            ).all():
+                counts[(kind, set_id)][decision_id] = count
+            votes = {
+                r[0]: r
+                for r in conn.execute(
+                    select(v.c.user_id, v.c.decision_id, v.c.additional_information).where(
+                        v.c.event_id == event_id
+                    )
+                ).all()
+            }
+        labels = {d["id"]: d["decision"] for d in decisions}
+        users: dict[int, User] = {}
+        for user_id, user_name, firstname, surname in shown.people:
+            vote = votes.get(user_id)
+            decision_id, note = (vote[1], vote[2]) if vote is not None else (None, None)
+            row = (user_id, user_name, firstname, surname, decision_id, note, labels.get(decision_id))
+            users[user_id] = _user(row, anonymous)
+        everyone, members = shown.everyone, shown.members
+        names = {r["group_id"]: r["name"] for r in shown.groups}
 
         def chart(key: tuple[str, int]) -> list[dict[str, Any]]:
             return _chart(decisions, counts.get(key, {}))
 
         by_group: dict[int, list[dict[str, Any]]] = defaultdict(list)
         unknown: list[dict[str, Any]] = []
-        for r in subs:
+        for r in shown.subgroups:
             key = ("s", r["subgroup_id"])
             entry = {
                 "id": r["subgroup_id"],
@@ -241,7 +261,7 @@ class PollViews:
                 "chart": chart(("g", r["group_id"])),
                 "subgroups": by_group[r["group_id"]],
             }
-            for r in groups
+            for r in shown.groups
         ]
         if not everyone:
             out.append({"id": -1, "name": "unknown", "users": [], "subgroups": unknown})
@@ -254,53 +274,57 @@ class PollViews:
                     overall[u["decisionId"]] += 1
         return Results(out, users, _chart(decisions, overall))
 
-    def _users(
-        self,
-        conn: Any,
-        event_id: int,
-        everyone: bool,
-        group_ids: list[int],
-        subgroup_ids: list[int],
-        anonymous: bool,
-    ) -> tuple[dict[int, User], dict[tuple[str, int], list[int]]]:
-        """The users to show (every account, or the members of the shown sets), by surname, and
-        each set's members in that order."""
+    def forget(self) -> None:
+        """Empty the kept people parts (the next results read everything)."""
+        self._kept_people.clear()
+
+    def _people(self, conn: Any, audience: tuple[bool, list[int], list[int]]) -> Shown:
+        """The groups and subgroups shown for ``audience``, the people shown (every account, or
+        the members of the shown sets) by surname, and each set's members in that order: kept
+        per (people revision, audience), the revision read first in ``conn``."""
+        r = self.t.revisions
+        revision = conn.execute(
+            select(r.c.revision).where((r.c.kind == PEOPLE[0]) & (r.c.scope_id == PEOPLE[1]))
+        ).scalar()
+        everyone, group_ids, subgroup_ids = audience
+        key = (revision, True) if everyone else (revision, False, tuple(group_ids), tuple(subgroup_ids))
+        found = self._kept_people.get(key)
+        if found is not None:
+            return found
         t = self.t
-        p, m, v, d = t.people, t.members, t.votes, t.decisions
-        query = (
-            select(
-                p.c.user_id,
-                p.c.user_name,
-                p.c.firstname,
-                p.c.surname,
-                v.c.decision_id,
-                v.c.additional_information,
-                d.c.label,
-            )
-            .outerjoin(v, (v.c.user_id == p.c.user_id) & (v.c.event_id == event_id))
-            .outerjoin(d, d.c.decision_id == v.c.decision_id)
-        )
+        g, s = t.groups, t.subgroups
+        gq, sq = select(g.c.group_id, g.c.name), select(s.c.subgroup_id, s.c.group_id, s.c.name)
+        if not everyone:
+            gq = gq.where(g.c.group_id.in_(group_ids))
+            sq = sq.where(or_(s.c.group_id.in_(group_ids), s.c.subgroup_id.in_(subgroup_ids)))
+        groups = [dict(r) for r in conn.execute(gq.order_by(g.c.order_n, g.c.group_id)).mappings()]
+        subs = [dict(r) for r in conn.execute(sq.order_by(s.c.order_n, s.c.subgroup_id)).mappings()]
+        p, m = t.people, t.members
+        query = select(p.c.user_id, p.c.user_name, p.c.firstname, p.c.surname)
         sets = select(m.c.user_id).where(
             or_(
-                (m.c.kind == "g") & m.c.set_id.in_(group_ids),
-                (m.c.kind == "s") & m.c.set_id.in_(subgroup_ids),
+                (m.c.kind == "g") & m.c.set_id.in_([r["group_id"] for r in groups]),
+                (m.c.kind == "s") & m.c.set_id.in_([r["subgroup_id"] for r in subs]),
             )
         )
         if not everyone:
             query = query.where(p.c.user_id.in_(sets))
-        rows = conn.execute(query).all()  # plain rows, read by position (the columns above)
-        rows.sort(key=lambda r: ((r[3] or "").lower(), (r[2] or r[1]).lower(), r[0]))
-        users = {r[0]: _user(r, anonymous) for r in rows}
-        order = {u: n for n, u in enumerate(users)}
+        people = [tuple(row) for row in conn.execute(query).all()]
+        people.sort(key=lambda r: ((r[3] or "").lower(), (r[2] or r[1]).lower(), r[0]))
+        order = {row[0]: n for n, row in enumerate(people)}
         members: dict[tuple[str, int], list[int]] = defaultdict(list)
         for kind, set_id, user_id in conn.execute(
             select(m.c.kind, m.c.set_id, m.c.user_id).where(m.c.user_id.in_(sets))
         ).all():  # fetched at once, not row by row
             if user_id in order:
                 members[(kind, set_id)].append(user_id)
-        for key in members:
-            members[key].sort(key=order.__getitem__)
-        return users, members
+        for listed in members.values():
+            listed.sort(key=order.__getitem__)
+        found = Shown(everyone, groups, subs, people, dict(members))
+        if len(self._kept_people) >= KEPT_PEOPLE:
+            self._kept_people.clear()
+        self._kept_people[key] = found
+        return found
 
 
 def _decision(r: Any) -> dict[str, Any]:
