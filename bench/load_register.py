@@ -53,6 +53,7 @@ import requests
 
 from api.bootstrap import build_services, init_store
 from api.config import Settings
+from api.gunicorn_conf import DEFAULT_THREADS
 from bench.common import (
     API_TARGET,
     GUNICORN_CONF,
@@ -431,7 +432,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             print_machine_busy()
             print(
                 f"gunicorn: {GUNICORN_CONF.relative_to(ROOT)}, workers={args.web_concurrency} "
-                f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', '4')}; api {api.base}; "
+                f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', DEFAULT_THREADS)}; api {api.base}; "
                 f"{args.clients} clients, {args.users_per_client} users each, "
                 f"client timeout {args.timeout:g} s"
             )
