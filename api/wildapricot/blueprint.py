@@ -106,8 +106,12 @@ def account_id() -> int:
 
 
 def base_url() -> str:
-    """The absolute base of every ``Url`` (``CAMPAIGNEVENTS_BASE_URL`` or the request's host)."""
-    return services().settings.base_url or request.host_url.rstrip("/")
+    """The absolute base of every ``Url`` (``CAMPAIGNEVENTS_BASE_URL`` or the request's host); once
+    per request (a page of events asks it for every ``Url``)."""
+    found: str | None = g.get("wa_base_url")
+    if found is None:
+        found = g.wa_base_url = services().settings.base_url or request.host_url.rstrip("/")
+    return found
 
 
 def version() -> str:

@@ -13,12 +13,13 @@ and the organizers table, so a list walks one index; a single event is read thro
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, true
 
 from api.bootstrap import Services
 from api.wildapricot import index
@@ -39,7 +40,6 @@ class EventRow:
     event_id: int
     details: dict[str, Any]
     status: str
-    state: dict[str, Any]
     description_html: str
     place: str
     hidden: int
@@ -56,33 +56,39 @@ class EventRow:
         return self.place or str(self.details.get("meeting_address") or "")
 
 
-def _visible(services: Services, viewer: Account) -> Any:
-    """``policies.can_see_event`` (with the audience) as a condition: not hidden and for the viewer
-    (``policies.in_audience``), or the viewer moderates the event."""
-    shown = and_(T.c.hidden == 0, _in_audience(viewer))
-    if viewer.blocked:
-        return shown
-    if "sysop" in viewer.groups:
+def _visible(services: Services, viewer: Account) -> tuple[Any, dict[str, Any]]:
+    """``policies.can_see_event`` (with the audience) as a condition and its parameters: not hidden
+    and for the viewer (``policies.in_audience``), or the viewer moderates the event (sysops; the
+    event's organizers, when they may organize)."""
+    groups, subgroups = people.group_ids(viewer), people.subgroup_ids(viewer)
+    member = not viewer.blocked and bool(groups or subgroups)
+    sysop = not viewer.blocked and "sysop" in viewer.groups
+    organizes = not viewer.blocked and (viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE))
+    condition = _visibility(services.store.tables.organizers, member, sysop, organizes)
+    return condition, {"wa_viewer": viewer.user_id, "wa_groups": groups, "wa_subgroups": subgroups}
+
+
+@functools.lru_cache(maxsize=32)
+def _visibility(organizers: Table, member: bool, sysop: bool, organizes: bool) -> Any:
+    """The condition for one kind of viewer, built once (the viewer's id, groups and subgroups are
+    parameters: ``wa_viewer``, ``wa_groups``, ``wa_subgroups``)."""
+    if sysop:
         return true()
-    if not (viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE)):
+    for_viewer: Any = T.c.for_everyone.is_(True)
+    if member:
+        attached = or_(
+            and_(S.c.kind == "g", S.c.set_id.in_(bindparam("wa_groups", expanding=True))),
+            and_(S.c.kind == "s", S.c.set_id.in_(bindparam("wa_subgroups", expanding=True))),
+        )
+        for_viewer = or_(for_viewer, exists().where(S.c.event_id == T.c.event_id, attached))
+    shown = and_(T.c.hidden == 0, for_viewer)
+    if not organizes:
         return shown
-    org = services.store.tables.organizers
+    org = organizers
     own = exists().where(
-        org.c.event_id == T.c.event_id, org.c.user_id == viewer.user_id, org.c.active.is_(True)
+        org.c.event_id == T.c.event_id, org.c.user_id == bindparam("wa_viewer"), org.c.active.is_(True)
     )
     return or_(shown, own)
-
-
-def _in_audience(viewer: Account) -> Any:
-    """``policies.in_audience``: for everyone, or one of the viewer's groups or subgroups is attached."""
-    groups, subgroups = people.group_ids(viewer), people.subgroup_ids(viewer)
-    if viewer.blocked or not (groups or subgroups):
-        return T.c.for_everyone.is_(True)
-    member = or_(
-        and_(S.c.kind == "g", S.c.set_id.in_(groups)) if groups else false(),
-        and_(S.c.kind == "s", S.c.set_id.in_(subgroups)) if subgroups else false(),
-    )
-    return or_(T.c.for_everyone.is_(True), exists().where(S.c.event_id == T.c.event_id, member))
 
 
 def audience(services: Services, event_id: int) -> tuple[int, Audience] | None:
@@ -121,15 +127,16 @@ class Query:
     paging: Paging = field(default_factory=lambda: Paging(None, 0))
 
 
-def _where(services: Services, viewer: Account, q: Query, now: datetime) -> Any:
-    where: list[Any] = [T.c.deleted.is_(False), _visible(services, viewer)]
+def _where(services: Services, viewer: Account, q: Query, now: datetime) -> tuple[Any, dict[str, Any]]:
+    visible, params = _visible(services, viewer)
+    where: list[Any] = [T.c.deleted.is_(False), visible]
     if q.filter is not None:
         where.append(filter_condition(q.filter, columns(services, now)))
     if q.ids is not None:
         where.append(T.c.event_id.in_(q.ids) if q.ids else false())
     if q.sort is not None and q.sort.key is SortKey.START_SESSION:  # "ignores past events"
         where.append(T.c.end_utc >= index.stamp(now))
-    return and_(true(), *where)
+    return and_(*where), params
 
 
 def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> list[int]:
@@ -137,31 +144,30 @@ def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> li
     (``index.LIST_INDEX``; ``Name eq`` through ``index.NAME_INDEX``), no row read for skipped ones."""
     descending = q.sort is not None and q.sort.descending
     order = [T.c.start_utc.desc(), T.c.event_id.desc()] if descending else [T.c.start_utc, T.c.event_id]
-    statement = select(T.c.event_id).where(_where(services, viewer, q, now))
-    statement = statement.order_by(*order).offset(q.paging.skip)
+    where, params = _where(services, viewer, q, now)
+    statement = select(T.c.event_id).where(where).order_by(*order).offset(q.paging.skip)
     if q.paging.top is not None:
         statement = statement.limit(q.paging.top)
     with services.store.connect() as conn:
-        return [int(i) for i in conn.execute(statement).scalars()]
+        return [int(i) for i in conn.execute(statement, params).scalars()]
 
 
 def count(services: Services, viewer: Account, q: Query, now: datetime) -> int:
-    statement = select(func.count()).select_from(T).where(_where(services, viewer, q, now))
+    where, params = _where(services, viewer, q, now)
+    statement = select(func.count()).select_from(T).where(where)
     with services.store.connect() as conn:
-        return int(conn.execute(statement).scalar_one())
+        return int(conn.execute(statement, params).scalar_one())
 
 
-def rows(services: Services, ids: list[int]) -> list[EventRow]:
-    """The rows of these (visible, live) events, in the order of ``ids``."""
-    if not ids:
-        return []
-    c = services.content.t.content
-    r = services.store.tables.registrations
-    p = _PLACES.places
+@functools.lru_cache(maxsize=8)
+def _rows_statements(content: Table, registrations: Table, places: Table, tags: Table) -> tuple[Any, Any]:
+    """The page's rows and its tags, built once per set of tables (``ids`` an expanding parameter),
+    so a request neither builds nor keys a new statement: SQLAlchemy's compiled cache answers."""
+    c, r, p = content, registrations, places
+    ids: Any = bindparam("ids", expanding=True)
     statement = (
         select(
             T.c.event_id,
-            T.c.state,
             r.c.details,
             r.c.status,
             c.c.description_html,
@@ -182,11 +188,21 @@ def rows(services: Services, ids: list[int]) -> list[EventRow]:
         )
         .where(T.c.event_id.in_(ids))
     )
-    tg = services.content.t.tags
+    tag_query = select(tags.c.event_id, tags.c.tag).where(tags.c.event_id.in_(ids)).order_by(tags.c.position)
+    return statement, tag_query
+
+
+def rows(services: Services, ids: list[int]) -> list[EventRow]:
+    """The rows of these (visible, live) events, in the order of ``ids``."""
+    if not ids:
+        return []
+    content = services.content.t
+    statement, tag_query = _rows_statements(
+        content.content, services.store.tables.registrations, _PLACES.places, content.tags
+    )
     with services.store.connect() as conn:
-        found = {m["event_id"]: _row(m) for m in conn.execute(statement).mappings()}
-        tag_query = select(tg.c.event_id, tg.c.tag).where(tg.c.event_id.in_(ids)).order_by(tg.c.position)
-        for event_id, tag in conn.execute(tag_query):
+        found = {m["event_id"]: _row(m) for m in conn.execute(statement, {"ids": ids}).mappings()}
+        for event_id, tag in conn.execute(tag_query, {"ids": ids}):
             found[event_id].tags.append(tag)
     return [found[i] for i in ids if i in found]
 
@@ -196,7 +212,6 @@ def _row(m: Any) -> EventRow:
         event_id=m["event_id"],
         details=json.loads(m["details"]),
         status=m["status"],
-        state=json.loads(m["state"]),
         description_html=m["description_html"] or "",
         place=m["location_text"] or "",
         hidden=int(m["hidden"] or 0),
@@ -212,12 +227,13 @@ def _row(m: Any) -> EventRow:
 def all_tags(services: Services, viewer: Account) -> list[str]:
     """The tags in use on the live events the viewer may see (first spelling of each key)."""
     tg = services.content.t.tags
+    visible, params = _visible(services, viewer)
     statement = (
         select(tg.c.tag_key, func.min(tg.c.tag))
         .select_from(tg.join(T, T.c.event_id == tg.c.event_id))
-        .where(T.c.deleted.is_(False), _visible(services, viewer))
+        .where(T.c.deleted.is_(False), visible)
         .group_by(tg.c.tag_key)
         .order_by(tg.c.tag_key)
     )
     with services.store.connect() as conn:
-        return [str(tag) for _, tag in conn.execute(statement)]
+        return [str(tag) for _, tag in conn.execute(statement, params)]
