@@ -15,11 +15,13 @@ SMTP server, over generated names, addresses and bodies.
 from __future__ import annotations
 
 import re
+from binascii import b2a_base64
 from dataclasses import dataclass, field
 from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy, default
+from email.quoprimime import body_encode
 from email.utils import getaddresses, make_msgid
 from functools import lru_cache
 from io import BytesIO
@@ -33,7 +35,7 @@ PLAIN_LOCAL = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*")
 PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 PLAIN_MESSAGE_ID = re.compile(r"<[A-Za-z0-9.]+@[A-Za-z0-9.-]+>")
 FROM_LINE = re.compile(rb"^From ", re.MULTILINE)  # smtplib's generator mangles these (">From ")
-# set_content's headers for a 7bit text/plain body (the body's lines are ASCII and short)
+NEWLINE = re.compile(rb"\r\n|\r|\n")  # the generator writes every line break as CRLF
 TEXT_7BIT = (
     b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\nMIME-Version: 1.0\r\n'
 )
@@ -90,20 +92,35 @@ def _plain_to(to: Address) -> bytes | None:
     return f"{line}\r\n".encode("ascii") if len(line) <= MAX_LINE else None
 
 
-def _plain_body(body: str) -> bytes | None:
+def _plain_body(body: str) -> tuple[bytes, bytes] | None:
+    """(Content-Transfer-Encoding, data) as ``set_content`` and smtplib's generator make them for
+    an ASCII body: 7bit when every line fits, else quoted-printable (unless base64 would be
+    shorter: not plain)."""
     if not body.isascii():
         return None
     lines = body.encode("ascii").splitlines()
-    if not lines or max(len(line) for line in lines) > MAX_LINE:
-        return None  # set_content would not choose 7bit
-    return FROM_LINE.sub(b">From ", b"\r\n".join(lines) + b"\r\n")
+    if not lines:
+        return None
+    if max(len(line) for line in lines) <= MAX_LINE:
+        cte, text = b"7bit", b"\n".join(lines) + b"\n"
+    else:
+        sniff = b"\n".join(lines[:10]) + b"\n"
+        text = body_encode(sniff.decode("ascii"), MAX_LINE).encode("ascii")
+        if len(text) > len(b2a_base64(sniff)):
+            return None
+        if len(lines) > 10:
+            text = body_encode((b"\n".join(lines) + b"\n").decode("ascii"), MAX_LINE).encode("ascii")
+        cte = b"quoted-printable"
+    data = b"\r\n".join(NEWLINE.split(FROM_LINE.sub(b">From ", text)))
+    return cte, data
 
 
 def wire(draft: Draft) -> Wire | None:
     """The bytes ``smtplib`` would send for ``draft.message()``, or None when it is not plain."""
-    to, body = _plain_to(draft.to), _plain_body(draft.body)
-    if to is None or body is None or not PLAIN_MESSAGE_ID.fullmatch(draft.message_id):
+    to, encoded = _plain_to(draft.to), _plain_body(draft.body)
+    if to is None or encoded is None or not PLAIN_MESSAGE_ID.fullmatch(draft.message_id):
         return None
+    cte, body = encoded
     sender = _folded("From", draft.mail_from)
     subject = _folded("Subject", draft.subject)
     reply_to = _folded("Reply-To", str(draft.reply_to)) if draft.reply_to is not None else b""
@@ -111,7 +128,8 @@ def wire(draft: Draft) -> Wire | None:
     if sender is None or subject is None or reply_to is None or not from_addr.isascii():
         return None
     message_id = f"Message-ID: {draft.message_id}\r\n".encode("ascii")
-    head = b"".join((sender, to, reply_to, subject, message_id, TEXT_7BIT))
+    content = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: %s\r\n' % cte
+    head = b"".join((sender, to, reply_to, subject, message_id, content, b"MIME-Version: 1.0\r\n"))
     return Wire(from_addr, [draft.to.addr_spec], head + b"\r\n" + body)
 
 

@@ -9,10 +9,13 @@ not retried.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import suppress
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import TypeVar
 from uuid import UUID, uuid5
 
 from domain.accounts import Account
@@ -25,6 +28,8 @@ from workers.metrics import counted
 from workers.texts import mail_text
 
 log = logging.getLogger("campaignevents.mail")
+LOOKAHEAD = 16  # recipients' accounts loaded ahead of the message being sent
+T = TypeVar("T")
 
 
 def address(account: Account) -> Address:
@@ -72,11 +77,16 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
             mailing, recording = recording.result(), None
 
     sent = 0
-    with ThreadPoolExecutor(1, "record-delivery") as records, draft_sender(context.mailer) as send:
-        for user_id in mailing.pending():
+    with (
+        ThreadPoolExecutor(1, "record-delivery") as records,
+        ThreadPoolExecutor(1, "load-recipients") as loads,
+        draft_sender(context.mailer) as send,
+    ):
+        pending = mailing.pending()
+        for user_id, loading in zip(pending, _ahead(loads, app.account, pending), strict=True):
             if user_id in mailing.delivered:  # recorded by another run meanwhile
                 continue
-            recipient = app.account(user_id)
+            recipient = loading.result()
             if recipient is None or not recipient.is_valid_recipient:
                 continue
             footer = mail_text("campaignevents-email-footer", sender.user_name, recipient.user_name, link)
@@ -99,6 +109,17 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
                 return sent
             app.record_delivery(mailing, 0)
     return sent
+
+
+def _ahead(executor: Executor, load: Callable[[int], T], keys: list[int]) -> Iterator[Future[T]]:
+    """``load(key)`` for each key in turn, run by ``executor`` up to ``LOOKAHEAD`` keys ahead of
+    the one the caller is at (the recipients' accounts load while messages go out)."""
+    window: deque[Future[T]] = deque()
+    for key in keys:
+        window.append(executor.submit(load, key))
+        if len(window) > LOOKAHEAD:
+            yield window.popleft()
+    yield from window
 
 
 @counted("send_confirmation")

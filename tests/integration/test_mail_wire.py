@@ -75,11 +75,11 @@ LOCALS = st.lists(st.text(alphabet=ATEXT, min_size=1, max_size=12), min_size=1, 
 DOMAINS = st.sampled_from(["example.org", "mail.example-one.org", "x.y", "a" * 60 + ".org"])
 ANY = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))  # header text has no line breaks
 LINES = st.one_of(
-    st.text(alphabet="abc XYZ.,-:/\t", max_size=90),
+    st.text(alphabet="abc XYZ.,-:/\t=", max_size=90),
     st.sampled_from(["", ".", "..", ".hidden", "From here on", "From", " From x", "-- ", "zoë", "a" * 79]),
     st.text(ANY, max_size=20),
 )
-BODIES = st.lists(LINES, min_size=1, max_size=6).map("\n".join)
+BODIES = st.lists(LINES, min_size=1, max_size=14).map("\n".join)
 
 
 def drafts(names: st.SearchStrategy[str]) -> st.SearchStrategy[Draft]:
@@ -123,7 +123,11 @@ def test_plain_drafts_are_written_without_the_email_package_and_arrive_the_same(
             "CampaignEvents <campaignevents@localhost>",
             Address(f"Bench participant {n}", f"Bench.participant.{n}", "example.org"),
             "Snacks",
-            f"Bring snacks.\n.\nFrom the organizers\n\n-- \nThis email was sent to participant {n}.",
+            f"Bring snacks.\n.\nFrom the organizers\n\n-- \nThis email was sent by Admin to participant {n}, "
+            "a registered participant of the following event: http://events.example.org/e/1."
+            + "\nline"
+            * 10
+            * n,  # a long line: quoted-printable (its first 10 lines sniffed, or all)
             Address("Admin", "admin", "example.org"),
         )
         for n in range(3)
@@ -133,7 +137,7 @@ def test_plain_drafts_are_written_without_the_email_package_and_arrive_the_same(
         sent_both_ways(url, handler, draft)
     not_plain = [
         replace(plain[0], to=Address("Zoë", "zoe", "example.org")),
-        replace(plain[0], body="x" * 79),
+        replace(plain[0], body="=" * 100),  # base64 is shorter than quoted-printable
         replace(plain[0], to=Address("J. Doe", "jd", "example.org")),
     ]
     for draft in not_plain:
