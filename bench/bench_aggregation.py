@@ -3,7 +3,7 @@ answers, next to the raw cost of decrypting as many sealed answers.
 
 One command, no set-up::
 
-    .venv/bin/python bench/bench_aggregation.py [--participants N] [--database-url URL]
+    .venv/bin/python bench/bench_aggregation.py [--participants N] [--database-url URL] [--profile N]
 
 Everything runs in-process on a temporary SQLite data dir (or a fresh schema of the PostgreSQL
 database given with ``--database-url``), with a ``FakeClock``:
@@ -31,6 +31,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
+import io
+import pstats
 import sys
 import threading
 import time
@@ -194,11 +197,23 @@ def unseal_delete_baseline(keys: SqlKeyStore, participants: int) -> float:
     return time.perf_counter() - started
 
 
-def timed_call(services: Services) -> tuple[int, float]:
-    """One ``aggregate_answers()`` call: (participants aggregated, seconds); prints its report."""
+def timed_call(services: Services, profile: int = 0) -> tuple[int, float]:
+    """One ``aggregate_answers()`` call: (participants aggregated, seconds); prints its report,
+    and with ``profile`` its cProfile's top functions by own time and by cumulative time."""
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     report = services.app.aggregate_answers()
+    if profiler is not None:
+        profiler.disable()
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(profile)
+            print(f"   profile (cProfile, by {order}; times include its overhead):")
+            print("\n".join("   " + line for line in out.getvalue().splitlines() if line.strip()))
     rate = report.participants / seconds if seconds > 0 else 0.0
     print(
         f"   aggregated {report.participants:,} participants of {report.events} event(s), "
@@ -226,7 +241,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print_machine_busy()
         clock.advance(days=2)
         print(f"\n1. one services.app.aggregate_answers() call, {n:,} participants due, no projector running")
-        aggregated, seconds = timed_call(services)
+        aggregated, seconds = timed_call(services, args.profile)
         rate = aggregated / seconds if seconds > 0 else 0.0
         found = check(services, event_id, n)
         print_check(found)
@@ -298,6 +313,14 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
     parser.add_argument("--participants", type=int, default=10_000, help="size of the event (default 10000)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile the first call (cProfile; its rate then includes the overhead) and print its top N "
+        "functions (default 0: no profile)",
+    )
     parser.add_argument(
         "--max-seconds", type=float, default=1800.0, help="bound on the repeated job runs (default 1800)"
     )
