@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from api.config import Settings
+from api.wildapricot import index
+from projections.replay import replay, verify
 from tests.api.datepoll.conftest import BASE as DP
 from tests.api.datepoll.conftest import Dp, date, event_body, join, make_group, make_subgroup, signin
 from tests.api.wildapricot.conftest import BASE as WA
 from tests.api.wildapricot.conftest import Wa, token_for
+from tests.api.wildapricot.test_places import settle
 
 ADMIN = f"{DP}/administration"
 
@@ -154,3 +158,13 @@ def test_an_event_for_groups_is_seen_in_wild_apricot_by_their_members_only(
     body["dates"] = event["dates"]
     assert boss_dp.put(f"{ADMIN}/avent/{eid}", body).status_code == 200
     assert sees(outsider) and sees(member)
+    # the index's copy of the audience (and of the moderation flag) rebuilds from the log as kept
+    settle(services)
+    sets = index.define().sets
+    with services.store.engine.connect() as conn:
+        kept = sorted(conn.execute(select(sets.c.event_id, sets.c.kind, sets.c.set_id)).all())
+    assert kept == [(eid, "s", soprano)]
+    assert verify(services.projector, progress=False) == []
+    replay(services.projector, progress=False)
+    assert verify(services.projector, progress=False) == []
+    assert sees(sub_member) and sees(outsider)
