@@ -118,26 +118,30 @@ class RawSaves:
 
 def raw_saves(app: CampaignEvents, organizer: int, users: list[BulkUser], seconds: float) -> RawSaves:
     """The event store alone: a registration's aggregate (``Participant.register``) built and saved
-    directly, one after the other, into an event of its own (the accounts and the registration are
-    loaded before the clock starts)."""
+    directly, one after the other, into an event of its own (the registration and the accounts,
+    500 at a time, are loaded outside the timed saves)."""
     start = datetime.now(UTC) + timedelta(days=30)
     written = app.enable_registration(
         commands.EnableRegistration(organizer, event_details("Event:Load register raw", start))
     )
     registration = app.registration(written.event_id)
-    accounts = [a for a in (app.account(u.user_id) for u in users) if a is not None]
     times: list[float] = []
-    started = time.perf_counter()
+    spent = 0.0
     n = 0
-    while n < len(accounts) and time.perf_counter() - started < seconds:
-        sent = time.perf_counter()
-        participant = Participant.register(
-            registration, accounts[n], n % 4 == 3, answering=False, at=app.clock.now()
-        )
-        app.save(participant)
-        times.append(time.perf_counter() - sent)
-        n += 1
-    return RawSaves(n, time.perf_counter() - started, times)
+    while n < len(users) and spent < seconds:
+        chunk = [app.account(u.user_id) for u in users[n : n + 500]]  # not timed
+        for account in chunk:
+            if account is None or spent >= seconds:
+                return RawSaves(n, spent, times)
+            sent = time.perf_counter()
+            participant = Participant.register(
+                registration, account, n % 4 == 3, answering=False, at=app.clock.now()
+            )
+            app.save(participant)
+            times.append(time.perf_counter() - sent)
+            spent += times[-1]
+            n += 1
+    return RawSaves(n, spent, times)
 
 
 def build_world(settings: Settings, clients: int, per_client: int, raw_seconds: float = 0.0) -> World:
