@@ -124,7 +124,10 @@ def api_url(*parts: object) -> str:
 
 
 def account_url(*parts: object) -> str:
-    return api_url("accounts", account_id(), *parts)
+    prefix: str | None = g.get("wa_account_url")  # once per request, as base_url
+    if prefix is None:
+        prefix = g.wa_account_url = api_url("accounts", account_id())
+    return "/".join([prefix, *(str(p) for p in parts)])
 
 
 def json_body() -> dict[str, Any]:
