@@ -372,6 +372,9 @@ def report_delivery(result: Delivery, sink: Sink) -> list[str]:
         f"   delivered {result.delivered:,} of {result.expected:,} in {result.seconds:.1f} s = "
         f"{rate:,.1f} e-mails/s (first message after {first})"
     )
+    if result.first_message is not None and result.seconds > result.first_message and result.delivered > 1:
+        after = (result.delivered - 1) / (result.seconds - result.first_message)
+        print(f"   from the first message on (the worker's start-up left out): {after:,.1f} e-mails/s")
     previous = 0.0
     for n, at in enumerate(result.crossings, 1):
         print(f"   {(n - 1) * BLOCK + 1:>6,}-{n * BLOCK:<7,} {BLOCK / (at - previous):>8,.1f} e-mails/s")
@@ -538,6 +541,10 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                 f"   delivered/s / raw sends/s = {rate / raw_rates[False]:.3f} (a connection per message), "
                 f"{rate / raw_rates[True]:.3f} (one connection)"
             )
+            first = delivery.first_message
+            if first is not None and delivery.seconds > first and delivery.delivered > 1:
+                after = (delivery.delivered - 1) / (delivery.seconds - first)
+                print(f"   from the first message on: {after / raw_rates[True]:.3f} (one connection)")
         if problems:
             tail = (workdir / "worker-1.log").read_text(errors="replace")[-3000:]
             print(f"worker output (last lines):\n{tail}")
