@@ -429,32 +429,17 @@ class FeedRow:
 
 class FeedViews:
     """What the feed routes read: one primary-key read for a feed's revision (its ETag), one
-    indexed read for its events' stored texts."""
+    indexed read for its events' stored texts. The statements are built once (parameters bound at
+    each call): building and keying a SELECT cost more than running it."""
 
     def __init__(self, engine: Engine, tables: FeedTables | None = None) -> None:
         self.engine = engine
-        self.t = tables or define_feeds()
-
-    def stamp(self, feed: str) -> tuple[int, str] | None:
-        st = self.t.stamps
-        with self.engine.connect() as conn:
-            found = conn.execute(select(st.c.revision, st.c.last_modified).where(st.c.feed == feed)).first()
-        return None if found is None else (int(found[0]), str(found[1]))
-
-    def event(self, event_id: int) -> FeedRow | None:
-        ev = self.t.events
-        query = select(ev.c.event_id, ev.c.deleted_at, ev.c.last_modified).where(ev.c.event_id == event_id)
-        with self.engine.connect() as conn:
-            found = conn.execute(query).first()
-        return None if found is None else FeedRow(int(found[0]), found[1], str(found[2]))
-
-    def parts(
-        self, *, shown_from: str, event_id: int | None = None, user: tuple[str, int] | None = None
-    ) -> list[tuple[int, Part, str]]:
-        """(event id, the part without the meeting URL, the VEVENT text with it) of one event or
-        of the events a user organizes (``("o", id)``) or joined (``("p", id)``), by event id;
-        deleted events only when deleted at or after ``shown_from`` (ISO, UTC)."""
-        ev, ln = self.t.events, self.t.links
+        self.t = t = tables or define_feeds()
+        ev, ln, st, sc = t.events, t.links, t.stamps, t.secrets
+        self._stamp = select(st.c.revision, st.c.last_modified).where(st.c.feed == bindparam("feed"))
+        self._event = select(ev.c.event_id, ev.c.deleted_at, ev.c.last_modified).where(
+            ev.c.event_id == bindparam("event_id")
+        )
         columns = (
             ev.c.event_id,
             ev.c.zone,
@@ -463,33 +448,58 @@ class FeedViews:
             ev.c.public_text,
             ev.c.full_text,
         )
-        shown = ev.c.deleted_at.is_(None) | (ev.c.deleted_at >= shown_from)
+        shown = ev.c.deleted_at.is_(None) | (ev.c.deleted_at >= bindparam("shown_from"))
+        self._event_parts = select(*columns).where((ev.c.event_id == bindparam("event_id")) & shown)
+        self._user_parts = (
+            select(*columns)
+            .select_from(ln.join(ev, ev.c.event_id == ln.c.event_id))
+            .where(
+                (ln.c.user_id == bindparam("user_id"))
+                & (ln.c.role == bindparam("role"))
+                & ln.c.active
+                & shown
+            )
+            .order_by(ev.c.event_id)
+        )
+        self._roles = select(ln.c.event_id, ln.c.role).where(
+            (ln.c.user_id == bindparam("user_id")) & ln.c.active
+        )
+        self._secret = select(sc.c.user_id).where(sc.c.secret_hash == bindparam("secret_hash"))
+
+    def stamp(self, feed: str) -> tuple[int, str] | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(self._stamp, {"feed": feed}).first()
+        return None if found is None else (int(found[0]), str(found[1]))
+
+    def event(self, event_id: int) -> FeedRow | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(self._event, {"event_id": event_id}).first()
+        return None if found is None else FeedRow(int(found[0]), found[1], str(found[2]))
+
+    def parts(
+        self, *, shown_from: str, event_id: int | None = None, user: tuple[str, int] | None = None
+    ) -> list[tuple[int, Part, str]]:
+        """(event id, the part without the meeting URL, the VEVENT text with it) of one event or
+        of the events a user organizes (``("o", id)``) or joined (``("p", id)``), by event id;
+        deleted events only when deleted at or after ``shown_from`` (ISO, UTC)."""
         if event_id is not None:
-            query = select(*columns).where((ev.c.event_id == event_id) & shown)
+            query, values = self._event_parts, {"event_id": event_id, "shown_from": shown_from}
         else:
             assert user is not None
             role, user_id = user
-            query = (
-                select(*columns)
-                .select_from(ln.join(ev, ev.c.event_id == ln.c.event_id))
-                .where((ln.c.user_id == user_id) & (ln.c.role == role) & ln.c.active & shown)
-                .order_by(ev.c.event_id)
-            )
+            query, values = self._user_parts, {"user_id": user_id, "role": role, "shown_from": shown_from}
         with self.engine.connect() as conn:
-            return [(r[0], (r[1], r[2], r[3], r[4]), r[5]) for r in conn.execute(query)]
+            return [(r[0], (r[1], r[2], r[3], r[4]), r[5]) for r in conn.execute(query, values)]
 
     def roles(self, user_id: int) -> dict[int, set[str]]:
         """The events ``user_id`` actively organizes or joined, with the roles."""
-        ln = self.t.links
         found: dict[int, set[str]] = {}
-        query = select(ln.c.event_id, ln.c.role).where((ln.c.user_id == user_id) & ln.c.active)
         with self.engine.connect() as conn:
-            for event_id, role in conn.execute(query):
+            for event_id, role in conn.execute(self._roles, {"user_id": user_id}):
                 found.setdefault(int(event_id), set()).add(str(role))
         return found
 
     def user_of_secret(self, secret_hash: str) -> int | None:
-        sc = self.t.secrets
         with self.engine.connect() as conn:
-            found = conn.execute(select(sc.c.user_id).where(sc.c.secret_hash == secret_hash)).scalar()
+            found = conn.execute(self._secret, {"secret_hash": secret_hash}).scalar()
         return None if found is None else int(found)
