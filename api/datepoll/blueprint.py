@@ -70,9 +70,10 @@ def require_administration() -> None:
 
 
 def event_id_of(raw: Any) -> int:
-    """A path or body id; anything that is not a positive integer is an unknown event."""
+    """A path or body id; anything that is not a positive integer is an unknown event (ASCII
+    digits only: ``str.isdigit`` also takes "²", which ``int`` refuses, and "١", which it reads)."""
     text = str(raw)
-    if isinstance(raw, bool) or not text.isdigit() or len(text) > 12:
+    if isinstance(raw, bool) or not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise errors.EventNotFound()
     return int(text)
 
