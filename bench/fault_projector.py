@@ -22,6 +22,8 @@ catches up the catalog read model only. Then:
 3. verify    ``campaignevents replay --verify --quiet``: a clean replay into scratch tables,
              compared row by row with the read models the killed projectors left (0 differing
              rows expected)
+4. replay    ``campaignevents replay --quiet``: every read model rebuilt and switched, its events/s
+             next to the raw baseline; then ``replay --verify`` again (0 differing rows expected)
 
 It exits 1 if a check failed. Every process it starts is stopped and every file, directory and
 schema it creates is removed, also on Ctrl-C.
@@ -73,6 +75,9 @@ EVENTS = 20  # registrations the participants are spread over
 CHUNK = 2000  # aggregates per save()
 FIRST_USER_ID = 10_000_000  # bulk accounts' ids: clear of the users sequence (the organizer is 1)
 VERIFIED = re.compile(r"^(\d+) differing rows$", re.MULTILINE)
+REPLAYED = re.compile(
+    r"^replayed (?P<events>\d+) events to position \d+ in (?P<seconds>[\d.]+)s", re.MULTILINE
+)
 POLL = 0.05
 
 
@@ -319,13 +324,43 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
                     print(f"   {line}")
             if int(found[1]) != 0 or done.returncode != 0:
                 problems.append(f"replay --verify: {found[0]}")
-        print(f"   (a clean rebuild plus the comparison: {built.events / seconds:,.0f} events/s all in)")
+        print(
+            f"   (a clean rebuild plus the comparison: {built.events / seconds:,.0f} events/s all in; "
+            f"/ raw = {built.events / seconds / raw_rate if raw_rate else 0.0:.3f})"
+        )
         print(f"   peak RSS of the largest child (replay --verify, a projector): {child_peak_mib():,.0f} MiB")
+
+        progress("replay: campaignevents replay --quiet, then replay --verify --quiet")
+        problems += replay_and_verify(env, args.max_seconds, raw_rate)
 
     print(f"\nproblems: {len(problems)}")
     for problem in problems:
         print(f"  {problem}")
     return 1 if problems else 0
+
+
+def replay_and_verify(env: dict[str, str], timeout: float, raw_rate: float) -> list[str]:
+    """4. ``campaignevents replay`` (its own timing: the rebuild and the switch, without the
+    process's start-up) next to the raw baseline, then ``replay --verify`` of the switched tables."""
+    problems: list[str] = []
+    done = cli(env, "replay", "--quiet", timeout=timeout)
+    found = REPLAYED.search(done.stdout)
+    print(f"\n4. replay: campaignevents replay --quiet, exit {done.returncode}")
+    if found is None or done.returncode != 0:
+        problems.append(f"unexpected output of replay: {done.stdout[-500:]!r} {done.stderr[-1500:]!r}")
+    else:
+        rate = int(found["events"]) / float(found["seconds"])
+        print(
+            f"   replayed {int(found['events']):,} events in {float(found['seconds']):.1f} s = {rate:,.0f} "
+            f"events/s; replay / raw = {rate / raw_rate if raw_rate else 0.0:.3f}"
+        )
+    checked = cli(env, "replay", "--verify", "--quiet", timeout=timeout)
+    verified = VERIFIED.search(checked.stdout)
+    print(f"   then replay --verify: {verified[0] if verified else checked.stdout[-200:]!r}")
+    if verified is None or int(verified[1]) != 0 or checked.returncode != 0:
+        problems.append(f"replay --verify after the replay: {checked.stdout[-500:]!r}")
+    print(f"   peak RSS of the largest child so far: {child_peak_mib():,.0f} MiB")
+    return problems
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
