@@ -74,7 +74,10 @@ class Wire:
 
 @lru_cache(maxsize=256)
 def _folded(name: str, value: str) -> bytes | None:
-    """One header line as the ``email`` package folds it on the wire; None when not ASCII."""
+    """One header line as the ``email`` package folds it on the wire; None when not ASCII, or
+    when the value has a line break (the message then refuses it: ``ValueError``, no injection)."""
+    if len(value.splitlines()) > 1:
+        return None
     line = WIRE.fold_binary(name, WIRE.header_factory(name, value))
     return line if line.isascii() else None
 

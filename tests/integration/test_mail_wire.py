@@ -143,6 +143,11 @@ def test_plain_drafts_are_written_without_the_email_package_and_arrive_the_same(
     for draft in not_plain:
         assert wire(draft) is None
         sent_both_ways(url, handler, draft)
+    for subject in ("Hi\nBcc: someone@example.org", "Hi\rthere", "Hi\u2028there"):  # no header injection
+        draft = replace(plain[0], subject=subject)
+        assert wire(draft) is None
+        with pytest.raises(ValueError), SmtpMailer(url).drafts() as send:
+            send(draft, lambda: None)
     for length in (77, 78, 79, 80):  # "To: Name <address>" folds past 78 characters
         name = "N" * (length - len("To: Ab  <p@example.org>"))
         draft = replace(plain[0], to=Address(f"Ab {name}", "p", "example.org"))
