@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.invision import index
+from projections import content
 from tests.api.invision.conftest import event_form
 
 TITLES = ["Delta", "Alpha", "Echo", "Charlie", "Bravo", "Golf", "Foxtrot"]
@@ -16,12 +18,19 @@ def _ids(client: Any, query: dict[str, str]) -> tuple[int, list[int]]:
     return body["totalResults"], [x["id"] for x in body["results"]]
 
 
-def test_pages_from_the_end_are_the_forward_pages(ic: Any) -> None:
+def _caught_up(services: Any) -> None:
+    """Every write seen by the index (each write waits for it, but boundedly: a busy machine)."""
+    head = services.app.recorder.max_notification_id() or 0
+    assert services.store.wait_for_all(head, (index.NAME, content.NAME), timeout=60)
+
+
+def test_pages_from_the_end_are_the_forward_pages(ic: Any, services: Any) -> None:
     org, member = ic("PgOrg", "event-organizer"), ic("PgMember")
     for n, title in enumerate(TITLES):
         day = 1 + (n * 5) % 7  # starts and ends in another order than the ids and titles
         form = event_form(title=title, start=f"2030-04-0{day} 10:00", end=f"2030-04-0{day} {11 + n}:00")
         assert org.post("/events", form).status_code == 201
+    _caught_up(services)
     for sort in ("", "title", "start", "end", "date"):
         for direction in ("asc", "desc"):
             query = {"sortBy": sort, "sortDir": direction} if sort else {"sortDir": direction}
