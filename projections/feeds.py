@@ -28,14 +28,14 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, bindparam, inspect, select, update
 from sqlalchemy.engine import Connection
 
-from domain import scheduling
+from domain import moderation, scheduling
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
 from projections.bulk import delete_keys, insert_rows, rows_in, update_rows
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
 from projections.readmodel import ReadModel
-from projections.schema import FeedTables, Tables, define_feeds
+from projections.schema import ContentTables, FeedTables, Tables, define_content, define_feeds
 
 NAME = "feeds"
 ORGANIZER = "o"
@@ -421,6 +421,17 @@ Part = tuple[str, int, int, str]  # (zone, first year, last year, VEVENT text): 
 
 
 @dataclass(frozen=True)
+class Revision:
+    """All a feed's ETag is made of, read in one statement: the feed's stamp (revision, last
+    modified; None for a feed never written), every hidden event with its flag (the content
+    model's), and the viewer's roles (the events it actively organizes or joined)."""
+
+    stamp: tuple[int, str] | None
+    hidden: dict[int, int]
+    roles: dict[int, set[str]]
+
+
+@dataclass(frozen=True)
 class FeedRow:
     event_id: int
     deleted_at: str | None
@@ -432,9 +443,12 @@ class FeedViews:
     indexed read for its events' stored texts. The statements are built once (parameters bound at
     each call): building and keying a SELECT cost more than running it."""
 
-    def __init__(self, engine: Engine, tables: FeedTables | None = None) -> None:
+    def __init__(
+        self, engine: Engine, tables: FeedTables | None = None, content: ContentTables | None = None
+    ) -> None:
         self.engine = engine
         self.t = t = tables or define_feeds()
+        self._revision, self._revision_of = _revision_sql(engine, t, content or define_content())
         ev, ln, st, sc = t.events, t.links, t.stamps, t.secrets
         self._stamp = select(st.c.revision, st.c.last_modified).where(st.c.feed == bindparam("feed"))
         self._event = select(ev.c.event_id, ev.c.deleted_at, ev.c.last_modified).where(
@@ -465,6 +479,41 @@ class FeedViews:
             (ln.c.user_id == bindparam("user_id")) & ln.c.active
         )
         self._secret = select(sc.c.user_id).where(sc.c.secret_hash == bindparam("secret_hash"))
+
+    def revision(self, feed: str, viewer: int | None) -> Revision:
+        """The feed's stamp, the hidden events and (``viewer`` not None) the viewer's roles: one
+        statement of constant text on a pooled driver connection (one snapshot; no BEGIN of its
+        own, no SQLAlchemy statement or result: a 304 costs this read, ~15 µs of CPU on SQLite
+        against ~60 through ``Connection.exec_driver_sql`` and ~220 for the two SELECTs it was)."""
+        if viewer is None:
+            rows = self._driver_rows(self._revision, (feed,))
+        else:
+            rows = self._driver_rows(self._revision_of, (feed, viewer))
+        stamp: tuple[int, str] | None = None
+        hidden: dict[int, int] = {}
+        roles: dict[int, set[str]] = {}
+        for kind, number, text in rows:
+            if kind == "s":
+                stamp = (int(number), str(text))
+            elif kind == "h":
+                hidden[int(number)] = int(text)
+            else:
+                roles.setdefault(int(number), set()).add(str(text))
+        return Revision(stamp, hidden, roles)
+
+    def _driver_rows(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """One read statement in its own transaction (SQLite's connections are in autocommit
+        mode, ``store.make_engine``; PostgreSQL's begins one, rolled back by the pool on return)."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(sql, values)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        finally:
+            conn.close()
 
     def stamp(self, feed: str) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
@@ -503,3 +552,19 @@ class FeedViews:
         with self.engine.connect() as conn:
             found = conn.execute(self._secret, {"secret_hash": secret_hash}).scalar()
         return None if found is None else int(found)
+
+
+def _revision_sql(engine: Engine, t: FeedTables, content: ContentTables) -> tuple[str, str]:
+    """``FeedViews.revision``'s statements (without, with the viewer's roles): rows of (kind,
+    number, text): ``s`` the stamp (revision, last modified), ``h`` a hidden event (id, flag), ``r``
+    a role (event id, role)."""
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    q = engine.dialect.identifier_preparer.quote
+    stamps, content_table, links = q(t.stamps.name), q(content.content.name), q(t.links.name)
+    base = (
+        f"SELECT 's', revision, last_modified FROM {stamps} WHERE feed = {mark}"
+        f" UNION ALL SELECT 'h', event_id, CAST(hidden AS VARCHAR(12)) FROM {content_table}"
+        f" WHERE hidden <> {moderation.VISIBLE}"
+    )
+    roles = f" UNION ALL SELECT 'r', event_id, role FROM {links} WHERE user_id = {mark} AND active"
+    return base, base + roles

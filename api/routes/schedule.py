@@ -43,7 +43,7 @@ from domain.credentials import token_hash
 from domain.handlers import scheduling as handlers
 from domain.schedule import MAX_EXCEPTIONS, MAX_SESSIONS, Coordinates, Schedule, Session, occurrences
 from projections import ical
-from projections.feeds import ORGANIZER, PARTICIPANT, FeedViews, feed_key
+from projections.feeds import ORGANIZER, PARTICIPANT, FeedViews, Revision, feed_key
 
 bp = Blueprint("schedule", __name__, url_prefix="/campaignevents/v0")
 TS_MW = "%Y%m%d%H%M%S"
@@ -294,12 +294,17 @@ def _feeds() -> FeedViews:
     return views
 
 
-def _visibility(viewer: Account | None, hidden: dict[int, int]) -> tuple[frozenset[int], frozenset[int]]:
-    """The events whose meeting URL ``viewer`` may see, and the hidden events (``hidden``: all of
-    them, with their flags) ``viewer`` may see: its moderators' (domain/policies.py)."""
+def _reader(viewer: Account | None) -> int | None:
+    """Whose roles a feed's visibility needs: none for nobody or a blocked account."""
+    return None if viewer is None or viewer.blocked else viewer.user_id
+
+
+def _visibility(viewer: Account | None, found: Revision) -> tuple[frozenset[int], frozenset[int]]:
+    """The events whose meeting URL ``viewer`` may see, and the hidden events (``found.hidden``:
+    all of them, with their flags) ``viewer`` may see: its moderators' (domain/policies.py)."""
     if viewer is None or viewer.blocked:
         return frozenset(), frozenset()
-    roles = _feeds().roles(viewer.user_id)
+    roles = found.roles
     full = frozenset(
         event_id
         for event_id, held in roles.items()
@@ -307,21 +312,21 @@ def _visibility(viewer: Account | None, hidden: dict[int, int]) -> tuple[frozens
     )
     seen = frozenset(
         event_id
-        for event_id, flag in hidden.items()
+        for event_id, flag in found.hidden.items()
         if policies.can_see_event(viewer, _Viewer(viewer.user_id, roles.get(event_id, set())), flag)
     )
     return full, seen
 
 
-def _serve(
-    feed: str, stamp: tuple[int, str] | None, viewer: Account | None, select: dict[str, Any]
-) -> Response:
-    """The feed, or 304 when the client has this revision (ETag or Last-Modified)."""
+def _serve(feed: str, found: Revision, viewer: Account | None, select: dict[str, Any]) -> Response:
+    """The feed, or 304 when the client has this revision (ETag or Last-Modified). ``found`` is
+    all the ETag is made of (``FeedViews.revision``, one read): hiding or showing an event, or a
+    change of the viewer's roles, changes the ETag as a new revision of the feed does."""
     now = services().clock.now()
-    hidden = services().content.hidden_events()  # hiding or showing an event changes the ETags
-    full, seen = _visibility(viewer, hidden)
+    hidden = found.hidden
+    full, seen = _visibility(viewer, found)
     unseen = hidden.keys() - seen
-    revision, modified = stamp or (0, "1970-01-01T00:00:00+00:00")
+    revision, modified = found.stamp or (0, "1970-01-01T00:00:00+00:00")
     variant = "/".join(",".join(map(str, sorted(ids))) for ids in (full, hidden, seen))
     seed = f"{feed}|{revision}|{now.astimezone(UTC).date()}|{variant}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:32]
@@ -360,27 +365,30 @@ def event_feed(event_id: str) -> Response:
     eid = path_int("id", event_id)
     app, who = services().app, caller()
     row = _feeds().event(eid)
-    if row is not None and services().content.hidden(eid):
-        app.registration_for_reading(eid, who.user_id)  # hidden: EventNotFound but to its moderators
     if row is None:
         app.registration_for_reading(eid, who.user_id)  # EventNotFound
         raise errors.EventNotFound()  # not projected yet
+    feed = feed_key("e", eid)
+    found = _feeds().revision(feed, _reader(who.account))
+    if found.hidden.get(eid):
+        app.registration_for_reading(eid, who.user_id)  # hidden: EventNotFound but to its moderators
     if (
         row.deleted_at is not None
         and datetime.fromisoformat(row.deleted_at) < services().clock.now() - CANCELLED_FOR
     ):
         raise errors.RegistrationDeletedOnGet()
-    return _serve(feed_key("e", eid), _feeds().stamp(feed_key("e", eid)), who.account, {"event_id": eid})
+    return _serve(feed, found, who.account, {"event_id": eid})
 
 
 @bp.get("/organizer/<user_id>/calendar.ics")
 def organizer_feed(user_id: str) -> Response:
     uid = path_int("user_id", user_id)
     feed = feed_key(ORGANIZER, uid)
-    stamp = _feeds().stamp(feed)
-    if stamp is None:
+    account = caller().account
+    found = _feeds().revision(feed, _reader(account))
+    if found.stamp is None:
         services().app.existing_account(uid)  # 404 for nobody; an empty calendar otherwise
-    return _serve(feed, stamp, caller().account, {"user": (ORGANIZER, uid)})
+    return _serve(feed, found, account, {"user": (ORGANIZER, uid)})
 
 
 @bp.get("/participant/feed/<secret>.ics")
@@ -390,7 +398,7 @@ def participant_feed(secret: str) -> Response:
         raise scheduling.FeedNotFound()
     feed = feed_key(PARTICIPANT, owner)
     account = services().app.account(owner)
-    return _serve(feed, _feeds().stamp(feed), account, {"user": (PARTICIPANT, owner)})
+    return _serve(feed, _feeds().revision(feed, _reader(account)), account, {"user": (PARTICIPANT, owner)})
 
 
 @bp.get("/participant/self/calendar_url")
