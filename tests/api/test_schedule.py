@@ -127,3 +127,25 @@ def test_participant_secret_feed_and_revocation(make_user: Any, api: Any) -> Non
     assert alice.delete("/campaignevents/v0/participant/self/calendar_url", {}).status_code == 204
     assert api().get(path).status_code == 404
     assert api().get("/campaignevents/v0/participant/self/calendar_url").status_code == 401
+
+
+def test_a_viewers_roles_change_the_etag_of_a_feed_that_did_not_change(make_user: Any, api: Any) -> None:
+    """Joining or leaving an event does not write the organizer's feed, but what the joiner may
+    see of it (the meeting URL) changes: the ETag is read with the viewer's roles (one read)."""
+    org_user = make_user("Org", "event-organizer")
+    eid = create(api(org_user))
+    alice = api(make_user("Alice"))
+    path = f"/campaignevents/v0/organizer/{org_user.user_id}/calendar.ics"
+    outside = alice.get(path)
+    assert "DESCRIPTION" not in vevents(icalendar.Calendar.from_ical(outside.get_data()))[0]
+    assert alice.get(path, headers={"If-None-Match": outside.headers["ETag"]}).status_code == 304
+    assert alice.put(f"{BASE}/{eid}/participants/self", {"is_private": False}).status_code == 200
+    joined = alice.get(path, headers={"If-None-Match": outside.headers["ETag"]})
+    assert joined.status_code == 200 and joined.headers["ETag"] != outside.headers["ETag"]
+    (event,) = vevents(icalendar.Calendar.from_ical(joined.get_data()))
+    assert str(event["DESCRIPTION"]) == "https://meet.example.org/abc"  # a participant sees it
+    assert api().get(path, headers={"If-None-Match": outside.headers["ETag"]}).status_code == 304  # anonymous
+    assert alice.delete(f"{BASE}/{eid}/participants/self", {}).status_code == 200
+    left = alice.get(path, headers={"If-None-Match": joined.headers["ETag"]})
+    assert left.status_code == 200 and left.headers["ETag"] == outside.headers["ETag"]
+    assert "DESCRIPTION" not in vevents(icalendar.Calendar.from_ical(left.get_data()))[0]
