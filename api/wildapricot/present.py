@@ -3,7 +3,8 @@ domain has a value for, the documented default for the others (docs/dialects.md,
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import datetime, tzinfo
 from typing import Any
 
 from api.wildapricot.blueprint import account_url
@@ -15,9 +16,15 @@ from domain.scheduling import TS_MW
 REGISTRATION_TYPE_NAME = "Participant"
 
 
+@functools.lru_cache(maxsize=256)
+def _zone(name: str) -> tzinfo:
+    """``event_tzinfo``, once per zone name (a page shows 40 moments, mostly in one zone)."""
+    return event_tzinfo(name)
+
+
 def moment(iso_utc: str, zone: str) -> str:
     """An ISO 8601 UTC moment in the event's zone, whole seconds with the offset."""
-    return datetime.fromisoformat(iso_utc).astimezone(event_tzinfo(zone)).isoformat(timespec="seconds")
+    return datetime.fromisoformat(iso_utc).astimezone(_zone(zone)).isoformat(timespec="seconds")
 
 
 def local_moment(naive: datetime, zone: str) -> str:

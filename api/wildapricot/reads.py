@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, true
+from sqlalchemy import String, Table, and_, bindparam, exists, false, func, or_, select, true
 
 from api.bootstrap import Services
 from api.wildapricot import index
@@ -56,16 +56,20 @@ class EventRow:
         return self.place or str(self.details.get("meeting_address") or "")
 
 
-def _visible(services: Services, viewer: Account) -> tuple[Any, dict[str, Any]]:
-    """``policies.can_see_event`` (with the audience) as a condition and its parameters: not hidden
-    and for the viewer (``policies.in_audience``), or the viewer moderates the event (sysops; the
-    event's organizers, when they may organize)."""
+def _visible(services: Services, viewer: Account) -> tuple[tuple[bool, bool, bool], dict[str, Any]]:
+    """The kind of viewer ``policies.can_see_event`` (with the audience) distinguishes, and the
+    parameters of its condition (``_visibility``): not hidden and for the viewer
+    (``policies.in_audience``), or the viewer moderates the event (sysops; the event's organizers,
+    when they may organize)."""
     groups, subgroups = people.group_ids(viewer), people.subgroup_ids(viewer)
     member = not viewer.blocked and bool(groups or subgroups)
     sysop = not viewer.blocked and "sysop" in viewer.groups
     organizes = not viewer.blocked and (viewer.has_right(RIGHT_ENABLE) or viewer.has_right(RIGHT_ORGANIZE))
-    condition = _visibility(services.store.tables.organizers, member, sysop, organizes)
-    return condition, {"wa_viewer": viewer.user_id, "wa_groups": groups, "wa_subgroups": subgroups}
+    return (member, sysop, organizes), {
+        "wa_viewer": viewer.user_id,
+        "wa_groups": groups,
+        "wa_subgroups": subgroups,
+    }
 
 
 @functools.lru_cache(maxsize=32)
@@ -105,14 +109,14 @@ def audience(services: Services, event_id: int) -> tuple[int, Audience] | None:
     )
 
 
-def columns(services: Services, now: datetime) -> FilterColumns:
-    tags = services.content.t.tags
+def columns(tags: Table) -> FilterColumns:
+    """The index's columns a filter reads (``is_upcoming`` compares with the parameter ``wa_now``)."""
     return FilterColumns(
         id=T.c.event_id,
         name_key=T.c.name_key,
         start_date=T.c.start_date,
         end_date=T.c.end_date,
-        is_upcoming=T.c.end_utc >= index.stamp(now),
+        is_upcoming=T.c.end_utc >= _NOW,
         registration_enabled=T.c.registration_enabled,
         text_index=T.c.text_index,
         tags=TagColumns(event_id=tags.c.event_id, tag_key=tags.c.tag_key),
@@ -127,34 +131,65 @@ class Query:
     paging: Paging = field(default_factory=lambda: Paging(None, 0))
 
 
-def _where(services: Services, viewer: Account, q: Query, now: datetime) -> tuple[Any, dict[str, Any]]:
-    visible, params = _visible(services, viewer)
-    where: list[Any] = [T.c.deleted.is_(False), visible]
-    if q.filter is not None:
-        where.append(filter_condition(q.filter, columns(services, now)))
-    if q.ids is not None:
-        where.append(T.c.event_id.in_(q.ids) if q.ids else false())
-    if q.sort is not None and q.sort.key is SortKey.START_SESSION:  # "ignores past events"
-        where.append(T.c.end_utc >= index.stamp(now))
-    return and_(*where), params
+_NOW: Any = bindparam("wa_now", type_=String)
+
+
+def _statement(
+    services: Services, viewer: Account, q: Query, now: datetime, counted: bool
+) -> tuple[Any, dict[str, Any]]:
+    """The page's (or the count's) statement and its parameters: built once per query shape and
+    kind of viewer (``_built``), so a repeated query neither builds nor keys a statement again."""
+    shape, params = _visible(services, viewer)
+    built = _built(
+        services.content.t.tags,
+        services.store.tables.organizers,
+        shape,
+        q.filter,
+        None if q.ids is None else tuple(q.ids),
+        q.sort,
+        counted or q.paging.top is not None,
+        counted,
+    )
+    params.update(wa_now=index.stamp(now), wa_skip=q.paging.skip, wa_top=q.paging.top)
+    return built, params
+
+
+@functools.lru_cache(maxsize=256)
+def _built(
+    tags: Table,
+    organizers: Table,
+    shape: tuple[bool, bool, bool],
+    filter: Filter | None,
+    ids: tuple[int, ...] | None,
+    sort: Sort | None,
+    limited: bool,
+    counted: bool,
+) -> Any:
+    where: list[Any] = [T.c.deleted.is_(False), _visibility(organizers, *shape)]
+    if filter is not None:
+        where.append(filter_condition(filter, columns(tags)))
+    if ids is not None:
+        where.append(T.c.event_id.in_(ids) if ids else false())
+    if sort is not None and sort.key is SortKey.START_SESSION:  # "ignores past events"
+        where.append(T.c.end_utc >= _NOW)
+    if counted:
+        return select(func.count()).select_from(T).where(and_(*where))
+    descending = sort is not None and sort.descending
+    order = [T.c.start_utc.desc(), T.c.event_id.desc()] if descending else [T.c.start_utc, T.c.event_id]
+    statement = select(T.c.event_id).where(and_(*where)).order_by(*order).offset(bindparam("wa_skip"))
+    return statement.limit(bindparam("wa_top")) if limited else statement
 
 
 def page_ids(services: Services, viewer: Account, q: Query, now: datetime) -> list[int]:
     """The ids of the page, in order: filter, order and OFFSET over the index's list index
     (``index.LIST_INDEX``; ``Name eq`` through ``index.NAME_INDEX``), no row read for skipped ones."""
-    descending = q.sort is not None and q.sort.descending
-    order = [T.c.start_utc.desc(), T.c.event_id.desc()] if descending else [T.c.start_utc, T.c.event_id]
-    where, params = _where(services, viewer, q, now)
-    statement = select(T.c.event_id).where(where).order_by(*order).offset(q.paging.skip)
-    if q.paging.top is not None:
-        statement = statement.limit(q.paging.top)
+    statement, params = _statement(services, viewer, q, now, counted=False)
     with services.store.connect() as conn:
         return [int(i) for i in conn.execute(statement, params).scalars()]
 
 
 def count(services: Services, viewer: Account, q: Query, now: datetime) -> int:
-    where, params = _where(services, viewer, q, now)
-    statement = select(func.count()).select_from(T).where(where)
+    statement, params = _statement(services, viewer, q, now, counted=True)
     with services.store.connect() as conn:
         return int(conn.execute(statement, params).scalar_one())
 
@@ -227,7 +262,8 @@ def _row(m: Any) -> EventRow:
 def all_tags(services: Services, viewer: Account) -> list[str]:
     """The tags in use on the live events the viewer may see (first spelling of each key)."""
     tg = services.content.t.tags
-    visible, params = _visible(services, viewer)
+    shape, params = _visible(services, viewer)
+    visible = _visibility(services.store.tables.organizers, *shape)
     statement = (
         select(tg.c.tag_key, func.min(tg.c.tag))
         .select_from(tg.join(T, T.c.event_id == tg.c.event_id))
