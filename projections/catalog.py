@@ -3,8 +3,8 @@ every list that joins them reads one consistent position of the log.
 
 A batch of facts is applied as a batch (``apply``): the rows the batch touches are read with one
 query per table (``aggregate_id IN (...)``), the facts are folded into them in memory in log order
-(last write wins per row), and the result is written with one multi-row/executemany statement per
-table and kind (insert, update) — all inside the caller's transaction, the one that advances the
+(last write wins per row), and the result is written with one bulk statement per table and kind
+(insert, update: ``projections.bulk``) — all inside the caller's transaction, the one that advances the
 tracking position. ``participant_id`` and each event's history ``entry_id`` are handed out here in
 log order, continuing from one ``max()`` per batch, so a replay hands out the same ids.
 

@@ -73,8 +73,8 @@ class Projection(Protocol):
       tracking position. It must not commit, must not keep state between calls that the tables
       do not hold (a batch can be rolled back and read again: that is how exactly-once holds
       after a crash), and should write set-based: read the rows the batch touches in one query
-      per table, fold the facts into them in memory, write them with executemany/multi-row
-      statements (see ``projections.catalog``). ``tables`` is the live set, or a replay's fresh
+      per table, fold the facts into them in memory, write them with ``projections.bulk``
+      (see ``projections.catalog``). ``tables`` is the live set, or a replay's fresh
       set (``schema.define(suffix)``); a projection with tables of its own defines them beside.
     """
 
