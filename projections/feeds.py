@@ -439,21 +439,18 @@ class FeedRow:
 
 
 class FeedViews:
-    """What the feed routes read: one primary-key read for a feed's revision (its ETag), one
-    indexed read for its events' stored texts. The statements are built once (parameters bound at
-    each call): building and keying a SELECT cost more than running it."""
+    """What the feed routes read: one statement for all a feed's ETag is made of (``revision``:
+    what a conditional GET reads), one indexed read for its events' stored texts. The statements
+    are built once (parameters bound at each call): building and keying a SELECT cost more than
+    running it; the small reads are the driver's own text on a pooled DBAPI connection."""
 
     def __init__(
         self, engine: Engine, tables: FeedTables | None = None, content: ContentTables | None = None
     ) -> None:
         self.engine = engine
         self.t = t = tables or define_feeds()
-        self._revision, self._revision_of = _revision_sql(engine, t, content or define_content())
-        ev, ln, st, sc = t.events, t.links, t.stamps, t.secrets
-        self._stamp = select(st.c.revision, st.c.last_modified).where(st.c.feed == bindparam("feed"))
-        self._event = select(ev.c.event_id, ev.c.deleted_at, ev.c.last_modified).where(
-            ev.c.event_id == bindparam("event_id")
-        )
+        self._sql = _driver_sql(engine, t, content or define_content())
+        ev, ln = t.events, t.links
         columns = (
             ev.c.event_id,
             ev.c.zone,
@@ -475,10 +472,6 @@ class FeedViews:
             )
             .order_by(ev.c.event_id)
         )
-        self._roles = select(ln.c.event_id, ln.c.role).where(
-            (ln.c.user_id == bindparam("user_id")) & ln.c.active
-        )
-        self._secret = select(sc.c.user_id).where(sc.c.secret_hash == bindparam("secret_hash"))
 
     def revision(self, feed: str, viewer: int | None) -> Revision:
         """The feed's stamp, the hidden events and (``viewer`` not None) the viewer's roles: one
@@ -486,9 +479,9 @@ class FeedViews:
         own, no SQLAlchemy statement or result: a 304 costs this read, ~15 µs of CPU on SQLite
         against ~60 through ``Connection.exec_driver_sql`` and ~220 for the two SELECTs it was)."""
         if viewer is None:
-            rows = self._driver_rows(self._revision, (feed,))
+            rows = self._driver_rows(self._sql["revision"], (feed,))
         else:
-            rows = self._driver_rows(self._revision_of, (feed, viewer))
+            rows = self._driver_rows(self._sql["revision_of"], (feed, viewer))
         stamp: tuple[int, str] | None = None
         hidden: dict[int, int] = {}
         roles: dict[int, set[str]] = {}
@@ -515,15 +508,9 @@ class FeedViews:
         finally:
             conn.close()
 
-    def stamp(self, feed: str) -> tuple[int, str] | None:
-        with self.engine.connect() as conn:
-            found = conn.execute(self._stamp, {"feed": feed}).first()
-        return None if found is None else (int(found[0]), str(found[1]))
-
     def event(self, event_id: int) -> FeedRow | None:
-        with self.engine.connect() as conn:
-            found = conn.execute(self._event, {"event_id": event_id}).first()
-        return None if found is None else FeedRow(int(found[0]), found[1], str(found[2]))
+        found = self._driver_rows(self._sql["event"], (event_id,))
+        return None if not found else FeedRow(int(found[0][0]), found[0][1], str(found[0][2]))
 
     def parts(
         self, *, shown_from: str, event_id: int | None = None, user: tuple[str, int] | None = None
@@ -540,31 +527,28 @@ class FeedViews:
         with self.engine.connect() as conn:
             return [(r[0], (r[1], r[2], r[3], r[4]), r[5]) for r in conn.execute(query, values)]
 
-    def roles(self, user_id: int) -> dict[int, set[str]]:
-        """The events ``user_id`` actively organizes or joined, with the roles."""
-        found: dict[int, set[str]] = {}
-        with self.engine.connect() as conn:
-            for event_id, role in conn.execute(self._roles, {"user_id": user_id}):
-                found.setdefault(int(event_id), set()).add(str(role))
-        return found
-
     def user_of_secret(self, secret_hash: str) -> int | None:
-        with self.engine.connect() as conn:
-            found = conn.execute(self._secret, {"secret_hash": secret_hash}).scalar()
-        return None if found is None else int(found)
+        found = self._driver_rows(self._sql["secret"], (secret_hash,))
+        return None if not found else int(found[0][0])
 
 
-def _revision_sql(engine: Engine, t: FeedTables, content: ContentTables) -> tuple[str, str]:
-    """``FeedViews.revision``'s statements (without, with the viewer's roles): rows of (kind,
-    number, text): ``s`` the stamp (revision, last modified), ``h`` a hidden event (id, flag), ``r``
-    a role (event id, role)."""
+def _driver_sql(engine: Engine, t: FeedTables, content: ContentTables) -> dict[str, str]:
+    """``FeedViews``' driver statements, constant text. ``revision`` / ``revision_of`` (without, with
+    the viewer's roles) give rows of (kind, number, text): ``s`` the stamp (revision, last
+    modified), ``h`` a hidden event (id, flag), ``r`` a role (event id, role)."""
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     q = engine.dialect.identifier_preparer.quote
     stamps, content_table, links = q(t.stamps.name), q(content.content.name), q(t.links.name)
-    base = (
+    events, secrets = q(t.events.name), q(t.secrets.name)
+    revision = (
         f"SELECT 's', revision, last_modified FROM {stamps} WHERE feed = {mark}"
         f" UNION ALL SELECT 'h', event_id, CAST(hidden AS VARCHAR(12)) FROM {content_table}"
         f" WHERE hidden <> {moderation.VISIBLE}"
     )
     roles = f" UNION ALL SELECT 'r', event_id, role FROM {links} WHERE user_id = {mark} AND active"
-    return base, base + roles
+    return {
+        "revision": revision,
+        "revision_of": revision + roles,
+        "event": f"SELECT event_id, deleted_at, last_modified FROM {events} WHERE event_id = {mark}",
+        "secret": f"SELECT user_id FROM {secrets} WHERE secret_hash = {mark}",
+    }

@@ -104,6 +104,10 @@ def test_conditional_gets_and_cancelled_events(make_user: Any, api: Any) -> None
     assert first.status_code == 200 and first.headers["ETag"]
     again = api().get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
+    tag = first.headers["ETag"]
+    for given in (f"W/{tag}", f'"other", {tag}', "*"):  # weak, in a list, any
+        assert api().get(path, headers={"If-None-Match": given}).status_code == 304, given
+    assert api().get(path, headers={"If-None-Match": f'"x{tag[1:]}'}).status_code == 200
     since = api().get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
     assert org.delete(f"{BASE}/{eid}").status_code == 204
