@@ -93,15 +93,6 @@ class ContentViews:
         with self.store.connect() as conn:
             return {int(e): int(h) for e, h in conn.execute(query)}
 
-    def hidden_events(self) -> dict[int, int]:
-        """Every hidden event, with its flag (few: read through the (hidden, event_id) index). The
-        feeds filter with it and put it into their ETags, so hiding or showing an event changes
-        them at once."""
-        c = self.t.content
-        query = select(c.c.event_id, c.c.hidden).where(c.c.hidden != moderation.VISIBLE)
-        with self.store.connect() as conn:
-            return {int(e): int(h) for e, h in conn.execute(query)}
-
     def calendars(self, after: int | None = None, limit: int = 500) -> list[CalendarRow]:
         """Calendars not deleted, by id (keyset paging after ``after``). The default calendar is
         there before its creation is recorded (it is recorded on demand, with the first other

@@ -61,3 +61,27 @@ class ReadModel:
     load_indexes: tuple[tuple[str, ...], ...] = ()
     volatile: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     carry: Carry | None = None
+
+
+def refold_if_outdated(store: Any, name: str, tables: TableSet, index_columns: Sequence[str]) -> bool:
+    """A read model whose first table exists without the index ``index_columns``, or that lacks one
+    of its tables, is from before they were added: drop its tables and put its tracking position
+    back to 0, so that it is created afresh and folded again from the start of the log (for
+    ``init-db``; the caller then creates what is missing). True when it did."""
+    from sqlalchemy import inspect, update
+
+    models = tables.models()
+    found = inspect(store.engine)
+    names = set(found.get_table_names())
+    first = models[0].name
+    if first not in names:
+        return False
+    indexed = [i["column_names"] for i in found.get_indexes(first)]
+    if list(index_columns) in indexed and all(t.name in names for t in models):
+        return False
+    tracking = store.tables.tracking
+    with store.engine.begin() as conn:
+        for table in reversed(models):
+            table.drop(conn, checkfirst=True)
+        conn.execute(update(tracking).where(tracking.c.name == name).values(position=0))
+    return True

@@ -49,7 +49,7 @@ from sqlalchemy.engine import Connection
 from api.wildapricot.query import name_key, text_index
 from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, refold_if_outdated
 from projections.schema import Tables
 
 NAME = "wildapricot"
@@ -322,15 +322,5 @@ def create(store: Any) -> None:
     and folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
-    found = inspect(store.engine)
-    names = set(found.get_table_names())
-    if tables.events.name in names and (
-        list(LIST_INDEX) not in [i["column_names"] for i in found.get_indexes(tables.events.name)]
-        or any(t.name not in names for t in tables.models())
-    ):
-        tracking = store.tables.tracking
-        with store.engine.begin() as conn:
-            for table in reversed(tables.models()):
-                table.drop(conn, checkfirst=True)
-            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
+    refold_if_outdated(store, NAME, tables, LIST_INDEX)
     create_tables(store.engine, tables)
