@@ -55,7 +55,7 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.datepoll import results
-from bench.faults_common import bulk_users, event_details
+from bench.faults_common import bulk_users, event_details, settled
 from domain import commands, poll_commands
 from domain.ports import FakeClock
 
@@ -242,10 +242,10 @@ def main() -> int:
         registered = iter(world.voters)
         recast = iter(range(10**9))
 
-        def unrelated_write() -> None:
+        def unrelated_write() -> None:  # (untimed, like the vote below)
             """A voter registers for the other (v0) event: no fact the results are made of."""
             cmd = commands.RegisterParticipant(next(registered), world.other_event, False)
-            services.written(app.register_participant(cmd).position)
+            settled(services, app.register_participant(cmd).position)
 
         def vote_write() -> None:
             """A voter's vote on this event moves to the next decision (still every voter voted)."""
@@ -253,7 +253,7 @@ def main() -> int:
             user = world.voters[n * 7 % len(world.voters)]
             decision = world.decisions[(n + 1) % len(world.decisions)]
             cmd = poll_commands.CastVotesFor(world.admin_id, eid, (user,), decision)
-            services.written(app.cast_votes_for(cmd).position)
+            settled(services, app.cast_votes_for(cmd).position)
 
         unrelated: list[float] = []
         voted: list[float] = []

@@ -52,7 +52,7 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.invision import index, reads
-from bench.faults_common import event_details
+from bench.faults_common import event_details, settled
 from domain import commands, scheduling
 from domain.handlers import registrations as registration_handlers
 from domain.handlers import scheduling as schedule_handlers
@@ -167,7 +167,7 @@ def main() -> int:
                     commands.RegisterParticipant(member.user_id, joined, private=False)
                 )
             registered[0] = not registered[0]
-            services.written(done.position)
+            settled(services, done.position)
 
         def invision(number: int, fresh: bool = False) -> Callable[[], None]:
             query = {

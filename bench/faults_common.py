@@ -392,3 +392,16 @@ def short(resp: requests.Response) -> str:
 
 def json_body(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"))
+
+
+def settled(services: Services, position: int) -> None:
+    """After an untimed write in an in-process bench: its read models applied (as the write's own
+    answer waits for), then the in-process job threads idle and the projector caught up. In
+    production the jobs and the projector run in their own processes (the Procfile's ``worker`` and
+    ``projector``); in one process their threads would take the GIL from the timed read that
+    follows, which is the bench's artefact, not the read's cost."""
+    services.written(position)
+    wait_idle = getattr(services.queue, "wait_idle", None)
+    if wait_idle is not None:
+        wait_idle()
+    services.projector.catch_up()
