@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -55,6 +54,7 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.datepoll import results
+from bench.common import measure, summary
 from bench.faults_common import bulk_users, event_details, settled
 from domain import commands, poll_commands
 from domain.ports import FakeClock
@@ -144,32 +144,6 @@ def build(settings: Settings, voters: int, groups: int, subgroups: int) -> World
 
 
 Check = Callable[[], None]
-
-
-def measure(
-    call: Callable[[], Check], n: int, times: list[float], before: Callable[[], None] | None = None
-) -> None:
-    """Times ``call`` (the request); the check it returns (parsing the answer) runs untimed: the
-    1,000 voters' JSON took the test client ~4 ms to parse, more than the route's own work.
-    ``before`` (a write, untimed) runs before each request."""
-    for _ in range(n):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        check = call()
-        times.append(time.perf_counter() - started)
-        check()
-
-
-def summary(name: str, times: list[float]) -> float:
-    rate = len(times) / sum(times)
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    print(
-        f"{name:<48} {rate:8.1f} req/s   p50 {statistics.median(times) * 1000:7.1f} ms"
-        f"   p95 {p95 * 1000:7.1f} ms"
-    )
-    return rate
 
 
 def main() -> int:
@@ -283,12 +257,12 @@ def main() -> int:
             f"event with {args.voters} voters in {args.groups} groups of {args.subgroups} subgroups, "
             f"{url.split(':')[0]}"
         )
-        rate_named = summary("GET /api/v1/avent/{id} (administration)", named)
-        rate_anonymous = summary("GET /api/v1/avent/{id} (anonymous)", anonymous)
-        rate_cold = summary("GET /api/v1/avent/{id} (administration, cold)", cold)
-        rate_unrelated = summary("GET /api/v1/avent/{id} (unrelated write between)", unrelated)
-        rate_voted = summary("GET /api/v1/avent/{id} (vote on it between)", voted)
-        rate_v0 = summary("GET /campaignevents/v0/event_registration/{id}", details)
+        rate_named = summary("GET /api/v1/avent/{id} (administration)", named, 48)
+        rate_anonymous = summary("GET /api/v1/avent/{id} (anonymous)", anonymous, 48)
+        rate_cold = summary("GET /api/v1/avent/{id} (administration, cold)", cold, 48)
+        rate_unrelated = summary("GET /api/v1/avent/{id} (unrelated write between)", unrelated, 48)
+        rate_voted = summary("GET /api/v1/avent/{id} (vote on it between)", voted, 48)
+        rate_v0 = summary("GET /campaignevents/v0/event_registration/{id}", details, 48)
         print(
             f"ratio DatePoll / v0: {rate_named / rate_v0:.2f} (administration), "
             f"{rate_anonymous / rate_v0:.2f} (anonymous), {rate_cold / rate_v0:.2f} (cold), "

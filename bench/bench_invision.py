@@ -35,7 +35,6 @@ import base64
 import cProfile
 import pstats
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -52,6 +51,7 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.invision import index, reads
+from bench.common import measure, summary
 from bench.faults_common import event_details, settled
 from domain import commands, scheduling
 from domain.handlers import registrations as registration_handlers
@@ -108,28 +108,6 @@ def build(settings: Settings, events: int, recurring: int) -> tuple[Any, Any, st
         file=sys.stderr,
     )
     return services, flask_app, org.token, small.user_id, smalls[0]
-
-
-def measure(
-    call: Callable[[], None], n: int, times: list[float], before: Callable[[], None] | None = None
-) -> None:
-    for _ in range(n):
-        if before is not None:
-            before()
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-
-
-def summary(name: str, times: list[float]) -> float:
-    rate = len(times) / sum(times)
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    print(
-        f"{name:<58} {rate:8.1f} req/s   p50 {statistics.median(times) * 1000:7.1f} ms"
-        f"   p95 {p95 * 1000:7.1f} ms"
-    )
-    return rate
 
 
 def main() -> int:

@@ -539,3 +539,31 @@ def run_main(run: Callable[[Path, threading.Event], int]) -> int:
     finally:
         stop.set()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(
+    call: Callable[[], object], n: int, times: list[float], before: Callable[[], None] | None = None
+) -> None:
+    """Time ``call`` ``n`` times into ``times`` (in-process benches). ``before`` (a write, say)
+    runs untimed before each; a callable that ``call`` returns (a check of the answer, e.g. parsing
+    a large JSON body) runs untimed after."""
+    for _ in range(n):
+        if before is not None:
+            before()
+        began = time.perf_counter()
+        check = call()
+        times.append(time.perf_counter() - began)
+        if callable(check):
+            check()
+
+
+def summary(name: str, times: list[float], width: int = 58) -> float:
+    """Print requests/s, p50 and p95 of ``times``; return the rate."""
+    rate = len(times) / sum(times)
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    print(
+        f"{name:<{width}} {rate:8.1f} req/s   p50 {statistics.median(times) * 1000:7.1f} ms"
+        f"   p95 {p95 * 1000:7.1f} ms"
+    )
+    return rate
