@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from domain import calendars, content, moderation
 from domain.calendars import Calendar
 from domain.registration import EventRegistration
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, create_missing
 from projections.schema import ContentTables, define_content
 from projections.store import ReadStore
 
@@ -263,10 +263,6 @@ class ContentProjection:
 def create(store: ReadStore, tables: ContentTables | None = None) -> ContentTables:
     """Create the live tables (or ``tables``) if missing, and the tracking row (idempotent)."""
     tables = tables or define_content()
-    existing = set(inspect(store.engine).get_table_names())
-    with store.engine.begin() as conn:
-        for table in tables.models():
-            if table.name not in existing:
-                table.create(conn)
+    create_missing(store.engine, tables)
     store.create((NAME,))
     return tables

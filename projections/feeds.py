@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, bindparam, inspect, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from domain import moderation, scheduling
@@ -34,7 +34,7 @@ from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
 from projections.bulk import delete_keys, insert_rows, rows_in, update_rows
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, create_missing
 from projections.schema import ContentTables, FeedTables, Tables, define_content, define_feeds
 
 NAME = "feeds"
@@ -401,12 +401,7 @@ def carry_revisions(conn: Connection, live: FeedTables, fresh: FeedTables) -> No
 
 def create_tables(engine: Engine, tables: FeedTables | None = None) -> None:
     """Create the feed tables that are missing (idempotent)."""
-    tables = tables or define_feeds()
-    existing = set(inspect(engine).get_table_names())
-    with engine.begin() as conn:
-        for table in tables.models():
-            if table.name not in existing:
-                table.create(conn)
+    create_missing(engine, tables or define_feeds())
 
 
 def create(store: Any) -> None:

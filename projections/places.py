@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, and_, func, inspect, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.engine import Connection
 
 from domain import places as rules
 from domain.participants import Participant
 from projections.bulk import insert_rows, rows_in, update_rows
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, create_missing
 from projections.schema import PlacesTables, Tables, define_places
 
 NAME = "places"
@@ -341,12 +341,7 @@ class PlacesProjection:
 
 def create_tables(engine: Engine, tables: PlacesTables | None = None) -> None:
     """Create the places tables that are missing (idempotent)."""
-    tables = tables or define_places()
-    existing = set(inspect(engine).get_table_names())
-    with engine.begin() as conn:
-        for table in tables.models():
-            if table.name not in existing:
-                table.create(conn)
+    create_missing(engine, tables or define_places())
 
 
 # --- reading ------------------------------------------------------------------------------------

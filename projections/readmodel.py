@@ -85,3 +85,14 @@ def refold_if_outdated(store: Any, name: str, tables: TableSet, index_columns: S
             table.drop(conn, checkfirst=True)
         conn.execute(update(tracking).where(tracking.c.name == name).values(position=0))
     return True
+
+
+def create_missing(engine: Any, tables: TableSet) -> None:
+    """Create those of ``tables`` that do not exist yet (idempotent; ``init-db`` serialises starts)."""
+    from sqlalchemy import inspect
+
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table in tables.models():
+            if table.name not in existing:
+                table.create(conn)

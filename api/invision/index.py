@@ -32,7 +32,6 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Boolean,
     Column,
-    Engine,
     Index,
     Integer,
     MetaData,
@@ -42,7 +41,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
-    inspect,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -51,7 +49,7 @@ from sqlalchemy.engine import Connection
 from domain import calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
-from projections.readmodel import ReadModel, refold_if_outdated
+from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
 NAME = "invision"
@@ -339,15 +337,6 @@ class InvisionProjection:
         fold.flush()
 
 
-def create_tables(engine: Engine, tables: IndexTables | None = None) -> None:
-    tables = tables or define()
-    existing = set(inspect(engine).get_table_names())
-    with engine.begin() as conn:
-        for table in tables.models():
-            if table.name not in existing:
-                table.create(conn)
-
-
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
     columns and index (``LIST_INDEX``) or without the organizers and revision tables are dropped and
@@ -355,7 +344,7 @@ def create(store: Any) -> None:
     store.create((NAME,))
     tables = define()
     refold_if_outdated(store, NAME, tables, LIST_INDEX)
-    create_tables(store.engine, tables)
+    create_missing(store.engine, tables)
 
 
 def stamp_of(naive_utc: datetime) -> str:

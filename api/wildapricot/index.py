@@ -29,7 +29,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    Engine,
     Index,
     Integer,
     MetaData,
@@ -39,7 +38,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
-    inspect,
     tuple_,
     update,
 )
@@ -49,7 +47,7 @@ from sqlalchemy.engine import Connection
 from api.wildapricot.query import name_key, text_index
 from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
-from projections.readmodel import ReadModel, refold_if_outdated
+from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
 NAME = "wildapricot"
@@ -307,15 +305,6 @@ class WildApricotProjection:
         _fold(conn, self.tables, events)
 
 
-def create_tables(engine: Engine, tables: WaTables | None = None) -> None:
-    tables = tables or define()
-    existing = set(inspect(engine).get_table_names())
-    with engine.begin() as conn:
-        for table in tables.models():
-            if table.name not in existing:
-                table.create(conn)
-
-
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the visibility
     rule's columns and the list's index (``LIST_INDEX``), or without the audience table, are dropped
@@ -323,4 +312,4 @@ def create(store: Any) -> None:
     store.create((NAME,))
     tables = define()
     refold_if_outdated(store, NAME, tables, LIST_INDEX)
-    create_tables(store.engine, tables)
+    create_missing(store.engine, tables)
