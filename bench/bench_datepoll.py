@@ -54,6 +54,7 @@ from api.app import create_app
 from api.bootstrap import build_services, init_store
 from api.config import Settings
 from api.datepoll import results
+from api.kept import Kept
 from bench.common import measure, summary
 from bench.faults_common import bulk_users, event_details, settled
 from domain import commands, poll_commands
@@ -171,7 +172,7 @@ def main() -> int:
             world.member,
         )
         client = flask_app.test_client()
-        kept = flask_app.extensions.setdefault(results.EXTENSION, results.ResultsCache())
+        kept = flask_app.extensions.setdefault(results.EXTENSION, Kept(results.MAX_ENTRIES))
         failures: list[str] = []
 
         fresh: dict[str, int] = {}  # kind -> requests that read the results afresh

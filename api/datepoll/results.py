@@ -12,13 +12,12 @@ request reads the revisions and nothing else of the polls model."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app
 
+from api.kept import Kept
 from projections.poll_views import PollViews
 
 MAX_ENTRIES = 1024
@@ -27,20 +26,8 @@ EXTENSION = "datepoll-results"
 Revision = tuple[int, int]  # (the event's, the people data's)
 
 
-class ResultsCache:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[tuple[Any, ...], tuple[Revision, Any]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0  # values read afresh: none missing or kept at another revision
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-def cache() -> ResultsCache:
-    found: ResultsCache = current_app.extensions.setdefault(EXTENSION, ResultsCache())
+def cache() -> Kept:
+    found: Kept = current_app.extensions.setdefault(EXTENSION, Kept(MAX_ENTRIES))
     return found
 
 
@@ -53,22 +40,7 @@ def revision(services: Any, event_id: int) -> Revision:
 def kept(key: tuple[Any, ...], at: Revision, make: Callable[[], T]) -> T:
     """What ``make`` read, kept while the revisions are ``at``. The value is shared between
     requests: callers never change it."""
-    entries = cache()
-    with entries.lock:
-        found = entries.entries.get(key)
-        if found is not None and found[0] == at:
-            entries.entries.move_to_end(key)
-            entries.hits += 1
-            value: T = found[1]
-            return value
-        entries.misses += 1
-    value = make()
-    with entries.lock:
-        entries.entries[key] = (at, value)
-        entries.entries.move_to_end(key)
-        while len(entries.entries) > MAX_ENTRIES:
-            entries.entries.popitem(last=False)
-    return value
+    return cache().get(key, at, make)
 
 
 def result_groups_json(services: Any, event_id: int, anonymous: bool, at: Revision | None = None) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy import and_, exists, func, or_, select, true
 
 from api.bootstrap import Services
 from api.invision import index
+from api.kept import Kept
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
 from projections.schema import define_places
 
@@ -160,30 +160,6 @@ def page(
     return total, rows
 
 
-class Kept:
-    """A page's total and ids, kept while the index's revision stays the one read before them:
-    nothing they are made of can have changed (a kept value may be newer than its key, never older:
-    the revision is read first). Bounded, least recently used out."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
-
-    def get(self, key: Any, at: int, read: Any) -> Any:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None and found[0] == at:
-                self.entries.move_to_end(key)
-                return found[1]
-        value = read()
-        with self.lock:
-            self.entries[key] = (at, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > KEPT_ENTRIES:
-                self.entries.popitem(last=False)
-        return value
-
-
 _KEPT: WeakKeyDictionary[Any, Kept] = WeakKeyDictionary()  # one per read store (database)
 _KEPT_LOCK = threading.Lock()
 
@@ -192,7 +168,7 @@ def _kept(services: Services) -> Kept:
     with _KEPT_LOCK:
         found = _KEPT.get(services.store)
         if found is None:
-            found = _KEPT[services.store] = Kept()
+            found = _KEPT[services.store] = Kept(KEPT_ENTRIES)
         return found
 
 

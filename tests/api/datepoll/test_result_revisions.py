@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from api.datepoll import results
+from api.kept import Kept
 from domain import poll_commands
 from domain.polls import DecisionInput
 from projections import polls as poll_model
@@ -27,7 +28,7 @@ ADMIN = f"{BASE}/administration"
 
 
 def _counters(flask_app: Flask) -> tuple[int, int]:
-    kept: results.ResultsCache = flask_app.extensions[results.EXTENSION]
+    kept: Kept = flask_app.extensions[results.EXTENSION]
     return kept.hits, kept.misses
 
 
