@@ -58,6 +58,7 @@ import requests
 
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
+from api.gunicorn_conf import DEFAULT_THREADS
 from bench.common import (
     API_TARGET,
     GUNICORN_CONF,
@@ -505,7 +506,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print_machine_busy()
         print(
             f"gunicorn: {GUNICORN_CONF.relative_to(ROOT)}, workers={env.get('WEB_CONCURRENCY', '2')} "
-            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', '4')}; api {api.base}; "
+            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', DEFAULT_THREADS)}; api {api.base}; "
             f"redis {redis_url}{' (private)' if not args.redis_url else ''}; smtp sink {smtp_url}"
         )
 

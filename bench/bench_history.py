@@ -41,6 +41,7 @@ import requests
 
 from api.bootstrap import build_services, init_store
 from api.config import Settings
+from api.gunicorn_conf import DEFAULT_THREADS
 from bench.common import (
     API_TARGET,
     GUNICORN_CONF,
@@ -265,7 +266,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print_machine_busy()
         print(
             f"gunicorn: {GUNICORN_CONF.relative_to(ROOT)}, workers={env.get('WEB_CONCURRENCY', '2')} "
-            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', '4')}; api {api.base}; "
+            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', DEFAULT_THREADS)}; api {api.base}; "
             f"clients: {args.clients} threads, {args.seconds:g} s per measurement after 1 s warm-up"
         )
         print(

@@ -49,6 +49,7 @@ import requests
 
 from api.bootstrap import build_services
 from api.config import Settings
+from api.gunicorn_conf import DEFAULT_THREADS
 from bench.common import (
     API_TARGET,
     BARE_TARGET,
@@ -302,7 +303,8 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print_machine_busy()
         print(
             f"gunicorn: {GUNICORN_CONF.relative_to(ROOT)}, workers={env.get('WEB_CONCURRENCY', '2')} "
-            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', '4')}; api {api.base}, bare {bare.base}"
+            f"threads={env.get('CAMPAIGNEVENTS_WEB_THREADS', DEFAULT_THREADS)}; "
+            f"api {api.base}, bare {bare.base}"
         )
         print(f"clients: {args.clients} threads, {args.seconds:g} s per phase (+{args.warmup:g} s warm-up)")
 
