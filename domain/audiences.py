@@ -105,17 +105,23 @@ def audience_of(registration: EventRegistration) -> Audience:
     return Audience(bool(found["for_everyone"]), tuple(found["groups"]), tuple(found["subgroups"]))
 
 
-def is_visible_to(registration: EventRegistration, account: Account | None) -> bool:
-    """For everyone, or the account is a member of an attached group or subgroup (not blocked)."""
-    if account is None or account.blocked:
-        return False
-    audience = audience_of(registration)
+def admits(audience: Audience, account: Account | None) -> bool:
+    """For everyone, or the account (not blocked) is a member of one of its groups or subgroups."""
     if audience.for_everyone:
         return True
+    if account is None or account.blocked:
+        return False
     return bool(
         set(audience.group_ids) & set(people.group_ids(account))
         or set(audience.subgroup_ids) & set(people.subgroup_ids(account))
     )
+
+
+def is_visible_to(registration: EventRegistration, account: Account | None) -> bool:
+    """Who may vote: a signed-in account (not blocked) that the event's audience admits."""
+    if account is None or account.blocked:
+        return False
+    return admits(audience_of(registration), account)
 
 
 # --- rules ------------------------------------------------------------------------------------

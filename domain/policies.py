@@ -19,8 +19,7 @@ from domain.accounts import (
     Account,
 )
 from domain.answers import BY_ID
-from domain.audiences import Audience
-from domain.people import group_ids, subgroup_ids
+from domain.audiences import Audience, admits
 
 
 class EventRegistration(Protocol):
@@ -142,17 +141,7 @@ def can_see_event(
     """A hidden event (``hidden`` 1: pending approval, -1: hidden by a moderator) is seen only by
     its moderators; every API answers others as for an event that does not exist. Given the event's
     ``audience`` (domain/audiences.py; Wild Apricot's reads give it), an event for some groups only
-    is seen by their members (``in_audience``) and its moderators, in the same way."""
-    shown = hidden == 0 and (audience is None or in_audience(viewer, audience))
+    is seen by their members (``audiences.admits``) and its moderators, in the same way."""
+    shown = hidden == 0 and (audience is None or admits(audience, viewer))
     return shown or can_moderate(viewer, registration)
 
-
-def in_audience(viewer: Account | None, audience: Audience) -> bool:
-    """An event for everyone, or the viewer (not blocked) is a member of one of its groups or
-    subgroups (the rule ``audiences.is_visible_to`` applies for voting)."""
-    if audience.for_everyone:
-        return True
-    if viewer is None or viewer.blocked:
-        return False
-    in_group = set(audience.group_ids) & set(group_ids(viewer))
-    return bool(in_group or set(audience.subgroup_ids) & set(subgroup_ids(viewer)))

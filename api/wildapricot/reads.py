@@ -59,7 +59,7 @@ class EventRow:
 def _visible(services: Services, viewer: Account) -> tuple[tuple[bool, bool, bool], dict[str, Any]]:
     """The kind of viewer ``policies.can_see_event`` (with the audience) distinguishes, and the
     parameters of its condition (``_visibility``): not hidden and for the viewer
-    (``policies.in_audience``), or the viewer moderates the event (sysops; the event's organizers,
+    (``audiences.admits``), or the viewer moderates the event (sysops; the event's organizers,
     when they may organize)."""
     groups, subgroups = people.group_ids(viewer), people.subgroup_ids(viewer)
     member = not viewer.blocked and bool(groups or subgroups)
