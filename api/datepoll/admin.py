@@ -19,6 +19,7 @@ from api.datepoll.validate import (
     number_or_none,
     validate,
 )
+from api.numbers import is_digits
 from domain import errors, poll_commands, presets
 from domain.polls import DecisionInput
 
@@ -137,7 +138,7 @@ def free_subgroups(event_id: str) -> Reply:
 
 # --- presets ------------------------------------------------------------------------------------
 def _number(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if is_digits(raw) and len(raw) < 12 else None
 
 
 @bp.get("/v1/avent/administration/standardDecision")

@@ -18,6 +18,7 @@ from api.datepoll import texts
 from api.datepoll.tokens import Signer, TokenRejected, authenticate
 from api.datepoll.validate import Invalid
 from api.errors import ApiError
+from api.numbers import is_digits
 from domain import audiences, errors, groups, people, polls, presets
 from domain.accounts import Account
 
@@ -73,7 +74,7 @@ def event_id_of(raw: Any) -> int:
     """A path or body id; anything that is not a positive integer is an unknown event (ASCII
     digits only: ``str.isdigit`` also takes "²", which ``int`` refuses, and "١", which it reads)."""
     text = str(raw)
-    if isinstance(raw, bool) or not (text.isascii() and text.isdigit()) or len(text) > 12:
+    if isinstance(raw, bool) or not is_digits(text) or len(text) > 12:
         raise errors.EventNotFound()
     return int(text)
 

@@ -21,6 +21,7 @@ from api.datepoll.blueprint import (
     require_administration,
 )
 from api.datepoll.validate import CANCEL_FOR_USERS, EVENT, EVENT_UPDATE, VOTE, VOTE_FOR_USERS, validate
+from api.numbers import is_digits
 from domain import errors, people, poll_commands
 
 Reply = tuple[Response, int]
@@ -124,7 +125,7 @@ def years() -> Reply:
 def by_year(year: str) -> Reply:
     require_administration()
     zone, everything = _zone(), year == "null"
-    wanted: int | None = int(year) if year.lstrip("-").isdigit() and len(year) < 7 else None
+    wanted: int | None = int(year) if is_digits(year.lstrip("-")) and len(year) < 7 else None
     listed = [e for e in reads.live_events(services()) if everything or reads.year_of(e, zone) == wanted]
     data = []
     for e in listed:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.numbers import is_digits
 from domain import audiences, content, scheduling
 from domain.registration import EventRegistration
 from domain.schedule import Session, event_tzinfo
@@ -28,7 +29,7 @@ IMPLIED_DATE_ID = 0
 def date_id(session_id: str) -> int:
     """The date's integer id: a numeric session id as is (DatePoll's dates are made so), any other
     (a v0 schedule's) a stable 31-bit checksum of it."""
-    if session_id.isdigit() and len(session_id) < 10:
+    if is_digits(session_id) and len(session_id) < 10:
         return int(session_id)
     if session_id == IMPLIED_SESSION:
         return IMPLIED_DATE_ID

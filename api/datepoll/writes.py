@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from api.bootstrap import Services
 from api.datepoll import present
 from api.datepoll.validate import Invalid, boolean, number_or_none, parse_date
+from api.numbers import is_digits
 from domain import commands, errors, poll_commands, scheduling
 from domain.audiences import check_administration
 from domain.content import MAX_DESCRIPTION, ContentInput, DescriptionTooLong
@@ -195,7 +196,7 @@ def update(services: Services, performer: int, event_id: int, body: dict[str, An
     registration = services.app.registration(event_id)
     current = present.sessions_of(registration)
     keep = {present.date_id(s.id): s for s in current}
-    numeric = [int(s.id) for s in current if s.id.isdigit() and len(s.id) < 10]
+    numeric = [int(s.id) for s in current if is_digits(s.id) and len(s.id) < 10]
     sessions = sessions_from(body["dates"], keep, max(numeric, default=0) + 1)
     check(services, performer, body, sessions, registration)
     name = str(body["name"]).strip()

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from api.context import services
 from api.invision import pretty, texts
 from api.invision.forms import parameters
+from api.numbers import is_digits
 from domain import errors
 from domain.accounts import Account
 
@@ -167,4 +168,4 @@ def _authenticate() -> Account:
 
 def positive_id(raw: str) -> int | None:
     """A path id: digits only, no more than 12."""
-    return int(raw) if raw.isdigit() and len(raw) <= 12 and int(raw) > 0 else None
+    return int(raw) if is_digits(raw) and len(raw) <= 12 and int(raw) > 0 else None

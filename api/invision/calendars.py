@@ -10,6 +10,7 @@ from api.context import services
 from api.invision import present, texts
 from api.invision.blueprint import Answer, account, endpoint, params, positive_id, reply
 from api.invision.forms import text
+from api.numbers import is_digits
 from domain import calendars, commands
 from domain.calendars import DEFAULT_COLOUR
 from domain.handlers import content as handlers
@@ -18,7 +19,7 @@ ID = r"/([^/]+)"
 
 
 def _number(raw: str | None, default: int) -> int:
-    return int(raw) if raw is not None and raw.strip().isdigit() and 0 < len(raw.strip()) < 9 else default
+    return int(raw) if raw is not None and is_digits(raw.strip()) and 0 < len(raw.strip()) < 9 else default
 
 
 @endpoint("calendars", "", "GET")

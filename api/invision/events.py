@@ -15,6 +15,7 @@ from api.invision import present, reads, texts, writes
 from api.invision.blueprint import Answer, account, endpoint, params, positive_id, reply
 from api.invision.forms import listed, text
 from api.invision.mapping import domain_error
+from api.numbers import is_digits
 from domain import commands, errors, policies
 from domain.handlers import registrations as registration_handlers
 
@@ -27,7 +28,7 @@ def _ids(raw: str | None) -> list[int] | None:
     """A comma list of ids (unparseable entries name nothing)."""
     if raw is None or raw.strip() == "":
         return None
-    return [int(p) for p in raw.split(",") if p.strip().isdigit() and len(p.strip()) <= 12]
+    return [int(p) for p in raw.split(",") if is_digits(p.strip()) and len(p.strip()) <= 12]
 
 
 def _flag(raw: str | None) -> bool | None:
@@ -44,7 +45,7 @@ def _day(raw: str | None) -> date | None:
 
 
 def _number(raw: str | None, default: int, top: int | None = None) -> int:
-    value = int(raw) if raw is not None and raw.strip().isdigit() and len(raw.strip()) < 9 else default
+    value = int(raw) if raw is not None and is_digits(raw.strip()) and len(raw.strip()) < 9 else default
     value = max(value, 1)
     return min(value, top) if top else value
 
@@ -133,7 +134,7 @@ def _author(raw: str | None, code: texts.Code) -> int | None:
     stripped = raw.strip()
     if stripped == "0":
         return None
-    found = services().app.account(int(stripped)) if stripped.isdigit() and len(stripped) <= 12 else None
+    found = services().app.account(int(stripped)) if is_digits(stripped) and len(stripped) <= 12 else None
     if found is None:
         raise Answer(code)
     return found.user_id
@@ -184,7 +185,7 @@ def _given(p: dict[str, Any], *, edit: bool) -> writes.EventInput:
     if (limit := text(p, "rsvpLimit")) is not None:
         given.rsvp_limit_sent = True
         stripped = limit.strip()
-        if stripped and not (stripped.isdigit() and len(stripped) < 9):
+        if stripped and not (is_digits(stripped) and len(stripped) < 9):
             raise Answer(texts.INVALID_RSVP_LIMIT)
         given.rsvp_limit = int(stripped) if stripped else None
     if "location" in p:

@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl
 
 from flask import Request
 
+from api.numbers import is_digits
+
 MAX_DEPTH = 16
 MAX_PARAMETERS = 1000
 
@@ -77,7 +79,7 @@ def _set(node: Any, key: str, value: Any) -> None:
             return
         raise AssertionError("a list only takes appended entries")  # pragma: no cover
     if key == "":
-        numbers = [int(k) for k in node if k.isdigit()]
+        numbers = [int(k) for k in node if is_digits(k)]
         node[str(max(numbers, default=-1) + 1)] = value
     else:
         node[key] = value

@@ -22,6 +22,7 @@ from werkzeug.routing import BaseConverter
 from api.context import services
 from api.errors import from_domain
 from api.messages import text
+from api.numbers import is_digits
 from api.wildapricot import messages, xml
 from api.wildapricot.query import QueryError, check_query_length
 from domain import errors
@@ -139,7 +140,7 @@ def json_body() -> dict[str, Any]:
 
 
 def int_of(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not is_digits(raw) or len(raw) > 12:
         raise Answer(404, "not-found")
     return int(raw)
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, request
 
 from api.context import services
+from api.numbers import is_digits
 from api.wildapricot import present, reads, writes
 from api.wildapricot.blueprint import Answer, account, int_of, json_body, reply, route
 from api.wildapricot.query import parse_filter, parse_paging, parse_sort
@@ -41,7 +42,7 @@ def _ids(raw: str) -> list[int]:
     ids = []
     for part in raw.split(","):
         part = part.strip()
-        if not part.isdigit() or len(part) > 12:
+        if not is_digits(part) or len(part) > 12:
             raise Answer(
                 400,
                 "field-invalid",

@@ -7,6 +7,7 @@ import functools
 from datetime import datetime, tzinfo
 from typing import Any
 
+from api.numbers import is_digits
 from api.wildapricot.blueprint import account_url
 from api.wildapricot.reads import EventRow
 from domain import scheduling
@@ -83,7 +84,7 @@ def _sessions(registration: Any, zone: str) -> list[dict[str, Any]]:
         return []
     return [
         {
-            "Id": int(s.id) if s.id.isdigit() and len(s.id) < 10 else n,
+            "Id": int(s.id) if is_digits(s.id) and len(s.id) < 10 else n,
             "Title": s.title or "",
             "StartDate": local_moment(s.start, zone),
             "StartTimeSpecified": True,

@@ -33,6 +33,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from sqlalchemy.sql.elements import ColumnElement
 
+from api.numbers import is_digits
 from api.wildapricot import messages
 
 # --------------------------------------------------------------------------------------------------
@@ -751,7 +752,7 @@ def parse_paging(top: str | None, skip: str | None) -> Paging:
 
 
 def _whole_number(parameter: str, value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_PAGING:
+    if not is_digits(value) or len(value) > 10 or int(value) > MAX_PAGING:
         raise PagingError(parameter, value)
     return int(value)
 
