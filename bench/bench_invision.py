@@ -13,7 +13,7 @@ model has caught up. Then, alternating in rounds of 20 so both see the same mach
 
 1. ``GET /api/calendar/events?calendars=1&rangeStart=…&rangeEnd=…&perPage=25`` (the key as Basic
    user name) at page 1 and at page 400 (the range holds every event: 400 pages of 25); both
-   again with the list's kept totals and ids emptied before each request (``reads.Kept``: as the
+   again with the list's kept totals and ids emptied before each request (``api/kept.py``: as the
    first request after a write that changes the list reads them); and both again with a
    registration written before each request (a member registers for one of the second organizer's
    events, or cancels, in turn, through the domain's commands; not timed, the read models caught up

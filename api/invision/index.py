@@ -18,7 +18,7 @@ The visibility rule's "its own organizers" reads the index's own copy of the act
 counts the facts the fold applied (one row): every change to what a list can hold or how it is
 ordered moves it, in the transaction that moves the tracking position, and nothing else does (a
 registration, a vote, an e-mail are not among ``FACTS``). The list keeps a page's total and ids
-while it stays (``reads.Kept``). A count of facts, not of batches: a replay rebuilds it equal."""
+while it stays (``api/kept.py``). A count of facts, not of batches: a replay rebuilds it equal."""
 
 from __future__ import annotations
 
