@@ -33,6 +33,7 @@ from projections.runner import CatalogProjection, Projection, Projector
 from projections.schema import define_content
 from projections.store import ReadStore
 from projections.views import CatalogViews, HistoryViews
+from projections.visibility import VisibilityViews
 from workers.context import JobContext, MailSettings
 from workers.mailers import LogMailer, Mailer, SmtpMailer
 from workers.queues import InProcessQueue, RqQueue
@@ -123,6 +124,7 @@ def build_services(
     projections.append(invision_index.InvisionProjection())  # Invision's list index (api/invision/)
     projections.append(wa_index.WildApricotProjection())  # Wild Apricot's $filter index (api/wildapricot/)
     poll_views = PollViews(store.engine, poll_projection.tables, store.tables)
+    app.visibility = VisibilityViews(store.engine, content_tables, poll_projection.tables)
     projector = Projector(app, store, projections=projections)
     places_reads = PlacesViews(store.engine, store.tables.users)  # the registration e-mails ask it
     jobs = JobContext(app, projector, mailer, mail_settings(settings), places_reads)

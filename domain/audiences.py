@@ -1,6 +1,7 @@
 """Who an event is for: everyone (the default: every event made before this existed reads so), or
-the members of the groups and subgroups attached to it. Only they see it among open events (in
-the dialects that have such a list) and may vote on it (``domain/polls.py``).
+the members of the groups and subgroups attached to it. Only they (and the event's moderators) see
+it, in every API (``policies.can_see_event``: to anyone else it does not exist; DatePoll's own
+single read excepted), and only they may vote on it (``domain/polls.py``).
 
 Facts on the EventRegistration (module-level, triggered from the functions below); the state is
 plain JSON in ``vars(registration)["audience"]``, so registration snapshots round-trip it.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from eventsourcing.domain import Aggregate
 
-from domain import errors, policies
+from domain import audiences, errors, policies
 from domain.accounts import Account
 
 if TYPE_CHECKING:
@@ -152,9 +152,10 @@ def hold_for_approval(registration: EventRegistration, by: Account, at: datetime
 
 
 def check_visible(registration: EventRegistration, user: Account | None) -> None:
-    """Acting on a hidden event: its moderators only; to anyone else it does not exist."""
-    hidden = flags_of(registration).hidden
-    if hidden != VISIBLE and not policies.can_see_event(user, registration, hidden):
+    """Acting on a hidden event, or on one for groups ``user`` is not in (its audience): its
+    moderators only; to anyone else it does not exist (``policies.can_see_event``)."""
+    hidden, audience = flags_of(registration).hidden, audiences.audience_of(registration)
+    if not policies.can_see_event(user, registration, hidden, audience):
         raise errors.EventNotFound()
 
 

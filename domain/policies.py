@@ -34,6 +34,19 @@ class EventRegistration(Protocol):
     def has_ended(self, now: datetime) -> bool: ...
 
 
+class VisibilityReads(Protocol):
+    """The inputs of ``can_see_event`` as the read side holds them (set on the application by the
+    composition root)."""
+
+    def visibility(self, event_id: int) -> tuple[int, Audience]:
+        """The event's hidden flag (0: visible) and its audience (for everyone when unknown)."""
+        ...
+
+    def among(self, event_ids: list[int]) -> dict[int, tuple[int, Audience]]:
+        """As ``visibility``, for those of ``event_ids`` not ``seen_by_all``."""
+        ...
+
+
 # Aggregated answers: a question with fewer answers shows a message instead of counts, and an
 # option with 1 to MIN_OPTION_ANSWERS - 1 answers shows a range instead of its count.
 MIN_QUESTION_ANSWERS = 10
@@ -135,13 +148,18 @@ def can_moderate(viewer: Account | None, registration: EventRegistration) -> boo
     return "sysop" in viewer.groups or can_edit(viewer, registration)
 
 
+def seen_by_all(hidden: int, audience: Audience | None = None) -> bool:
+    """Not hidden and for everyone: ``can_see_event`` holds for every viewer (none need be read)."""
+    return hidden == 0 and (audience is None or audience.for_everyone)
+
+
 def can_see_event(
     viewer: Account | None, registration: EventRegistration, hidden: int, audience: Audience | None = None
 ) -> bool:
     """A hidden event (``hidden`` 1: pending approval, -1: hidden by a moderator) is seen only by
-    its moderators; every API answers others as for an event that does not exist. Given the event's
-    ``audience`` (domain/audiences.py; Wild Apricot's reads give it), an event for some groups only
-    is seen by their members (``audiences.admits``) and its moderators, in the same way."""
+    its moderators; every API answers others as for an event that does not exist. An event for some
+    groups only (its ``audience``, domain/audiences.py) is seen by their members
+    (``audiences.admits``) and its moderators, in the same way, in every API (reads, lists, feeds,
+    and acting on it: ``moderation.check_visible``). ``audience`` None: for everyone."""
     shown = hidden == 0 and (audience is None or admits(audience, viewer))
     return shown or can_moderate(viewer, registration)
-

@@ -45,6 +45,7 @@ class Queries(Application[UUID]):
     directory: ParticipantDirectory
     keys: KeyStore
     hidden_flags: HiddenFlags | None = None  # the read side's; set by the composition root
+    visibility: policies.VisibilityReads | None = None  # likewise (can_see_event's inputs)
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate with this id if it is a ``kind`` (a defensive copy: changes are the caller's)."""
@@ -137,9 +138,11 @@ class Queries(Application[UUID]):
             found = self.participant_directory().registration(event_id, viewer) if event_id > 0 else None
             if found is None:
                 raise errors.EventNotFound()
-            hidden = self.hidden_flags.hidden(event_id) if self.hidden_flags is not None else 0
-            if hidden and not policies.can_see_event(self.account(viewer), found, hidden):
-                raise errors.EventNotFound()  # hidden: as if it did not exist (domain/moderation.py)
+            hidden, audience = self.visibility.visibility(event_id) if self.visibility else (0, None)
+            if not policies.seen_by_all(hidden, audience) and not policies.can_see_event(
+                self.account(viewer), found, hidden, audience
+            ):
+                raise errors.EventNotFound()  # hidden, or not for the viewer: as if it did not exist
             return found
         return self._registration_state(event_id)
 

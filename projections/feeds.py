@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,11 +29,13 @@ from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from domain import moderation, scheduling
+from domain.audiences import Audience
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
 from projections.bulk import delete_keys, insert_rows, rows_in, update_rows
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
+from projections.polls import define as define_polls
 from projections.readmodel import ReadModel, create_missing
 from projections.schema import ContentTables, FeedTables, Tables, define_content, define_feeds
 
@@ -419,11 +421,13 @@ Part = tuple[str, int, int, str]  # (zone, first year, last year, VEVENT text): 
 class Revision:
     """All a feed's ETag is made of, read in one statement: the feed's stamp (revision, last
     modified; None for a feed never written), every hidden event with its flag (the content
-    model's), and the viewer's roles (the events it actively organizes or joined)."""
+    model's), the viewer's roles (the events it actively organizes or joined) and every event
+    that is not for everyone with its audience (the polls model's)."""
 
     stamp: tuple[int, str] | None
     hidden: dict[int, int]
     roles: dict[int, set[str]]
+    audiences: dict[int, Audience] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -480,14 +484,23 @@ class FeedViews:
         stamp: tuple[int, str] | None = None
         hidden: dict[int, int] = {}
         roles: dict[int, set[str]] = {}
+        sets: dict[int, dict[str, list[int]]] = {}
         for kind, number, text in rows:
             if kind == "s":
                 stamp = (int(number), str(text))
             elif kind == "h":
                 hidden[int(number)] = int(text)
+            elif kind == "a":
+                attached = sets.setdefault(int(number), {"g": [], "s": []})
+                if text:
+                    attached[str(text)[0]].append(int(str(text)[1:]))
             else:
                 roles.setdefault(int(number), set()).add(str(text))
-        return Revision(stamp, hidden, roles)
+        audiences = {
+            event_id: Audience(False, tuple(sorted(on["g"])), tuple(sorted(on["s"])))
+            for event_id, on in sets.items()
+        }
+        return Revision(stamp, hidden, roles, audiences)
 
     def _driver_rows(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """One read statement in its own transaction (SQLite's connections are in autocommit
@@ -530,15 +543,21 @@ class FeedViews:
 def _driver_sql(engine: Engine, t: FeedTables, content: ContentTables) -> dict[str, str]:
     """``FeedViews``' driver statements, constant text. ``revision`` / ``revision_of`` (without, with
     the viewer's roles) give rows of (kind, number, text): ``s`` the stamp (revision, last
-    modified), ``h`` a hidden event (id, flag), ``r`` a role (event id, role)."""
+    modified), ``h`` a hidden event (id, flag), ``a`` an event not for everyone (id, an attached
+    group ``g<id>`` or subgroup ``s<id>``, or '' for none), ``r`` a role (event id, role)."""
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     q = engine.dialect.identifier_preparer.quote
     stamps, content_table, links = q(t.stamps.name), q(content.content.name), q(t.links.name)
     events, secrets = q(t.events.name), q(t.secrets.name)
+    polls = define_polls()
+    audiences, event_sets = q(polls.audiences.name), q(polls.event_sets.name)
     revision = (
         f"SELECT 's', revision, last_modified FROM {stamps} WHERE feed = {mark}"
         f" UNION ALL SELECT 'h', event_id, CAST(hidden AS VARCHAR(12)) FROM {content_table}"
         f" WHERE hidden <> {moderation.VISIBLE}"
+        f" UNION ALL SELECT 'a', a.event_id, COALESCE(es.kind || CAST(es.set_id AS VARCHAR(12)), '')"
+        f" FROM {audiences} a LEFT JOIN {event_sets} es ON es.event_id = a.event_id"
+        " WHERE NOT a.for_everyone"
     )
     roles = f" UNION ALL SELECT 'r', event_id, role FROM {links} WHERE user_id = {mark} AND active"
     return {

@@ -13,8 +13,10 @@ envelope (``span_start``/``span_end``: only an event with ``repeats`` asks its o
 the shape served, its page, recurrence rule and first end. Descriptions, places and the registration
 status are read from the domain's read models for the page's rows only.
 
-The visibility rule's "its own organizers" reads the index's own copy of the active organizers
-(``rm_invision_organizers``, from the creation and ``OrganizersSet``), and ``rm_invision_revision``
+The visibility rule's inputs (``policies.can_see_event``) are the index's own: the moderation flag
+(``hidden``), the audience (``for_everyone``; the attached groups and subgroups in
+``rm_invision_event_sets``) and, for "its own organizers", a copy of the active organizers
+(``rm_invision_organizers``, from the creation and ``OrganizersSet``); ``rm_invision_revision``
 counts the facts the fold applied (one row): every change to what a list can hold or how it is
 ordered moves it, in the transaction that moves the tracking position, and nothing else does (a
 registration, a vote, an e-mail are not among ``FACTS``). The list keeps a page's total and ids
@@ -41,12 +43,13 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
-from domain import calendars, moderation, scheduling
+from domain import audiences, calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
@@ -74,10 +77,13 @@ FACTS: tuple[type[Any], ...] = (
     moderation.EventFeatured,
     moderation.EventUnfeatured,
     EventRegistration.OrganizersSet,
+    *audiences.AUDIENCE_FACTS,
 )
 # a calendar's live events in id order (the list's default order: no sort, page 1 reads 25
 # entries), with every other filter's column there to check without reading the table
-LIST_INDEX = ("calendar_id", "deleted", "event_id", "hidden", "span_start", "span_end", "repeats")
+LIST_INDEX = (
+    "calendar_id", "deleted", "event_id", "hidden", "for_everyone", "span_start", "span_end", "repeats",
+)  # fmt: skip
 NEVER = "9999-12-31 23:59:59"  # span_start of an event without occurrences: no range holds it
 TOPICS = tuple(get_topic(kind) for kind in FACTS)
 
@@ -89,9 +95,10 @@ class IndexTables:
     occurrences: Table
     organizers: Table
     revision: Table
+    sets: Table  # the groups (kind "g") and subgroups ("s") an event is for (audiences)
 
     def models(self) -> list[Table]:
-        return [self.events, self.occurrences, self.organizers, self.revision]
+        return [self.events, self.occurrences, self.organizers, self.revision, self.sets]
 
 
 def define(suffix: str = "") -> IndexTables:
@@ -110,6 +117,7 @@ def define(suffix: str = "") -> IndexTables:
         Column("deleted", Boolean, nullable=False),
         Column("calendar_id", Integer, nullable=False),
         Column("hidden", Integer, nullable=False),
+        Column("for_everyone", Boolean, nullable=False),  # audience: else rm_invision_event_sets
         Column("locked", Boolean, nullable=False),
         Column("featured", Boolean, nullable=False),
         Column("span_start", String(20), nullable=False),  # first occurrence's start
@@ -140,7 +148,14 @@ def define(suffix: str = "") -> IndexTables:
         Column("id", Integer, primary_key=True, autoincrement=False),
         Column("revision", Integer, nullable=False),
     )
-    return IndexTables(md, events, occurrences_, organizers, revision)
+    sets = Table(
+        "rm_invision_event_sets" + suffix,
+        md,
+        Column("event_id", Integer, primary_key=True, autoincrement=False),
+        Column("kind", String(1), primary_key=True),
+        Column("set_id", Integer, primary_key=True, autoincrement=False),
+    )
+    return IndexTables(md, events, occurrences_, organizers, revision, sets)
 
 
 def stamp(moment: datetime) -> str:
@@ -171,6 +186,7 @@ class Fold:
         self.changed: set[str] = set()
         self.expand: dict[str, datetime] = {}
         self.organizers: dict[int, set[int]] = {}  # event id -> its active organizers, as set
+        self.attached: dict[tuple[int, str, int], bool] = {}  # (event, kind, set) -> attached
         self.applied = 0  # facts that changed a row: the revision moves by as many
 
     def prepare(self, events: Sequence[Any]) -> None:
@@ -196,6 +212,7 @@ class Fold:
                 "deleted": False,
                 "calendar_id": calendars.DEFAULT_CALENDAR_ID,
                 "hidden": moderation.VISIBLE,
+                "for_everyone": True,
                 "locked": False,
                 "featured": False,
                 "page": d["page"],
@@ -219,6 +236,16 @@ class Fold:
         if isinstance(e, moderation.ModerationFact):
             row.update(e.values())
             self.changed.add(key)
+            return
+        if isinstance(e, audiences.ForEveryoneSet):
+            row["for_everyone"] = e.for_everyone
+            self.changed.add(key)
+            return
+        if isinstance(e, audiences.GroupAttached | audiences.GroupDetached):
+            self.attached[(row["event_id"], "g", e.group_id)] = isinstance(e, audiences.GroupAttached)
+            return
+        if isinstance(e, audiences.SubgroupAttached | audiences.SubgroupDetached):
+            self.attached[(row["event_id"], "s", e.subgroup_id)] = isinstance(e, audiences.SubgroupAttached)
             return
         state = json.loads(row["state"])
         values: dict[str, Any] = {}
@@ -275,6 +302,7 @@ class Fold:
         for chunk in _chunks(expanded):
             self.conn.execute(insert(o), list(chunk))
         self._organizers()
+        self._sets()
         if self.applied:
             rev = self.t.revision
             moved = self.conn.execute(
@@ -282,6 +310,15 @@ class Fold:
             ).rowcount
             if not moved:
                 self.conn.execute(insert(rev), [{"id": 1, "revision": self.applied}])
+
+    def _sets(self) -> None:
+        s = self.t.sets
+        keys = sorted(self.attached)
+        for chunk in _chunks(keys):
+            self.conn.execute(delete(s).where(tuple_(s.c.event_id, s.c.kind, s.c.set_id).in_(chunk)))
+        rows = [{"event_id": e, "kind": k, "set_id": i} for (e, k, i) in keys if self.attached[(e, k, i)]]
+        for chunk in _chunks(rows):
+            self.conn.execute(insert(s), list(chunk))
 
     def _organizers(self) -> None:
         g = self.t.organizers
@@ -294,8 +331,8 @@ class Fold:
 
 
 LISTED = (
-    "calendar_id", "hidden", "locked", "featured", "span_start", "span_end", "repeats", "page",
-    "recurrence", "first_end",
+    "calendar_id", "hidden", "for_everyone", "locked", "featured", "span_start", "span_end", "repeats",
+    "page", "recurrence", "first_end",
 )  # fmt: skip
 
 
@@ -339,8 +376,8 @@ class InvisionProjection:
 
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
-    columns and index (``LIST_INDEX``) or without the organizers and revision tables are dropped and
-    folded again from the start of the log."""
+    columns and index (``LIST_INDEX``: the audience's ``for_everyone`` is its latest) or without the
+    organizers, revision and audience tables are dropped and folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
     refold_if_outdated(store, NAME, tables, LIST_INDEX)

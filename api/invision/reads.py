@@ -1,7 +1,10 @@
 """What Invision's routes read: events from the read models (the dialect's index joined with the
 content, places and catalog models: one statement per page, one for the page's tags), filtered,
 sorted and paged in SQL, with the domain's visibility rule (``policies.can_see_event``) written as a
-condition on the index's own tables: hidden events only to sysops and to their own organizers."""
+condition on the index's own tables: an event hidden, or for groups the viewer is not in (its
+audience: ``for_everyone``, ``rm_invision_event_sets``; ``audiences.admits``), only to sysops and to
+its own organizers. A single event is read through the same condition, so every route (the read,
+the RSVPs, edit, delete) answers an event the caller may not see as a missing one."""
 
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, or_, select, true
 
 from api.bootstrap import Services
 from api.invision import index
 from api.kept import Kept
+from domain import people
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
 from projections.schema import define_places
 
@@ -75,9 +79,9 @@ def _where(services: Services, viewer: Account, f: Filters) -> Any:
     e, o, org = _INDEX.events, _INDEX.occurrences, _INDEX.organizers
     where: list[Any] = [e.c.deleted.is_(False)]
     if not is_moderator_everywhere(viewer):
-        organizes = _organizes(viewer)
+        shown = and_(e.c.hidden == 0, _for_viewer(viewer))
         own = exists().where(org.c.event_id == e.c.event_id, org.c.user_id == viewer.user_id)
-        where.append(or_(e.c.hidden == 0, own) if organizes and not viewer.blocked else e.c.hidden == 0)
+        where.append(or_(shown, own) if _organizes(viewer) and not viewer.blocked else shown)
     if f.ids is not None:
         where.append(e.c.event_id.in_(f.ids))
     if f.calendars is not None:
@@ -112,6 +116,27 @@ def _where(services: Services, viewer: Account, f: Filters) -> Any:
     return and_(true(), *where)
 
 
+def _for_viewer(viewer: Account) -> Any:
+    """``audiences.admits`` over the index: for everyone, or a group or subgroup of the viewer's
+    (not blocked) is attached."""
+    e, s = _INDEX.events, _INDEX.sets
+    groups, subgroups = _sets_of(viewer)
+    if not groups and not subgroups:
+        return e.c.for_everyone.is_(True)
+    attached = or_(
+        and_(s.c.kind == "g", s.c.set_id.in_(groups)) if groups else false(),
+        and_(s.c.kind == "s", s.c.set_id.in_(subgroups)) if subgroups else false(),
+    )
+    return or_(e.c.for_everyone.is_(True), exists().where(s.c.event_id == e.c.event_id, attached))
+
+
+def _sets_of(viewer: Account) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The viewer's groups and subgroups (none for a blocked account)."""
+    if viewer.blocked:
+        return (), ()
+    return tuple(people.group_ids(viewer)), tuple(people.subgroup_ids(viewer))
+
+
 def page(
     services: Services, viewer: Account, f: Filters, number: int, per_page: int
 ) -> tuple[int, list[EventRow]]:
@@ -136,7 +161,10 @@ def page(
     def counted(conn: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(e).where(where())).scalar_one())
 
-    asked = (repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer))
+    asked = (
+        repr(f), viewer.user_id, viewer.blocked, is_moderator_everywhere(viewer), _organizes(viewer),
+        _sets_of(viewer),
+    )  # fmt: skip
     kept = _kept(services)
     offset = (number - 1) * per_page
     one_snapshot = services.store.engine.dialect.name == "sqlite"

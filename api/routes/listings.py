@@ -55,18 +55,20 @@ def _events(rows: list[EventRow]) -> list[dict[str, Any]]:
 
 
 def _visible(rows: list[EventRow]) -> list[EventRow]:
-    """Hidden events are listed only to their moderators (``policies.can_see_event``)."""
-    hidden = services().content.hidden_among([r.event_id for r in rows])
-    if not hidden:
+    """Hidden events, and events for groups the viewer is not in, are listed only to those
+    ``policies.can_see_event`` lets see them (their moderators; the audience's members)."""
+    reads = services().app.visibility
+    restricted = reads.among([r.event_id for r in rows]) if reads is not None else {}
+    if not restricted:
         return rows
     viewer = caller()
-    seen = {
+    unseen = {
         event_id
-        for event_id, flag in hidden.items()
-        if (view := services().views.registration(event_id, viewer.user_id)) is not None
-        and policies.can_see_event(viewer.account, view, flag)
+        for event_id, (hidden, audience) in restricted.items()
+        if (view := services().views.registration(event_id, viewer.user_id)) is None
+        or not policies.can_see_event(viewer.account, view, hidden, audience)
     }
-    return [r for r in rows if r.event_id not in hidden or r.event_id in seen]
+    return [r for r in rows if r.event_id not in unseen]
 
 
 def _question(q: Question) -> dict[str, Any]:

@@ -299,9 +299,16 @@ def _reader(viewer: Account | None) -> int | None:
     return None if viewer is None or viewer.blocked else viewer.user_id
 
 
+def _restricted(found: Revision) -> frozenset[int]:
+    """The events not everyone may see: hidden (``found.hidden``) or not for everyone
+    (``found.audiences``), all of them."""
+    return frozenset(found.hidden.keys() | found.audiences.keys())
+
+
 def _visibility(viewer: Account | None, found: Revision) -> tuple[frozenset[int], frozenset[int]]:
-    """The events whose meeting URL ``viewer`` may see, and the hidden events (``found.hidden``:
-    all of them, with their flags) ``viewer`` may see: its moderators' (domain/policies.py)."""
+    """The events whose meeting URL ``viewer`` may see, and those of the restricted events
+    (``_restricted``) ``viewer`` may see: ``policies.can_see_event`` (domain/policies.py; nobody
+    and a blocked account see none of either)."""
     if viewer is None or viewer.blocked:
         return frozenset(), frozenset()
     roles = found.roles
@@ -312,8 +319,13 @@ def _visibility(viewer: Account | None, found: Revision) -> tuple[frozenset[int]
     )
     seen = frozenset(
         event_id
-        for event_id, flag in found.hidden.items()
-        if policies.can_see_event(viewer, _Viewer(viewer.user_id, roles.get(event_id, set())), flag)
+        for event_id in _restricted(found)
+        if policies.can_see_event(
+            viewer,
+            _Viewer(viewer.user_id, roles.get(event_id, set())),
+            found.hidden.get(event_id, 0),
+            found.audiences.get(event_id),
+        )
     )
     return full, seen
 
@@ -323,11 +335,11 @@ def _serve(feed: str, found: Revision, viewer: Account | None, select: dict[str,
     all the ETag is made of (``FeedViews.revision``, one read): hiding or showing an event, or a
     change of the viewer's roles, changes the ETag as a new revision of the feed does."""
     now = services().clock.now()
-    hidden = found.hidden
+    restricted = _restricted(found)
     full, seen = _visibility(viewer, found)
-    unseen = hidden.keys() - seen
+    unseen = restricted - seen
     revision, modified = found.stamp or (0, "1970-01-01T00:00:00+00:00")
-    variant = "/".join(",".join(map(str, sorted(ids))) for ids in (full, hidden, seen))
+    variant = "/".join(",".join(map(str, sorted(ids))) for ids in (full, restricted, seen))
     seed = f"{feed}|{revision}|{now.astimezone(UTC).date()}|{variant}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:32]
     last_modified = datetime.fromisoformat(modified).replace(microsecond=0)
@@ -372,8 +384,8 @@ def event_feed(event_id: str) -> Response:
         raise errors.EventNotFound()  # not projected yet
     feed = feed_key("e", eid)
     found = _feeds().revision(feed, _reader(who.account))
-    if found.hidden.get(eid):
-        app.registration_for_reading(eid, who.user_id)  # hidden: EventNotFound but to its moderators
+    if eid in _restricted(found):  # EventNotFound but to those who may see it (its moderators...)
+        app.registration_for_reading(eid, who.user_id)
     if (
         row.deleted_at is not None
         and datetime.fromisoformat(row.deleted_at) < services().clock.now() - CANCELLED_FOR
