@@ -5,8 +5,10 @@ database's own work here. Values are plain str/int/float/bool/None, which sqlite
 take as they are.
 
 - SQLite: one ``executemany`` per statement (a C loop over one prepared statement).
-- PostgreSQL: inserts go through ``COPY ... FROM STDIN`` (one round trip per batch, no statement
-  to plan per row); updates, deletes and reads by key are one statement each, joining ``unnest``
+- PostgreSQL: inserts of more than ``COPY_FROM`` rows go through ``COPY ... FROM STDIN`` (no
+  statement to plan per row); fewer (a create's one-row inserts) are one ``INSERT ... VALUES``
+  executed for each row, which psycopg pipelines: one round trip, where a COPY takes two (the
+  command, then the data). Updates, deletes and reads by key are one statement each, joining ``unnest``
   of one array parameter per column: short statements psycopg parses once (a statement with
   thousands of ``%s`` is parsed again every time, which cost more than the database's work).
 
@@ -23,6 +25,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 Row = dict[str, Any]
+COPY_FROM = 64  # PostgreSQL: rows from which an insert goes through COPY
 
 
 def _sqlite(conn: Connection) -> bool:
@@ -54,8 +57,9 @@ def insert_tuples(
         return
     q = _quote
     columns = ", ".join(q(conn, n) for n in names)
-    if _sqlite(conn):
-        marks = ", ".join(["?"] * len(names))
+    sqlite = _sqlite(conn)
+    if sqlite or len(values) < COPY_FROM:
+        marks = ", ".join(["?" if sqlite else "%s"] * len(names))
         conn.exec_driver_sql(f"INSERT INTO {q(conn, table.name)} ({columns}) VALUES ({marks})", list(values))
         return
     raw = conn.connection.driver_connection

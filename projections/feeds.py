@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
 from domain import moderation, scheduling
@@ -92,7 +92,8 @@ def feed_key(kind: str, key: int) -> str:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+    """An instant in UTC, ISO 8601 (the log's timestamps are UTC already: no conversion)."""
+    return (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).isoformat()
 
 
 STATE_FIELDS = (
@@ -162,6 +163,27 @@ def local_time(value: str) -> datetime:
     return datetime.strptime(value, "%Y%m%d%H%M%S")
 
 
+# What a fact is to the fold, by its class (worked out once per class, not per fact): one of the
+# registration's facts (enabled; organizers set; another), a participant's, or a feed secret's.
+_ENABLED, _ORGANIZERS, _REGISTRATION, _PARTICIPANT, _SECRET = range(1, 6)
+_KINDS: dict[type, int] = {}
+
+
+def _kind(kind: type) -> int:
+    if issubclass(kind, EventRegistration.RegistrationEnabled):
+        found = _ENABLED
+    elif issubclass(kind, EventRegistration.OrganizersSet):
+        found = _ORGANIZERS
+    elif issubclass(kind, REGISTRATION_FACTS):
+        found = _REGISTRATION
+    elif issubclass(kind, PARTICIPANT_FACTS):
+        found = _PARTICIPANT
+    else:
+        found = _SECRET
+    _KINDS[kind] = found
+    return found
+
+
 class Fold:
     def __init__(self, conn: Connection, t: FeedTables, renderer: Renderer) -> None:
         self.conn, self.t, self.renderer = conn, t, renderer
@@ -176,30 +198,34 @@ class Fold:
         self.secrets_gone: set[int] = set()
         self.secrets_new: dict[int, str | None] = {}  # user id -> hash (None: revoked)
 
-    def prepare(self, events: Sequence[Any]) -> None:
-        # a registration enabled in this batch has no row yet: nothing to read for it
-        created = {
-            str(e.originator_id) for e in events if isinstance(e, EventRegistration.RegistrationEnabled)
-        }
-        registrations = sorted(
-            {str(e.originator_id) for e in events if isinstance(e, REGISTRATION_FACTS)} - created
-        )
-        participants = sorted({str(e.originator_id) for e in events if isinstance(e, PARTICIPANT_FACTS)})
+    def prepare(self, events: Sequence[Any]) -> list[tuple[int, str]]:
+        """Read the rows the batch touches (one query per table); each fact's kind (``_kind``)
+        and aggregate id as text, in the batch's order (each worked out once)."""
+        kinds = _KINDS
+        facts = [(kinds.get(type(e)) or _kind(type(e)), str(e.originator_id)) for e in events]
+        registrations: set[str] = set()
+        created: set[str] = set()  # enabled in this batch: no row yet, nothing to read for it
+        participants: set[str] = set()
+        organizers_set: set[str] = set()
+        for kind, key in facts:
+            if kind == _PARTICIPANT:
+                participants.add(key)
+            elif kind == _ENABLED:
+                created.add(key)
+            elif kind != _SECRET:
+                registrations.add(key)
+                if kind == _ORGANIZERS:
+                    organizers_set.add(key)
         ev, ln = self.t.events, self.t.links
-        for found in rows_in(self.conn, ev, "aggregate_id", registrations, CHUNK):
+        for found in rows_in(self.conn, ev, "aggregate_id", sorted(registrations - created), CHUNK):
             self.events[found["aggregate_id"]] = found
-        for found in rows_in(self.conn, ln, "aggregate_id", participants, CHUNK):
+        for found in rows_in(self.conn, ln, "aggregate_id", sorted(participants), CHUNK):
             self._keep_link(found)
-        organizing = sorted(
-            {
-                self.events[str(e.originator_id)]["event_id"]
-                for e in events
-                if isinstance(e, EventRegistration.OrganizersSet) and str(e.originator_id) in self.events
-            }
-        )
+        organizing = sorted({self.events[k]["event_id"] for k in organizers_set if k in self.events})
         for found in rows_in(self.conn, ln, "event_id", organizing, CHUNK):
             if found["role"] == ORGANIZER:
                 self._keep_link(found)
+        return facts
 
     def _keep_link(self, row: Row) -> None:
         row["active"] = bool(row["active"])  # SQLite's driver gives 0/1
@@ -210,11 +236,12 @@ class Fold:
 
     # --- folding --------------------------------------------------------------------------------
 
-    def apply(self, e: Any) -> None:
-        if isinstance(e, REGISTRATION_FACTS):
-            self._registration(e)
-        elif isinstance(e, PARTICIPANT_FACTS):
-            self._participant(e)
+    def apply(self, e: Any, kind: int, key: str) -> None:
+        """Fold one fact of kind ``kind`` (``_kind``) whose aggregate id is ``key``."""
+        if kind == _PARTICIPANT:
+            self._participant(e, key)
+        elif kind != _SECRET:
+            self._registration(e, key)
         elif isinstance(e, scheduling.FeedUrlIssued):
             self.secrets_gone.add(e.user_id)
             self.secrets_new[e.user_id] = e.secret_hash
@@ -222,8 +249,7 @@ class Fold:
             self.secrets_gone.add(e.user_id)
             self.secrets_new[e.user_id] = None
 
-    def _registration(self, e: Any) -> None:
-        key = str(e.originator_id)
+    def _registration(self, e: Any, key: str) -> None:
         if isinstance(e, EventRegistration.RegistrationEnabled):
             self.events[key] = {
                 "event_id": e.event_id,
@@ -271,8 +297,7 @@ class Fold:
         )
         self.changed.add(key)
 
-    def _participant(self, e: Any) -> None:
-        aggregate = str(e.originator_id)
+    def _participant(self, e: Any, aggregate: str) -> None:
         if isinstance(e, Participant.ParticipantRegistered):
             self._link(e.event_id, e.user_id, PARTICIPANT, aggregate, True, e.timestamp)
             return
@@ -297,10 +322,12 @@ class Fold:
             return
         row["active"] = active
         self.links_dirty.add(key)
-        self._touch(feed_key(role, user_id), iso(at))
+        self._touch(f"{role}:{user_id}", iso(at))  # feed_key(role, user_id)
 
     def _touch(self, feed: str, at: str) -> None:
-        self.touched_feeds[feed] = max(at, self.touched_feeds.get(feed, at))
+        known = self.touched_feeds.get(feed)
+        if known is None or at > known:
+            self.touched_feeds[feed] = at
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -361,9 +388,9 @@ class Fold:
 
 def apply(conn: Connection, t: FeedTables, events: Sequence[Any], renderer: Renderer) -> None:
     fold = Fold(conn, t, renderer)
-    fold.prepare(events)
-    for e in events:
-        fold.apply(e)
+    facts = fold.prepare(events)
+    for e, (kind, key) in zip(events, facts, strict=True):
+        fold.apply(e, kind, key)
     fold.flush()
 
 
@@ -387,18 +414,15 @@ class FeedsProjection:
 
 def carry_revisions(conn: Connection, live: FeedTables, fresh: FeedTables) -> None:
     """In replay's switch: every feed the live tables know gets a revision above its live one, so
-    an ETag issued before the replay never matches a rebuilt feed (whose batches were fewer)."""
-    known = dict(conn.execute(select(live.stamps.c.feed, live.stamps.c.revision)).all())
-    st = fresh.stamps
-    rows = [
-        {"k_key": feed, "v_revision": max(revision, known[feed] + 1)}
-        for feed, revision in conn.execute(select(st.c.feed, st.c.revision))
-        if feed in known
-    ]
-    if rows:
-        conn.execute(
-            update(st).where(st.c.feed == bindparam("k_key")).values(revision=bindparam("v_revision")), rows
-        )
+    an ETag issued before the replay never matches a rebuilt feed (whose batches were fewer). One
+    ``UPDATE ... FROM`` joining the two sets (one row per feed sent back and forth cost seconds)."""
+    st, known = fresh.stamps, live.stamps
+    above = known.c.revision + 1
+    conn.execute(
+        update(st)
+        .where(st.c.feed == known.c.feed)
+        .values(revision=case((above > st.c.revision, above), else_=st.c.revision))
+    )
 
 
 def create_tables(engine: Engine, tables: FeedTables | None = None) -> None:

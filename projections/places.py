@@ -72,6 +72,11 @@ def _contribution(member: Row) -> tuple[int, int, int, int, int]:
     return 0, 0, int(status == rules.WAITLISTED), int(status == rules.PENDING), checked_in
 
 
+# the counter a member in a status adds one to (a private confirmed member: ``_PRIVATE``)
+_COUNTED = {rules.CONFIRMED: "confirmed_public", rules.WAITLISTED: "waitlisted", rules.PENDING: "pending"}
+_PRIVATE = "confirmed_private"
+
+
 class Fold:
     """One batch folded in memory (rows read once, lazily), then written with a few statements."""
 
@@ -88,12 +93,15 @@ class Fold:
         self.next_entry: int | None = None
         self.absent: set[str] = set()  # aggregate ids known to have no member row
 
-    def prepare(self, events: Sequence[Any]) -> None:
-        """Read every member row the batch touches with one query per chunk of ids."""
-        keys = sorted({str(e.originator_id) for e in events if not isinstance(e, rules.PlacesSet)})
-        for row in rows_in(self.conn, self.t.members, "aggregate_id", keys):
+    def prepare(self, events: Sequence[Any]) -> list[str]:
+        """Read every member row the batch touches with one query per chunk of ids; the facts'
+        aggregate ids as text, in their order (each converted once)."""
+        keys = [str(e.originator_id) for e in events]
+        wanted = {k for k, e in zip(keys, events, strict=True) if not isinstance(e, rules.PlacesSet)}
+        for row in rows_in(self.conn, self.t.members, "aggregate_id", sorted(wanted)):
             self.members[row["aggregate_id"]] = row
-        self.absent = set(keys) - set(self.members)
+        self.absent = wanted - self.members.keys()
+        return keys
 
     # --- rows ------------------------------------------------------------------------------
     def place(self, event_id: int) -> Row:
@@ -147,9 +155,11 @@ class Fold:
             self.waiting[event_id] = found
         return self.waiting[event_id]
 
-    def change(self, member: Row, e: Any, **values: Any) -> None:
-        """Set ``values`` on ``member``, keeping the event's counters and waiting list in step."""
-        place = self.place(member["event_id"])
+    def change(self, member: Row, e: Any, place: Row | None = None, **values: Any) -> None:
+        """Set ``values`` on ``member``, keeping the event's counters (``place``: its event's row,
+        when the caller has it) and waiting list in step."""
+        if place is None:
+            place = self.place(member["event_id"])
         before = _contribution(member)
         member.update(values)
         after = _contribution(member)
@@ -165,11 +175,31 @@ class Fold:
                 waiting.pop(member["aggregate_id"], None)
         self.dirty.add(member["aggregate_id"])
 
-    def decide(self, member: Row, outcome: str, e: Any) -> None:
+    def set_status(self, member: Row, status: str, place: Row) -> None:
+        """``change(member, e, place, status=status)`` for the one column a decision sets (a
+        decision per request: the counters moved by the two statuses alone)."""
+        old = member["status"]
+        if old != status:
+            private = member["private"]
+            if old in _COUNTED:
+                place[_PRIVATE if private and old == rules.CONFIRMED else _COUNTED[old]] -= 1
+            if status in _COUNTED:
+                place[_PRIVATE if private and status == rules.CONFIRMED else _COUNTED[status]] += 1
+            member["status"] = status
+        waiting = self.waiting.get(member["event_id"])
+        if waiting is not None:
+            if status in (rules.WAITLISTED, rules.PENDING):
+                waiting[member["aggregate_id"]] = member
+            else:
+                waiting.pop(member["aggregate_id"], None)
+        self.dirty.add(member["aggregate_id"])
+
+    def decide(self, member: Row, outcome: str, e: Any, place: Row | None = None) -> None:
         """Record an outcome: the member's status, and (on an event with places set) an outbox entry."""
-        status = rules.CONFIRMED if outcome == rules.PROMOTED else outcome
-        self.change(member, e, status=status)
-        if not self.place(member["event_id"])["configured"]:
+        if place is None:
+            place = self.place(member["event_id"])
+        self.set_status(member, rules.CONFIRMED if outcome == rules.PROMOTED else outcome, place)
+        if not place["configured"]:
             return
         if self.next_entry is None:
             o = self.t.outbox
@@ -195,15 +225,16 @@ class Fold:
         limit = place["participant_limit"]
         return limit is None or place["confirmed_public"] + place["confirmed_private"] < limit
 
-    def admit(self, member: Row, e: Any, *, promoted: bool = False) -> None:
+    def admit(self, member: Row, e: Any, *, promoted: bool = False, place: Row | None = None) -> None:
         """A request that may take a place: confirmed, else waitlisted, else refused."""
-        place = self.place(member["event_id"])
+        if place is None:
+            place = self.place(member["event_id"])
         if self.has_room(place):
-            self.decide(member, rules.PROMOTED if promoted else rules.CONFIRMED, e)
+            self.decide(member, rules.PROMOTED if promoted else rules.CONFIRMED, e, place)
         elif place["waitlist"]:
-            self.decide(member, rules.WAITLISTED, e)
+            self.decide(member, rules.WAITLISTED, e, place)
         else:
-            self.decide(member, rules.REFUSED, e)
+            self.decide(member, rules.REFUSED, e, place)
 
     def promote(self, event_id: int, e: Any) -> None:
         """Give every free place to the first waitlisted requests, in request order."""
@@ -215,35 +246,42 @@ class Fold:
             first = min(waiting, key=lambda m: m["request_seq"])
             self.decide(first, rules.PROMOTED, e)
 
-    def request(self, e: Any, event_id: int, user_id: int) -> None:
-        key = str(e.originator_id)
+    def request(self, e: Any, key: str, event_id: int, user_id: int) -> None:
         member = self.member(key)
-        if member is None:
+        if member is None:  # a first request: a row that counts for nothing yet
+            place = self.place(event_id)
+            place["requests"] += 1
             member = {
                 "aggregate_id": key,
                 "event_id": event_id,
                 "user_id": user_id,
                 "status": rules.NONE,
                 "private": e.private,
-                "request_seq": 0,
-                "request_version": 0,
+                "request_seq": place["requests"],
+                "request_version": e.originator_version,
                 "checked_in": False,
             }
             self.members[key] = member
             self.members_new.add(key)
             self.absent.discard(key)
-        place = self.place(member["event_id"])
-        place["requests"] += 1
-        self.change(
-            member, e, private=e.private, request_seq=place["requests"], request_version=e.originator_version
-        )
-        if place["configured"] and place["requires_approval"]:
-            self.decide(member, rules.PENDING, e)
         else:
-            self.admit(member, e)
+            place = self.place(member["event_id"])
+            place["requests"] += 1
+            self.change(
+                member,
+                e,
+                place,
+                private=e.private,
+                request_seq=place["requests"],
+                request_version=e.originator_version,
+            )
+        if place["configured"] and place["requires_approval"]:
+            self.decide(member, rules.PENDING, e, place)
+        else:
+            self.admit(member, e, place=place)
 
-    def leave(self, e: Any) -> None:
-        member = self.member(str(e.originator_id))
+    def leave(self, e: Any, key: str) -> None:
+        member = self.member(key)
         if member is None:
             return
         held = member["status"] == rules.CONFIRMED
@@ -265,19 +303,20 @@ class Fold:
                 self.admit(member, e)
         self.promote(e.event_id, e)
 
-    def apply(self, e: Any) -> None:
+    def apply(self, e: Any, key: str) -> None:
+        """Fold one fact; ``key``: its aggregate id as text."""
         if isinstance(e, Participant.ParticipantRegistered):
-            self.request(e, e.event_id, e.user_id)
+            self.request(e, key, e.event_id, e.user_id)
         elif isinstance(e, Participant.ParticipantReregistered):
-            known = self.member(str(e.originator_id))
+            known = self.member(key)
             if known is not None:
-                self.request(e, known["event_id"], known["user_id"])
+                self.request(e, key, known["event_id"], known["user_id"])
         elif isinstance(e, LEAVING):
-            self.leave(e)
+            self.leave(e, key)
         elif isinstance(e, rules.PlacesSet):
             self.set_places(e)
         else:
-            member = self.member(str(e.originator_id))
+            member = self.member(key)
             if member is None:
                 return
             if isinstance(e, Participant.RegistrationPrivacyChanged):
@@ -304,9 +343,9 @@ class Fold:
 def apply(conn: Connection, t: PlacesTables, events: Sequence[Any]) -> list[Row]:
     """Fold a batch (in log order) into ``t``; the outbox entries it wrote."""
     fold = Fold(conn, t)
-    fold.prepare(events)
-    for e in events:
-        fold.apply(e)
+    keys = fold.prepare(events)
+    for e, key in zip(events, keys, strict=True):
+        fold.apply(e, key)
     fold.flush()
     return fold.outbox
 

@@ -31,7 +31,7 @@ from sqlalchemy.schema import CreateTable
 from tqdm import tqdm
 
 from projections.readmodel import ReadModel
-from projections.runner import Projection, Projector
+from projections.runner import Projection, Projector, facts_of, topics_of
 from projections.store import ReadStore, writing
 
 REBUILD = "__rebuild"
@@ -132,14 +132,14 @@ def _fill(
     facts read."""
     store = projector.store
     topics = tuple(dict.fromkeys(t for r in rebuilds for t in r.projection.topics))
-    wanted = [(r, r.wanted) for r in rebuilds]
     position = read = 0
     with writing(store.engine).connect() as conn, _bulk(conn):  # each page's apply may read first
         with tqdm(total=stop, unit="pos", disable=not progress, desc=desc) as bar:
             for page, end in projector.pages(0, stop, topics):
+                present = topics_of(page)
                 with conn.begin():
-                    for r, topics_of in wanted:
-                        r.apply(conn, [event for topic, event in page if topic in topics_of])
+                    for r in rebuilds:
+                        r.apply(conn, facts_of(page, r.projection.topics, present))
                 read += len(page)
                 bar.update(end - position)
                 position = end

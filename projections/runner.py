@@ -100,11 +100,24 @@ def _note(failed: dict[str, Exception], projection: Projection, error: Exception
     failed[projection.name] = error
 
 
-def _of(page: list[tuple[str, Any]], topics: tuple[str, ...]) -> list[Any]:
+def facts_of(
+    page: list[tuple[str, Any]], topics: tuple[str, ...], present: frozenset[str] | None = None
+) -> list[Any]:
     """The facts of ``page`` whose topic is one of ``topics``, in log order (the topic set is
-    built once, not once per fact)."""
+    built once, not once per fact). ``present``: the page's topics, when the caller has them: a
+    projection that reads all of them, or none, is answered without a pass over the page."""
     wanted = frozenset(topics)
+    if present is not None:
+        if present <= wanted:
+            return [event for _, event in page]
+        if present.isdisjoint(wanted):
+            return []
     return [event for topic, event in page if topic in wanted]
+
+
+def topics_of(page: list[tuple[str, Any]]) -> frozenset[str]:
+    """The topics a page holds (one pass, shared by every projection applied from it)."""
+    return frozenset(topic for topic, _ in page)
 
 
 def _union(projections: Sequence[Projection]) -> tuple[str, ...]:
@@ -224,7 +237,8 @@ class Projector:
                 continue
             if end == start:
                 continue
-            batches = [(p, _of(page, p.topics)) for p in group]
+            present = topics_of(page) if len(group) > 1 else None
+            batches = [(p, facts_of(page, p.topics, present)) for p in group]
             if len(batches) > 1 and self._apply_together(start, end, batches):
                 advanced += (end - start) * len(batches)
                 continue
