@@ -9,6 +9,7 @@ reader at once, and its bytes are reclaimed by VACUUM.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,13 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
+    tuple_,
 )
 from sqlalchemy.engine import Engine
 
 from domain.answers import new_key
+from domain.ports import SpentKeys
 from projections.store import read_model_url
 
 metadata = MetaData()
@@ -133,6 +137,33 @@ class SqlKeyStore:
                 chunk = user_ids[start : start + 500]
                 conn.execute(delete(answer_keys).where(and_(k.event_id == event_id, k.user_id.in_(chunk))))
 
+    def destroy_keys(self, event_id: int, keys: list[tuple[int, str]]) -> None:
+        with self.engine.begin() as conn:
+            _destroy_keys(conn, event_id, keys)
+
+    def spend_keys(
+        self,
+        event_id: int,
+        user_ids: list[int],
+        use: Callable[[dict[tuple[int, str], bytes]], SpentKeys],
+    ) -> None:
+        """SQLite's transactions here begin IMMEDIATE (the write lock, taken first); PostgreSQL's
+        takes a lock on the table that every insert and delete of another waits for."""
+        k = answer_keys.c
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"LOCK TABLE {answer_keys.name} IN SHARE ROW EXCLUSIVE MODE"))
+            held: dict[tuple[int, str], bytes] = {}
+            for start in range(0, len(user_ids), 500):
+                where = and_(k.event_id == event_id, k.user_id.in_(user_ids[start : start + 500]))
+                rows = conn.execute(select(k.user_id, k.key_id, k.key).where(where))
+                held.update(((int(u), str(kid)), bytes(key)) for u, kid, key in rows)
+            spent = use(held)
+            for start in range(0, len(spent.participants), 500):
+                chunk = spent.participants[start : start + 500]
+                conn.execute(delete(answer_keys).where(and_(k.event_id == event_id, k.user_id.in_(chunk))))
+            _destroy_keys(conn, event_id, spent.keys)
+
     def holders(
         self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
     ) -> list[tuple[int, int, str]]:
@@ -154,3 +185,11 @@ class SqlKeyStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _destroy_keys(conn: Any, event_id: int, keys: list[tuple[int, str]]) -> None:
+    k = answer_keys.c
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        where = and_(k.event_id == event_id, tuple_(k.user_id, k.key_id).in_(chunk))
+        conn.execute(delete(answer_keys).where(where))

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -176,8 +178,81 @@ def unseal(sealed: str, key: bytes) -> dict[int, Answer]:
     return {q: Answer(q, option, other) for q, option, other in json.loads(plain)}
 
 
+def tally(sealed: str, key: bytes) -> list[tuple[int, int]]:
+    """The (question id, option) pairs of a sealed answer set (what aggregation counts)."""
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    plain = AESGCM(key).decrypt(raw[:12], raw[12:], b"answers")
+    return [(q, option) for q, option, _other in json.loads(plain)]
+
+
 def new_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
+
+
+def key_id(sealed: str | None) -> str | None:
+    """The id of the key a ``<key id>.<ciphertext>`` answer set is sealed under."""
+    return sealed.partition(".")[0] if sealed else None
+
+
+# --- aggregation stamps: whose answers a registration's batches counted ------------------------
+def period(registered_at: datetime) -> str:
+    """A participant's registration period, named by the second it began (``%Y%m%d%H%M%S``, as the
+    catalog's ``registered_at`` holds it): re-registering begins a new one. Two periods of one
+    participant never share a second once answers are due (due means 90 days after the first
+    answer, or an event over, which nobody can join again)."""
+    text = registered_at.isoformat()
+    return text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+
+
+class Stamps:
+    """Which participants' answers the registration's batches aggregated: user id -> the
+    registration period (``period``) whose answers were counted. Immutable (a fact makes a new one),
+    so copying the registration aggregate shares it instead of copying thousands of entries."""
+
+    __slots__ = ("_periods",)
+
+    def __init__(self, periods: dict[int, str] | None = None) -> None:
+        self._periods: dict[int, str] = periods or {}
+
+    def covers(self, user_id: int, registered_at: datetime) -> bool:
+        """Whether the answers of ``user_id``'s registration period that began at ``registered_at``
+        were aggregated."""
+        found = self._periods.get(user_id)
+        return found is not None and found == period(registered_at)
+
+    def covers_period(self, user_id: int, registration_period: str) -> bool:
+        return self._periods.get(user_id) == registration_period
+
+    def stamped(self, entries: Iterable[tuple[int, str]]) -> Stamps:
+        periods = dict(self._periods)
+        periods.update(entries)
+        return Stamps(periods)
+
+    def __len__(self) -> int:
+        return len(self._periods)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stamps) and other._periods == self._periods
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._periods.items())))
+
+    def __copy__(self) -> Stamps:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Stamps:
+        return self
+
+    def to_json(self) -> list[list[Any]]:
+        """As snapshots store it: ``[[user id, period], ...]``."""
+        return [[user_id, p] for user_id, p in self._periods.items()]
+
+    @classmethod
+    def from_json(cls, stored: list[list[Any]] | None) -> Stamps:
+        return cls({int(user_id): str(p) for user_id, p in stored or ()})
+
+
+NO_STAMPS = Stamps()
 
 
 def present(answers: dict[int, Answer], enabled: list[int]) -> dict[str, dict[str, Any]]:

@@ -105,7 +105,8 @@ class Participant(Aggregate):
 
     class AnswersAggregated(Aggregate.Event):
         """The answers were counted into the event's totals; the sealed copy is dropped and the
-        key destroyed."""
+        key destroyed. Recorded until batches replaced it: now the registration stamps a batch
+        of participants at once (``domain/aggregation.py``)."""
 
         def apply(self, aggregate: Participant) -> None:  # type: ignore[override]
             aggregate.sealed_answers = None
@@ -195,6 +196,13 @@ class Participant(Aggregate):
     def stamp_aggregated(self, at: datetime) -> None:
         self.trigger_event(self.AnswersAggregated, timestamp=at)
 
+    def answers_aggregated(self, registration: EventRegistration) -> bool:
+        """Whether this registration period's answers were aggregated: stamped by a fact of its
+        own (logs before batches), or by a batch of the registration's (``registration.aggregated``).
+        Re-registering begins a new period: answers are accepted again (the reference's quirk)."""
+        stamps = registration.aggregated
+        return self.aggregated_at is not None or stamps.covers(self.user_id, self.registered_at)
+
     def decide_place(self, outcome: str, request_version: int, at: datetime) -> bool:
         """Record what the places fold decided about a request (``places.decide``)."""
         return places.decide(self, outcome, request_version, at)
@@ -245,7 +253,7 @@ def check_may_register(
         if full:
             raise places.RegisterEventFull()
         moderation.check_not_locked(registration, user)
-    if answering and participant is not None and participant.aggregated_at is not None:
+    if answering and participant is not None and participant.answers_aggregated(registration):
         raise errors.AnswersAggregated()
 
 

@@ -18,3 +18,11 @@ class AnswerCount(TypedDict):
     question_id: int
     option: int
     count: int
+
+
+class AggregatedParticipant(TypedDict):
+    """A participant whose answers a batch counted: who, and the registration period counted
+    (``domain.answers.period``: the second it began)."""
+
+    user_id: int
+    period: str

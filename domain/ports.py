@@ -3,8 +3,9 @@ the composition root, ``api/bootstrap.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from domain.reading import RegistrationView
@@ -14,6 +15,16 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
         ...
+
+
+class DueAnswers(NamedTuple):
+    """A participant whose answers are due for aggregation, as the read side holds it."""
+
+    event_id: int
+    participant_id: int
+    user_id: int
+    sealed: str  # <key id>.<ciphertext>
+    period: str  # the registration period these answers belong to (``domain.answers.period``)
 
 
 class ParticipantDirectory(Protocol):
@@ -43,12 +54,19 @@ class ParticipantDirectory(Protocol):
         ...
 
     def due_for_aggregation(
-        self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
-    ) -> list[tuple[int, int, int]]:
-        """(event_id, participant_id, user_id) of participants whose answers are due — the event
-        ended before ``now`` or the first answer came before ``cutoff`` — in order, after ``after``
-        (an (event_id, participant_id) cursor)."""
+        self, now: datetime, cutoff: datetime, limit: int, after: int | None = None
+    ) -> list[DueAnswers]:
+        """Participants whose answers are due — the event ended before ``now`` or the first answer
+        came before ``cutoff`` — with their sealed answers, by participant id, after ``after``."""
         ...
+
+
+class SpentKeys(NamedTuple):
+    """What ``KeyStore.spend_keys``'s ``use`` returns: participants all of whose keys go, and
+    single keys (user id, key id) that go."""
+
+    participants: list[int]
+    keys: list[tuple[int, str]]
 
 
 class KeyStore(Protocol):
@@ -75,6 +93,22 @@ class KeyStore(Protocol):
 
     def destroy_participants(self, event_id: int, user_ids: list[int]) -> None:
         """Destroy every key of these participants of the event, in one transaction."""
+        ...
+
+    def destroy_keys(self, event_id: int, keys: list[tuple[int, str]]) -> None:
+        """Destroy these keys of the event, by (user id, key id), in one transaction."""
+        ...
+
+    def spend_keys(
+        self,
+        event_id: int,
+        user_ids: list[int],
+        use: Callable[[dict[tuple[int, str], bytes]], SpentKeys],
+    ) -> None:
+        """Read every key of these participants of the event (by (user id, key id)), hand them to
+        ``use``, then destroy what it returns: one transaction that no other key creation or
+        destruction interleaves with, committed only after ``use`` returned - so after what ``use``
+        committed elsewhere. When ``use`` raises, nothing is destroyed."""
         ...
 
     def holders(

@@ -241,9 +241,16 @@ class Queries(Application[UUID]):
         participant = self.participant(event_id, user_id)
         return participant is not None and participant.active
 
-    def answers_of(self, participant: Participant | None) -> dict[int, Answer]:
-        """The participant's answers, decrypted; empty when none (or once their key is gone)."""
+    def answers_of(
+        self, participant: Participant | None, registration: EventRegistration | None = None
+    ) -> dict[int, Answer]:
+        """The participant's answers, decrypted; empty when none, once aggregated (``registration``:
+        the event's, read here when not given) or once their key is gone."""
         if participant is None or participant.sealed_answers is None:
+            return {}
+        if registration is None:
+            registration = self._registration_state(participant.event_id)
+        if participant.answers_aggregated(registration):
             return {}
         return self.unseal_for(participant.event_id, participant.user_id, participant.sealed_answers)
 

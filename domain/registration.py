@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import errors, policies
 from domain.accounts import Account
+from domain.answers import NO_STAMPS, Stamps
 from domain.details import Details, DetailsInput, Policy, validate_details
 from domain.indexes import ROOT
 from domain.payloads import AnswerCount, OrganizerEntry
@@ -45,6 +46,7 @@ class EventRegistration(Aggregate):
     organizers: dict[int, Organizer]
     deleted_at: datetime | None
     answer_counts: dict[str, int]
+    aggregated: Stamps  # whose answers were counted in batches (domain/aggregation.py)
 
     def __init__(self) -> None:
         """State is set by the events' ``apply``; nothing is passed in."""
@@ -70,6 +72,7 @@ class EventRegistration(Aggregate):
             aggregate.organizers[self.performed_by] = creator
             aggregate.deleted_at = None
             aggregate.answer_counts = {}
+            aggregate.aggregated = NO_STAMPS
 
     class RegistrationEdited(Aggregate.Event):
         """Legacy, no longer recorded (kept so old logs replay): the whole new details and status."""

@@ -3,8 +3,9 @@ newest snapshot at or before that version and only the facts after it, however l
 
 The state holds a ``Details`` dataclass and organizers keyed by user id (``int`` keys, which JSON
 would turn into strings). A snapshot stores them as plain JSON values (``details`` as its dict,
-``organizers`` as a list of dicts) and turns them back on load; everything else in the state
-(ints, strings, lists, string-keyed maps, datetimes) already round-trips through the transcoder.
+``organizers`` as a list of dicts, the aggregation stamps as ``[[user id, period], ...]``) and turns
+them back on load; everything else in the state (ints, strings, lists, string-keyed maps, datetimes)
+already round-trips through the transcoder.
 The stored topic is this module's class: it never moves.
 """
 
@@ -15,6 +16,7 @@ from typing import Any, Self
 
 from eventsourcing.domain import Snapshot
 
+from domain.answers import Stamps
 from domain.details import Details
 
 
@@ -25,6 +27,7 @@ class RegistrationSnapshot(Snapshot):
         state = snapshot.state
         state["details"] = state["details"].to_dict()
         state["organizers"] = [asdict(o) for o in state["organizers"].values()]
+        state["aggregated"] = state["aggregated"].to_json()
         return snapshot
 
     def mutate(self, _: None) -> Any:
@@ -34,4 +37,5 @@ class RegistrationSnapshot(Snapshot):
         state = vars(aggregate)
         state["details"] = Details.from_dict(state["details"])
         state["organizers"] = {o["user_id"]: Organizer(**o) for o in state["organizers"]}
+        state["aggregated"] = Stamps.from_json(state.get("aggregated"))  # older snapshots: none
         return aggregate

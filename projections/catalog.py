@@ -25,8 +25,9 @@ from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from domain.accounts import Account
+from domain.aggregation import AnswersAggregated
 from domain.mailings import Mailing
-from domain.participants import Participant
+from domain.participants import Participant, participant_id
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import content_history, place_history, poll_history, schedule_history
@@ -93,6 +94,7 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
 
 # What ``Fold.prepare`` reads for a fact, by its class (worked out once per class, not per fact).
 _OTHER, _ENABLED, _REGISTRATION, _ORGANIZERS, _REGISTERED, _PARTICIPANT, _WORKLIST, _EMAILED = range(8)
+_BATCH = 8
 _KINDS: dict[type, int] = {}
 
 
@@ -100,6 +102,8 @@ def _kind(kind: type) -> int:
     found = _OTHER
     if issubclass(kind, EventRegistration.RegistrationEnabled):
         found = _ENABLED
+    elif issubclass(kind, AnswersAggregated):
+        found = _BATCH
     elif issubclass(kind, EventRegistration.Event):
         found = _ORGANIZERS if issubclass(kind, EventRegistration.OrganizersSet) else _REGISTRATION
     elif issubclass(kind, Participant.ParticipantRegistered):
@@ -169,6 +173,9 @@ class Fold:
             elif kind == _WORKLIST:
                 worklist_events.add(e.event_id)
                 event_ids.add(e.event_id)
+            elif kind == _BATCH:  # the registration's, and the rows of the participants it stamps
+                registration_ids.add(str(e.originator_id))
+                participant_ids.update(str(participant_id(e.event_id, p["user_id"])) for p in e.participants)
         r, p, o, h, w = (
             self.t.registrations,
             self.t.participants,
@@ -564,6 +571,22 @@ def _answers_counted(f: Fold, e: EventRegistration.AnswersCounted) -> None:
     f.record(event_id, e, "answers-counted", {"answers": sum(c["count"] for c in e.counts)})
 
 
+def _answers_aggregated(f: Fold, e: AnswersAggregated) -> None:
+    """A batch: each participant stamped as a ``Participant.AnswersAggregated`` leaves them (when
+    the row is still of the registration period counted), then the totals as ``AnswersCounted``."""
+    for stamped in e.participants:
+        key = str(participant_id(e.event_id, stamped["user_id"]))
+        row = f.participants.get(key)
+        if row is None or row["registered_at"] != stamped["period"]:
+            continue  # (left and came back before the fact: the new period's answers are not counted)
+        row.update(answers_sealed=None, first_answer_at=None, aggregated=True)
+        f.participants_dirty.add(key)
+        private = bool(row["private"])
+        f.record(e.event_id, e, "answers-aggregated", {}, subject=row["user_id"], private=private)
+    if e.counts:
+        _answers_counted(f, e)
+
+
 def _participant_registered(f: Fold, e: Participant.ParticipantRegistered) -> None:
     key = str(e.originator_id)
     f.participants[key] = {
@@ -637,6 +660,7 @@ HANDLERS: dict[str, Handler] = {
     get_topic(EventRegistration.OrganizersSet): _organizers_set,
     get_topic(EventRegistration.RegistrationDeleted): _set_registration("registration-deleted", deleted=True),
     get_topic(EventRegistration.AnswersCounted): _answers_counted,
+    get_topic(AnswersAggregated): _answers_aggregated,
     get_topic(Participant.ParticipantRegistered): _participant_registered,
     get_topic(Participant.ParticipantReregistered): _participant(
         "participant-registered", active=True, registered_at=True, aggregated=False

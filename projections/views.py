@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 
 from domain.details import Details
+from domain.ports import DueAnswers
 from domain.reading import RegistrationView
 from projections.catalog import sortable
 from projections.schema import define_places
@@ -210,26 +211,24 @@ class CatalogViews:
             return conn.execute(query.limit(1)).first() is not None
 
     def due_for_aggregation(
-        self, now: datetime, cutoff: datetime, limit: int, after: tuple[int, int] | None = None
-    ) -> list[tuple[int, int, int]]:
+        self, now: datetime, cutoff: datetime, limit: int, after: int | None = None
+    ) -> list[DueAnswers]:
         p, r = self.t.participants, self.t.registrations
         conditions = [
             p.c.answers_sealed.is_not(None),
             or_(r.c.end_utc < sortable(now), p.c.first_answer_at < sortable(cutoff)),
         ]
         if after is not None:
-            conditions.append(
-                or_(p.c.event_id > after[0], and_(p.c.event_id == after[0], p.c.participant_id > after[1]))
-            )
-        query = (
-            select(p.c.event_id, p.c.participant_id, p.c.user_id)
+            conditions.append(p.c.participant_id > after)
+        query = (  # by the primary key: each page is a range scan, with no sort
+            select(p.c.event_id, p.c.participant_id, p.c.user_id, p.c.answers_sealed, p.c.registered_at)
             .select_from(p.join(r, r.c.event_id == p.c.event_id))
             .where(and_(*conditions))
-            .order_by(p.c.event_id, p.c.participant_id)
+            .order_by(p.c.participant_id)
             .limit(limit)
         )
         with self.store.connect() as conn:
-            return [(row[0], row[1], row[2]) for row in conn.execute(query)]
+            return [DueAnswers(*row) for row in conn.execute(query)]
 
     def _organizers_statement(self, after: bool) -> Select[Any]:
         o, u = self.t.organizers, self.t.users

@@ -15,8 +15,8 @@ log = logging.getLogger("campaignevents.jobs")
 @counted("aggregate_answers")
 def aggregate_answers(context: JobContext) -> dict[str, int]:
     """Aggregate every participant whose answers are due (scheduled; also ``aggregate-answers``)."""
-    # The due list comes from the read models: bring them up to the log's head first (safe beside
-    # a running projector: batches apply exactly once).
+    # The due list and the sealed answers come from the read models: bring them up to the log's head
+    # first (safe beside a running projector: batches apply exactly once).
     context.projector.catch_up()
     report = context.app.aggregate_answers()
     log.info("aggregated answers: %s", report)

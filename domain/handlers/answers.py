@@ -1,5 +1,10 @@
-"""Answer aggregation: count due participants' answers into their event's totals, then destroy
-their keys (after the commit); and the sweep that destroys keys no answer set uses any more."""
+"""Answer aggregation, in batches (``domain/aggregation.py``): per event, a batch of due
+participants is counted and stamped by one fact on the registration, and their keys are destroyed
+once that fact is committed; and the sweep that destroys keys no answer set uses any more.
+
+No Participant aggregate is loaded: the sealed answers come from the read side (the job brings it
+to the log's head first), their keys from the key store, both read at once per batch.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from eventsourcing.domain import Aggregate
-
-from domain.answers import unseal
+from domain.aggregation import record_batch
+from domain.answers import key_id, tally
 from domain.handlers import retrying
-from domain.handlers.participants import key_id
 from domain.participants import Participant
-from domain.payloads import AnswerCount
+from domain.payloads import AggregatedParticipant, AnswerCount
+from domain.ports import DueAnswers, SpentKeys
+from domain.registration import EventRegistration
 from domain.results import AggregationReport
 
 if TYPE_CHECKING:
@@ -21,56 +26,70 @@ if TYPE_CHECKING:
 
 ANSWERS_TTL = timedelta(days=90)
 KEY_GRACE = timedelta(minutes=10)
-AGGREGATION_BATCH = 500
+AGGREGATION_BATCH = 2000  # participants per fact (and per key-store transaction)
 
 
 def aggregate_answers(app: CampaignEvents, batch: int = AGGREGATION_BATCH) -> AggregationReport:
     """Count every due participant's answers into their event's totals, stamp them, destroy
-    their keys. Idempotent: a participant is counted in the same transaction that stamps it, and
-    a rerun after a crash finds stamped participants no longer due (and finishes their keys)."""
+    their keys. Idempotent: the registration's facts say who is done, so a rerun after a crash
+    between a fact and its key deletion counts nobody twice, and destroys those keys (here when
+    the read side still lists them as due, else in the sweep)."""
     now = app.clock.now()
     participants = 0
     events: set[int] = set()
-    cursor: tuple[int, int] | None = None
+    cursor: int | None = None
     directory = app.participant_directory()
     while due := directory.due_for_aggregation(now, now - ANSWERS_TTL, batch, cursor):
-        by_event: dict[int, list[int]] = {}
-        for event_id, _participant, user_id in due:
-            by_event.setdefault(event_id, []).append(user_id)
-        participants += sum(_aggregate_event(app, e, users, now) for e, users in by_event.items())
+        by_event: dict[int, list[DueAnswers]] = {}
+        for row in due:
+            by_event.setdefault(row.event_id, []).append(row)
+        participants += sum(_aggregate_batch(app, e, rows, now) for e, rows in by_event.items())
         events |= set(by_event)
-        cursor = due[-1][0], due[-1][1]
+        cursor = due[-1].participant_id
     return AggregationReport(participants, len(events), destroy_spent_keys(app))
 
 
-def _aggregate_event(app: CampaignEvents, event_id: int, user_ids: list[int], now: datetime) -> int:
-    def attempt() -> list[Participant]:
-        registration = app.registration(event_id)
-        ended = registration.has_ended(now)
-        due = [
-            p
-            for p in app.participants(event_id, user_ids)
-            if p.is_due_for_aggregation(ended, now - ANSWERS_TTL)
-        ]
-        counts: Counter[tuple[int, int]] = Counter()
-        held = app.key_store().keys_of(event_id, [p.user_id for p in due])  # one read per batch
-        for p in due:
-            if p.sealed_answers is not None:
-                kid, _, ciphertext = p.sealed_answers.partition(".")
-                key = held.get((p.user_id, kid))
-                answers = unseal(ciphertext, key) if key is not None else {}
-                counts.update((a.question_id, a.option) for a in answers.values())
-            p.stamp_aggregated(now)
-        touched: list[Aggregate] = list(due)
-        if counts:
-            totals = [AnswerCount(question_id=q, option=o, count=n) for (q, o), n in sorted(counts.items())]
-            registration.count_answers(totals, now)
-            touched.append(registration)
-        app.save_all(*touched)
-        return due
+def _aggregate_batch(app: CampaignEvents, event_id: int, due: list[DueAnswers], now: datetime) -> int:
+    """One fact for the batch, then its keys, in the key store's ``spend_keys``: the keys are read,
+    the fact committed, then the keys destroyed, and no key is made or destroyed meanwhile - so a
+    command giving new answers either made its key before (and the participant waits for a later
+    run) or checks the registration after the fact (``raced``).
 
-    stamped = retrying(attempt)
-    app.key_store().destroy_participants(event_id, [p.user_id for p in stamped])
+    A participant the registration already stamped for this registration period (a rerun after a
+    crash, or a read side behind the log) is not counted again: only the key of the answers listed
+    is destroyed. One who holds a key besides the one their listed answers are sealed under is left
+    for a later run: their answers are being replaced, or the read side is behind (a key a failed
+    command left is the sweep's)."""
+    stamped: list[AggregatedParticipant] = []
+
+    def use(held: dict[tuple[int, str], bytes]) -> SpentKeys:
+        holding = Counter(user_id for user_id, _ in held)
+
+        def attempt() -> SpentKeys:
+            registration = app.registration(event_id)
+            stamps = registration.aggregated
+            counts: Counter[tuple[int, int]] = Counter()
+            stamped.clear()
+            done: list[tuple[int, str]] = []
+            for r in due:
+                kid, _, ciphertext = r.sealed.partition(".")
+                if stamps.covers_period(r.user_id, r.period):
+                    done.append((r.user_id, kid))
+                    continue
+                key = held.get((r.user_id, kid))
+                if holding[r.user_id] > (key is not None):
+                    continue
+                if key is not None:
+                    counts.update(tally(ciphertext, key))
+                stamped.append(AggregatedParticipant(user_id=r.user_id, period=r.period))
+            totals = [AnswerCount(question_id=q, option=o, count=n) for (q, o), n in sorted(counts.items())]
+            record_batch(registration, totals, stamped, now)
+            app.save_all(registration)
+            return SpentKeys([s["user_id"] for s in stamped], done)
+
+        return retrying(attempt)
+
+    app.key_store().spend_keys(event_id, [r.user_id for r in due], use)
     return len(stamped)
 
 
@@ -82,11 +101,36 @@ def destroy_spent_keys(app: CampaignEvents, batch: int = AGGREGATION_BATCH) -> i
     destroyed = 0
     after: tuple[int, int, str] | None = None
     created_before = app.clock.now() - KEY_GRACE
+    registrations: dict[int, EventRegistration] = {}
     while page := keys.holders(after, batch, created_before):
         for event_id, user_id, kid in page:
             participant = app.participant(event_id, user_id)
-            if participant is None or key_id(participant.sealed_answers) != kid:
+            if participant is None or key_id(participant.sealed_answers) != kid or _aggregated(
+                app, participant, registrations
+            ):
                 keys.destroy_key(event_id, user_id, kid)
                 destroyed += 1
         after = page[-1]
     return destroyed
+
+
+def _aggregated(app: CampaignEvents, participant: Participant, read: dict[int, EventRegistration]) -> bool:
+    registration = read.get(participant.event_id)
+    if registration is None:
+        registration = read[participant.event_id] = app.registration_for_reading(participant.event_id)
+    return participant.answers_aggregated(registration)
+
+
+def may_be_due(registration: EventRegistration, participant: Participant, now: datetime) -> bool:
+    """Whether answers being saved may already be due for aggregation (with ``KEY_GRACE`` to spare:
+    the job's clock may run ahead): the event has ended, or the first answer is that old. Only
+    then can a batch stamp the participant while the answers are saved (``raced``)."""
+    soon = now + KEY_GRACE
+    first = participant.first_answer_at
+    return registration.has_ended(soon) or (first is not None and first < soon - ANSWERS_TTL)
+
+
+def raced(app: CampaignEvents, participant: Participant) -> bool:
+    """Whether a batch stamped the participant's registration period after a command checked it
+    was not (the registration read afresh once the command's answers are committed)."""
+    return participant.answers_aggregated(app.registration_for_reading(participant.event_id))

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain import commands, errors
-from domain.answers import Answer, seal, validate_answers
+from domain.answers import Answer, key_id, seal, validate_answers
 from domain.handlers import after_commit, retrying
+from domain.handlers import answers as aggregation
 from domain.participants import Participant, check_may_cancel
 from domain.ports import KeyStore
 from domain.results import Registered, Removed
@@ -25,11 +26,11 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
     sealer = Sealer(app.key_store())
     user = app.performer_account(cmd.performer, cmd.caller)  # read once (not changed here)
 
-    def attempt() -> tuple[Participant, bool, bool, int]:
+    def attempt() -> tuple[Participant, bool, bool, bool, int]:
         registration = app.registration(cmd.event_id)
         participant = app.participant(cmd.event_id, user.user_id) if user else None
         had_key = participant is not None and participant.sealed_answers is not None
-        current = app.answers_of(participant)
+        current = app.answers_of(participant, registration)  # none once aggregated
         answers = validate_answers(cmd.answers, set(registration.questions) | set(current))
         now = app.clock.now()
         answering = bool(answers)
@@ -42,18 +43,39 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
             modified = participant.register_again(
                 registration, user, cmd.private, answering=answering, at=now, full=cmd.full
             )
+        sealing = answers != current and answering
         if answers != current:
             participant.replace_answers(sealer.seal(participant, answers, now), now)
             modified = True
-        return participant, modified, had_key, app.save_all(participant)
+        due_soon = sealing and aggregation.may_be_due(registration, participant, now)
+        return participant, modified, had_key, due_soon, app.save_all(participant)
 
-    participant, modified, had_key, position = retrying(attempt)
+    participant, modified, had_key, due_soon, position = retrying(attempt)
+    if due_soon and aggregation.raced(app, participant):
+        _withdraw(app, participant)
     # Only the current answer set stays readable. Without a key sealed before or now there is none
     # of its own to destroy (a failed command's key is the sweep's): no key-store write then.
     if modified and (had_key or sealer.made is not None):
         keep = key_id(participant.sealed_answers)
         after_commit(app.key_store().destroy, participant.event_id, participant.user_id, keep=keep)
     return Registered(modified, position)
+
+
+def _withdraw(app: CampaignEvents, lost: Participant) -> None:
+    """New answers saved while a batch of the aggregation stamped this participant (checked before
+    it was committed): they are refused after all. They are withdrawn - so the read side lists
+    nothing left to aggregate - and every key of the participant goes."""
+
+    def attempt() -> int:
+        participant = app.participant(lost.event_id, lost.user_id)
+        if participant is None or participant.sealed_answers is None:
+            return 0
+        participant.replace_answers(None, app.clock.now())
+        return app.save_all(participant)
+
+    retrying(attempt)
+    after_commit(app.key_store().destroy, lost.event_id, lost.user_id)
+    raise errors.AnswersAggregated()
 
 
 def cancel_registration(app: CampaignEvents, cmd: commands.CancelRegistration) -> Registered:
@@ -117,6 +139,3 @@ class Sealer:
         kid, key = self.made
         return f"{kid}.{seal(answers, key)}"
 
-
-def key_id(sealed: str | None) -> str | None:
-    return sealed.partition(".")[0] if sealed else None

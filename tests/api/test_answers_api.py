@@ -493,8 +493,10 @@ def test_aggregating_twice_while_the_read_models_lag(
     second = services.app.aggregate_answers()
     assert (first.participants, second.participants) == (2, 0)
     assert counts(services, soon) == {"4:1": 2, "5:2": 1}
-    stamped = [services.app.participant(soon, c.user.user_id).aggregated_at for c in (bob, carol)]
-    assert stamped == [clock.now(), clock.now()]
+    registration = services.app.registration(soon)  # one batch fact stamped both: no fact of their own
+    participants = [services.app.participant(soon, c.user.user_id) for c in (bob, carol)]
+    assert [p.aggregated_at for p in participants] == [None, None]
+    assert [p.answers_aggregated(registration) for p in participants] == [True, True]
     assert services.keys.get(soon, bob.user.user_id) is None
 
 
@@ -504,16 +506,21 @@ def test_a_crash_between_the_save_and_the_key_destruction(
     registered(bob, soon, {"confidence": {"value": 1}, "affiliate": {"value": 1, "other": "WMDE"}})
     registered(carol, soon, {"confidence": {"value": 2}})
     clock.advance(days=2)
-    destroy = services.keys.destroy_participants
+    spend = services.keys.spend_keys
     calls: list[tuple[int, list[int]]] = []
 
-    def crash_once(event_id: int, user_ids: list[int]) -> None:
+    def crash_once(event_id: int, user_ids: list[int], use: Any) -> None:
         calls.append((event_id, user_ids))
-        if len(calls) == 1:
-            raise RuntimeError("worker killed")
-        destroy(event_id, user_ids)
 
-    monkeypatch.setattr(services.keys, "destroy_participants", crash_once)
+        def use_then_die(held: Any) -> Any:
+            spent = use(held)  # the fact is committed here; the keys' deletion is not
+            if len(calls) == 1:
+                raise RuntimeError("worker killed")
+            return spent
+
+        spend(event_id, user_ids, use_then_die)
+
+    monkeypatch.setattr(services.keys, "spend_keys", crash_once)
     with pytest.raises(RuntimeError, match="worker killed"):
         services.app.aggregate_answers()
     sync(services)
