@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import g, session
+from flask import current_app, g, session
 
 from api.errors import ApiError
 from domain.accounts import Account
+from domain.credentials import token_hash
 
 ANONYMOUS_TOKEN = "+\\"
 BEARER = "bearer"
 SESSION = "session"
 ANONYMOUS = "anonymous"
+TOKEN_OWNERS = 10_000  # bearer tokens whose owner a web process remembers (TokenOwners)
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,71 @@ class Caller:
         return self.account.user_id if self.account is not None else None
 
 
+class TokenOwners:
+    """Whose personal API token a token hash was, remembered by one web process (bounded, least
+    recently used out, thread-safe), so that a repeated bearer token costs the account's load, not
+    the token index's as well. Only a hint: the account, loaded up to date on every request, must
+    still hold that hash. A token is reissued by one save of the account's new hash and the old
+    index's release, so a remembered owner whose account holds another hash means the token no
+    longer works, and the index decides as before (``identify``)."""
+
+    def __init__(self, size: int = TOKEN_OWNERS) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.owners: OrderedDict[str, int] = OrderedDict()
+
+    def get(self, hashed: str) -> int | None:
+        with self.lock:
+            owner = self.owners.get(hashed)
+            if owner is not None:
+                self.owners.move_to_end(hashed)
+            return owner
+
+    def put(self, hashed: str, user_id: int) -> None:
+        with self.lock:
+            self.owners[hashed] = user_id
+            self.owners.move_to_end(hashed)
+            while len(self.owners) > self.size:
+                self.owners.popitem(last=False)
+
+    def forget(self, hashed: str) -> None:
+        with self.lock:
+            self.owners.pop(hashed, None)
+
+
+def token_owners() -> TokenOwners:
+    """The running app's ``TokenOwners`` (made on first use)."""
+    found: TokenOwners | None = current_app.extensions.get("campaignevents.token_owners")
+    if found is None:
+        found = current_app.extensions.setdefault("campaignevents.token_owners", TokenOwners())
+    return found
+
+
+def bearer_account(token: str, lookup_token: Any, lookup_user: Any) -> Account | None:
+    """The account whose personal API token ``token`` is (None: no such token, or not any more):
+    the remembered owner's up-to-date account when it still holds the token's hash, else the token
+    index (``lookup_token``)."""
+    hashed = token_hash(token)
+    owners = token_owners()
+    owner = owners.get(hashed)
+    if owner is not None:
+        account: Account | None = lookup_user(owner)
+        if account is not None and hmac.compare_digest(account.token_hash, hashed):
+            return account
+        owners.forget(hashed)
+    account = lookup_token(token)
+    if account is not None:
+        owners.put(hashed, account.user_id)
+    return account
+
+
 def identify(authorization: str | None, lookup_token: object, lookup_user: object) -> Caller:
     """Resolve the caller from the Authorization header or the session cookie."""
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
-        account = lookup_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None  # type: ignore[operator]
+        token = token.strip()
+        bearer = scheme.lower() == "bearer" and token
+        account = bearer_account(token, lookup_token, lookup_user) if bearer else None
         if account is None:
             raise ApiError(
                 401,

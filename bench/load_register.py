@@ -15,14 +15,15 @@ gunicorn config (``WEB_CONCURRENCY`` = ``--web-concurrency``) on a free 127.0.0.
 0. raw save  in-process, before the servers start: the event store saving what a registration
              saves (a ``Participant`` aggregate, registered) directly, one after the other, for
              ``--raw-seconds`` into a second event (accounts and the registration loaded first,
-             not timed): the baseline the issue's ratio is taken against
+             not timed): the baseline the issue's ratio is taken against, with the CPU a
+             save took (this process, and its PostgreSQL backends by ``application_name``)
 1. register  ``--clients`` threads, each ``PUT .../{id}/participants/self`` with the bearer token
              of its next user (a quarter private), for ``--seconds``; accepted = 200 with
              ``{"modified": true}``; 503 answers (contention, storage) are counted apart; no 5xx
              other than 503 may occur; registrations/s and p50/p99 latency; the ratio to the raw
              save; the CPU the web processes, the projector process (with the job threads it runs
              here) and this run's PostgreSQL backends (by ``application_name``) spent per
-             registration (/proc)
+             registration (/proc), and that CPU over the raw save's
 2. check     once the read models are at the log's head, list the participants as the organizer
              (``include_private=true``, paged with ``last_participant_id``): every accepted
              registration exactly once, with the privacy it asked for, and nothing else
@@ -110,43 +111,71 @@ class RawSaves:
     saves: int
     elapsed: float
     latencies: list[float]
+    cpu: float = 0.0  # this process's CPU seconds in the timed saves
+    postgres_cpu: float | None = None  # its PostgreSQL backends' CPU seconds in them (None: not known)
 
     @property
     def rate(self) -> float:
         return self.saves / self.elapsed if self.elapsed else 0.0
 
 
-def raw_saves(app: CampaignEvents, organizer: int, users: list[BulkUser], seconds: float) -> RawSaves:
+def raw_saves(
+    app: CampaignEvents,
+    organizer: int,
+    users: list[BulkUser],
+    seconds: float,
+    backends: Callable[[], list[int]] | None = None,
+) -> RawSaves:
     """The event store alone: a registration's aggregate (``Participant.register``) built and saved
     directly, one after the other, into an event of its own (the registration and the accounts,
-    500 at a time, are loaded outside the timed saves)."""
+    500 at a time, are loaded outside the timed saves). The CPU the saves took, here and in this
+    process's PostgreSQL backends (``backends``), is summed over the timed saves only."""
     start = datetime.now(UTC) + timedelta(days=30)
     written = app.enable_registration(
         commands.EnableRegistration(organizer, event_details("Event:Load register raw", start))
     )
     registration = app.registration(written.event_id)
-    times: list[float] = []
-    spent = 0.0
-    n = 0
-    while n < len(users) and spent < seconds:
-        chunk = [app.account(u.user_id) for u in users[n : n + 500]]  # not timed
+    raw = RawSaves(0, 0.0, [], postgres_cpu=0.0 if backends is not None else None)
+    while raw.saves < len(users) and raw.elapsed < seconds:
+        chunk = [app.account(u.user_id) for u in users[raw.saves : raw.saves + 500]]  # not timed
+        pg_before = process_cpu(backends()) if backends is not None else {}
         for account in chunk:
-            if account is None or spent >= seconds:
-                return RawSaves(n, spent, times)
-            sent = time.perf_counter()
+            if account is None or raw.elapsed >= seconds:
+                break
+            sent, cpu = time.perf_counter(), time.process_time()
             participant = Participant.register(
-                registration, account, n % 4 == 3, answering=False, at=app.clock.now()
+                registration, account, raw.saves % 4 == 3, answering=False, at=app.clock.now()
             )
             app.save(participant)
-            times.append(time.perf_counter() - sent)
-            spent += times[-1]
-            n += 1
-    return RawSaves(n, spent, times)
+            raw.cpu += time.process_time() - cpu
+            raw.latencies.append(time.perf_counter() - sent)
+            raw.elapsed += raw.latencies[-1]
+            raw.saves += 1
+        if backends is not None and raw.postgres_cpu is not None:
+            pg_after = process_cpu(backends())
+            raw.postgres_cpu += sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items())
+        if any(account is None for account in chunk):
+            break
+    return raw
 
 
-def build_world(settings: Settings, clients: int, per_client: int, raw_seconds: float = 0.0) -> World:
+def build_world(
+    settings: Settings, clients: int, per_client: int, raw_seconds: float = 0.0, app_name: str | None = None
+) -> World:
+    """The set-up, in-process; on PostgreSQL its backends are named ``app_name`` (libpq's
+    ``PGAPPNAME``), so that the raw saves' share of their CPU can be read."""
     init_store(settings)
-    services = build_services(settings)
+    named = settings.is_postgres and app_name is not None
+    previous = os.environ.get("PGAPPNAME")
+    if named:
+        os.environ["PGAPPNAME"] = str(app_name)
+    try:
+        services = build_services(settings)
+    finally:
+        if named and previous is None:
+            os.environ.pop("PGAPPNAME", None)
+        elif named:
+            os.environ["PGAPPNAME"] = str(previous)
     discard_setup_jobs(services)
     try:
         app = services.app
@@ -162,7 +191,9 @@ def build_world(settings: Settings, clients: int, per_client: int, raw_seconds: 
         raw = None
         if raw_seconds > 0:
             progress(f"raw save: {raw_seconds:g} s, in-process, one after the other")
-            raw = raw_saves(app, organizer.user_id, users, raw_seconds)
+            url = settings.database_url
+            backends = (lambda: backend_pids(url, str(app_name))) if named else None
+            raw = raw_saves(app, organizer.user_id, users, raw_seconds, backends)
         services.projector.catch_up()
         per = [users[c * per_client : (c + 1) * per_client] for c in range(clients)]
         return World(written.event_id, organizer.token, per, raw)
@@ -393,6 +424,16 @@ def report(load: Load, args: argparse.Namespace, raw: RawSaves | None = None) ->
             f"   raw save (in-process, one after the other, before the servers started): {raw.saves:,} "
             f"saves, {raw.rate:,.1f}/s, p50 {1000 * percentile(raw.latencies, 50):.2f} ms"
         )
+        if raw.saves and accepted:
+            python, pg = 1000 * raw.cpu / raw.saves, 1000 * (raw.postgres_cpu or 0.0) / raw.saves
+            known = f", postgres {pg:.2f} (total {python + pg:.2f})" if raw.postgres_cpu is not None else ""
+            print(f"   CPU ms per raw save: python {python:.2f}{known}")
+            if load.cpu_split and python + pg > 0:
+                per_registration = 1000 * sum(load.cpu_split.values()) / len(accepted)
+                print(
+                    f"   CPU per registration / per raw save = {per_registration / (python + pg):.1f}x "
+                    "(steadier than the throughput ratio on a busy machine)"
+                )
         if raw.rate:
             ratio = rate / raw.rate
             verdict = "meets" if ratio >= TARGET_RATIO else "misses"
@@ -425,7 +466,9 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         }
         settings = Settings.from_env(env)
         progress(f"set-up: {args.clients * args.users_per_client:,} users and one event, in-process")
-        world = build_world(settings, args.clients, args.users_per_client, args.raw_seconds)
+        world = build_world(
+            settings, args.clients, args.users_per_client, args.raw_seconds, f"{app_name}_raw"
+        )
 
         with contextlib.ExitStack() as servers:
             follower = servers.enter_context(projector(env, workdir))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from eventsourcing.application import Repository
 from eventsourcing.domain import Aggregate
 
 from domain import commands
@@ -21,8 +22,9 @@ from domain.indexes import Sequence, sequence_id
 from domain.mailings import Mailing
 from domain.polling import Polling
 from domain.ports import Clock, KeyStore, ParticipantDirectory
-from domain.registration import EventRegistration
+from domain.registration import EventRegistration, registration_id
 from domain.results import AggregationReport, Emailed, NewUser, Registered, Removed, Written
+from domain.snapshots import Loading
 
 
 class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/polling.py)
@@ -48,6 +50,24 @@ class CampaignEvents(Polling):  # Polling: groups, audiences, polls (domain/poll
         self.wiki_id = wiki_id
         self.directory = directory
         self.keys = keys
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, save that a kind never snapshotted is loaded without first
+        looking for its snapshot (``domain/snapshots.Loading``; ``Queries.find`` says which)."""
+        library = super().construct_repository()
+        loading = Loading(self.events, snapshot_store=self.snapshots)
+        loading.cache = library.cache
+        loading.fastforward = library.fastforward
+        loading.fastforward_skipping = library.fastforward_skipping
+        loading.deepcopy_from_cache = library.deepcopy_from_cache
+        self.loading = loading
+        return loading
+
+    def registration_as_cached(self, event_id: int) -> EventRegistration | None:
+        """The registration as this process last loaded it, not brought up to date and not copied
+        (the caller must not change it): a hint, never a rule's input. None: not in the cache."""
+        found = self.loading.cached(registration_id(event_id))
+        return found if isinstance(found, EventRegistration) else None
 
     # --- plumbing the handlers use -----------------------------------------------------------
     def sequence(self, name: str) -> Sequence:

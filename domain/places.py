@@ -126,6 +126,12 @@ def places_of(registration: EventRegistration) -> PlacesSettings:
     return DEFAULT if found is None else PlacesSettings(**found)
 
 
+def ever_set(registration: EventRegistration) -> bool:
+    """Whether organizers ever set the event's places. Until they do, the places fold decides
+    nothing it would tell or refuse: every request is confirmed, with no outbox entry."""
+    return "places" in vars(registration)
+
+
 def set_places(
     registration: EventRegistration, editor: Account | None, settings: PlacesSettings, at: datetime
 ) -> bool:

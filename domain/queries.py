@@ -4,7 +4,7 @@ application that reads; it never records a fact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import takewhile
 from typing import Any, TypeVar, cast, overload
@@ -26,6 +26,7 @@ from domain.participants import Participant, participant_id
 from domain.ports import Clock, KeyStore, ParticipantDirectory
 from domain.reading import RegistrationView
 from domain.registration import EventRegistration, registration_id
+from domain.snapshots import projector_for
 from domain.validation import normalise_username
 
 A = TypeVar("A", bound=Aggregate)
@@ -50,10 +51,14 @@ class Queries(Application[UUID]):
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate with this id if it is a ``kind`` (a defensive copy: changes are the caller's)."""
         try:
-            found: Aggregate = self.repository.get(aggregate_id)
+            found: Aggregate = self.repository.get(aggregate_id, projector_func=self._loader(kind))
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, kind) else None
+
+    def _loader(self, kind: type[Aggregate]) -> Callable[[Any, Iterable[Any]], Any]:
+        """A kind never snapshotted loads from its facts alone (``domain/snapshots.Loading``)."""
+        return projector_for(kind, self.snapshotting_intervals)
 
     # --- accounts ----------------------------------------------------------------------------
     def account(self, user_id: int | None) -> Account | None:
@@ -102,7 +107,9 @@ class Queries(Application[UUID]):
     def _index_state(self, aggregate_id: UUID) -> UniqueIndex | None:
         """An index as ``find`` reads it, without the defensive copy: only its owner is read here."""
         try:
-            found: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            found: Aggregate = self.repository.get(
+                aggregate_id, projector_func=self._loader(UniqueIndex), deepcopy_from_cache=False
+            )
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, UniqueIndex) else None
@@ -205,7 +212,9 @@ class Queries(Application[UUID]):
         """As ``registration``, without the defensive copy (the caller must not change it)."""
         try:
             found: Aggregate | None = self.repository.get(
-                registration_id(event_id), deepcopy_from_cache=False
+                registration_id(event_id),
+                projector_func=self._loader(EventRegistration),
+                deepcopy_from_cache=False,
             )
         except AggregateNotFoundError:
             found = None

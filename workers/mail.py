@@ -128,20 +128,20 @@ def send_confirmation(context: JobContext, participant_aggregate: str, version: 
     registration fact, whoever runs the job how many times. Not for a request on an event whose
     organizers set places: what the places fold decided is told instead (workers/places.py)."""
     app, mail = context.app, context.mail
+    participant = app.participant_by_aggregate(UUID(participant_aggregate))
+    if participant is None:
+        return False
+    user = app.account(participant.user_id)
+    if user is None or not user.is_valid_recipient:
+        return False  # nobody to tell, whatever else holds (so asked first: the cheapest answer)
     notice = uuid5(ROOT, f"notice:confirmation:{participant_aggregate}:{version}")
     if app.notice_sent(notice):
         return False
     from workers.places import decided_by_places  # (workers.places uses this module's compose)
 
-    if decided_by_places(context, participant_aggregate, version):
-        return False  # an event with places: the decision's notice tells the truth, once
-    participant = app.participant_by_aggregate(UUID(participant_aggregate))
-    if participant is None:
-        return False
-    user = app.account(participant.user_id)
     registration = app.registration_for_reading(participant.event_id)
-    if user is None or not user.is_valid_recipient:
-        return False
+    if decided_by_places(context, registration, participant_aggregate, version):
+        return False  # an event with places: the decision's notice tells the truth, once
     name = registration.details.name
     body = mail_text(
         "campaignevents-email-confirmation-body",

@@ -9,6 +9,8 @@ from uuid import UUID, uuid5
 from domain import commands, places
 from domain.indexes import ROOT
 from domain.participants import Participant
+from domain.registration import EventRegistration
+from domain.snapshots import from_events
 from workers.context import JobContext
 from workers.mail import compose
 from workers.metrics import counted
@@ -78,7 +80,9 @@ def send_place_notice(context: JobContext, participant_aggregate: str, version: 
     position: int | None = None
     key = kind
     if kind in places.OUTCOMES:
-        past: Participant = app.repository.get(UUID(participant_aggregate), version=version)
+        past: Participant = app.repository.get(
+            UUID(participant_aggregate), version=version, projector_func=from_events
+        )
         if not participant.active or participant.request_version != past.request_version:
             return False  # moved on (cancelled, removed, registered again)
         if kind in (places.WAITLISTED, places.PENDING) and participant.place_status != kind:
@@ -112,11 +116,15 @@ class NotFoldedYet(Exception):
     """The places fold has not reached the request yet (the job is retried)."""
 
 
-def decided_by_places(context: JobContext, participant_aggregate: str, version: int) -> bool:
+def decided_by_places(
+    context: JobContext, registration: EventRegistration, participant_aggregate: str, version: int
+) -> bool:
     """Whether this request was decided on an event whose organizers set places: then its
     decision's notice tells the person, and the registration confirmation is not sent. The fold is
-    brought up to the log's head first when it has not reached the request."""
-    if context.places is None:
+    brought up to the log's head first when it has not reached the request. ``registration``, read
+    after the request was recorded, has every fact before it: without places set the fold decided
+    nothing to tell, and is not read."""
+    if context.places is None or not places.ever_set(registration):
         return False
     found = context.places.managed(participant_aggregate, version)
     if found is None:

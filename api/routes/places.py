@@ -51,9 +51,13 @@ def written(position: int) -> None:
 def settle_request(event_id: int, user_id: int | None, position: int) -> None:
     """After a registration: when the fold refused it (full, waitlist off), the refusal is recorded
     now (the participant is not left registered) and the request answers 400, as when the read
-    model saw the event full before recording."""
+    model saw the event full before recording. The fold can refuse only on an event whose places
+    were set by then; the registration, brought up to the log's head now, has every fact recorded
+    before the request: without places it is not read in the read model."""
     written(position)
     if user_id is None or position <= 0:
+        return
+    if not places.ever_set(services().app.registration_for_reading(event_id)):
         return
     status, version = views().request(event_id, user_id)
     if status != places.REFUSED:
@@ -63,7 +67,12 @@ def settle_request(event_id: int, user_id: int | None, position: int) -> None:
 
 
 def refusing(event_id: int) -> bool:
-    """The read model says a new request would be refused (checked before recording)."""
+    """The read model says a new request would be refused (checked before recording). A hint:
+    what the fold decides is checked after (``settle_request``), so an event whose places this
+    process last saw unset (its cached registration, not brought up to date) is not read."""
+    seen = services().app.registration_as_cached(event_id)
+    if seen is not None and not places.ever_set(seen):
+        return False
     return views().event(event_id).refusing
 
 
