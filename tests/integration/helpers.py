@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,14 @@ def run_cli(settings: Settings, *args: str, **extra: str) -> subprocess.Complete
     )
 
 
-def spawn_cli(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[str]:
+def spawn_cli(settings: Settings, *args: str, drain: bool = False, **extra: str) -> subprocess.Popen[str]:
+    """The command in a child process, its output (stdout and stderr) in one pipe. A child that
+    logs while the test runs (``serve``) needs ``drain``: a pipe nobody reads holds 64 KiB, then
+    the child's next write blocks. Waitress logs from its one event-loop thread (under a burst:
+    ~300 "task queue depth" warnings and ~280 connection-limit lines, ~60 KB), so a blocked write
+    there leaves every connection not yet accepted waiting until the client gives up."""
+    if drain:
+        return Drained([*CLI, *args], env_for(settings, **extra))
     return subprocess.Popen(
         [*CLI, *args],
         env=env_for(settings, **extra),
@@ -47,6 +55,26 @@ def spawn_cli(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+class Drained(subprocess.Popen[str]):
+    """A child whose output a thread reads as it comes, kept for ``stop``."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        super().__init__(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, name="drain", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.stdout is not None
+        for line in self.stdout:
+            self.lines.append(line)
+
+    def output(self, grace: float = 5) -> str:
+        """What the child printed (all of it once it has exited and closed its end)."""
+        self.reader.join(grace)
+        return "".join(self.lines)
 
 
 @pytest.fixture
@@ -99,6 +127,13 @@ def stop(process: subprocess.Popen[str], grace: float = 20) -> str:
     """SIGTERM, then SIGKILL after ``grace`` seconds; returns what the process printed."""
     if process.poll() is None:
         process.terminate()
+    if isinstance(process, Drained):
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return process.output()
     try:
         return process.communicate(timeout=grace)[0] or ""
     except subprocess.TimeoutExpired:

@@ -104,6 +104,7 @@ def test_200_clients_for_10_places(postgres_settings: Settings, smtp_sink: tuple
         str(port),
         "--threads",
         "48",
+        drain=True,  # read its log as it comes: a full pipe would stop waitress's accepting thread
         CAMPAIGNEVENTS_SMTP_URL=smtp_url,
         CAMPAIGNEVENTS_BASE_URL=url,
     )
