@@ -9,7 +9,7 @@ reader at once, and its bytes are reclaimed by VACUUM.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.engine import Engine
 
 from domain.answers import new_key
 from domain.ports import SpentKeys
+from projections.bulk import delete_keys
 from projections.store import read_model_url
 
 metadata = MetaData()
@@ -148,21 +149,17 @@ class SqlKeyStore:
         use: Callable[[dict[tuple[int, str], bytes]], SpentKeys],
     ) -> None:
         """SQLite's transactions here begin IMMEDIATE (the write lock, taken first); PostgreSQL's
-        takes a lock on the table that every insert and delete of another waits for."""
-        k = answer_keys.c
+        takes a lock on the table that every insert and delete of another waits for. The reads and
+        deletes are driver statements (``_held``, ``_spend``): a batch's thousands of ids as
+        SQLAlchemy bind parameters cost more than the database's work."""
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"LOCK TABLE {answer_keys.name} IN SHARE ROW EXCLUSIVE MODE"))
-            held: dict[tuple[int, str], bytes] = {}
-            for start in range(0, len(user_ids), 500):
-                where = and_(k.event_id == event_id, k.user_id.in_(user_ids[start : start + 500]))
-                rows = conn.execute(select(k.user_id, k.key_id, k.key).where(where))
-                held.update(((int(u), str(kid)), bytes(key)) for u, kid, key in rows)
-            spent = use(held)
-            for start in range(0, len(spent.participants), 500):
-                chunk = spent.participants[start : start + 500]
-                conn.execute(delete(answer_keys).where(and_(k.event_id == event_id, k.user_id.in_(chunk))))
-            _destroy_keys(conn, event_id, spent.keys)
+            spent = use(_held(conn, event_id, user_ids))
+            _spend(conn, event_id, spent.participants)
+            delete_keys(
+                conn, answer_keys, ("event_id", "user_id", "key_id"), [(event_id, *k) for k in spent.keys]
+            )
 
     def holders(
         self, after: tuple[int, int, str] | None, limit: int, created_before: datetime | None = None
@@ -193,3 +190,38 @@ def _destroy_keys(conn: Any, event_id: int, keys: list[tuple[int, str]]) -> None
         chunk = keys[start : start + 500]
         where = and_(k.event_id == event_id, tuple_(k.user_id, k.key_id).in_(chunk))
         conn.execute(delete(answer_keys).where(where))
+
+
+# --- a batch's keys, as driver statements ----------------------------------------------------
+# SQLite: ``IN`` lists of up to ``_CHUNK`` parameters (the driver prepares each statement text once
+# and keeps it); PostgreSQL: one array parameter, ``= ANY(%s)``, whatever the number of ids.
+_CHUNK = 500
+_SELECT = f"SELECT user_id, key_id, key FROM {answer_keys.name} WHERE event_id = {{p}} AND user_id"
+_DELETE = f"DELETE FROM {answer_keys.name} WHERE event_id = {{p}} AND user_id"
+
+
+def _by_user(conn: Any, head: str, event_id: int, user_ids: list[int]) -> Iterator[Any]:
+    """``head`` (``_SELECT``, ``_DELETE``) for these participants of the event: each statement's
+    result, executed one after the other."""
+    if conn.dialect.paramstyle != "qmark":
+        yield conn.exec_driver_sql(f"{head.format(p='%s')} = ANY(%s::integer[])", (event_id, user_ids))
+        return
+    for start in range(0, len(user_ids), _CHUNK):
+        chunk = user_ids[start : start + _CHUNK]
+        yield conn.exec_driver_sql(
+            f"{head.format(p='?')} IN ({', '.join(['?'] * len(chunk))})", (event_id, *chunk)
+        )
+
+
+def _held(conn: Any, event_id: int, user_ids: list[int]) -> dict[tuple[int, str], bytes]:
+    """Every key of these participants of the event, by (user id, key id)."""
+    held: dict[tuple[int, str], bytes] = {}
+    for result in _by_user(conn, _SELECT, event_id, user_ids):
+        held.update(((u, kid), bytes(key)) for u, kid, key in result.fetchall())
+    return held
+
+
+def _spend(conn: Any, event_id: int, user_ids: list[int]) -> None:
+    """Delete every key of these participants of the event."""
+    for _ in _by_user(conn, _DELETE, event_id, user_ids):
+        pass

@@ -70,6 +70,7 @@ class CatalogViews:
         self._registration = self._registration_statement()
         self._participant_pages: dict[tuple[bool, bool, bool, bool, bool], Select[Any]] = {}
         self._organizer_pages = {after: self._organizers_statement(after) for after in (False, True)}
+        self._due_pages = {after: self._due_statement(after) for after in (False, True)}
 
     def _registration_statement(self) -> Select[Any]:
         r, o, p = self.t.registrations, self.t.organizers, self.t.participants
@@ -213,22 +214,33 @@ class CatalogViews:
     def due_for_aggregation(
         self, now: datetime, cutoff: datetime, limit: int, after: int | None = None
     ) -> list[DueAnswers]:
+        sql, names, fixed = self._due_pages[after is not None]
+        values = fixed | {"now": sortable(now), "cutoff": sortable(cutoff), "limit": limit, "after": after}
+        params: Any = tuple(values[n] for n in names) if names else values
+        with self.store.connect() as conn:  # the driver's tuples, with no row processing
+            return list(map(DueAnswers._make, conn.exec_driver_sql(sql, params).fetchall()))
+
+    def _due_statement(self, after: bool) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        """``due_for_aggregation``'s page as the driver's SQL, the order of its positional
+        parameters (none for named ones) and the values the dialect adds (SQLite's ``OFFSET``):
+        compiled once per process."""
         p, r = self.t.participants, self.t.registrations
         conditions = [
             p.c.answers_sealed.is_not(None),
-            or_(r.c.end_utc < sortable(now), p.c.first_answer_at < sortable(cutoff)),
+            or_(r.c.end_utc < bindparam("now"), p.c.first_answer_at < bindparam("cutoff")),
         ]
-        if after is not None:
-            conditions.append(p.c.participant_id > after)
+        if after:
+            conditions.append(p.c.participant_id > bindparam("after"))
         query = (  # by the primary key: each page is a range scan, with no sort
             select(p.c.event_id, p.c.participant_id, p.c.user_id, p.c.answers_sealed, p.c.registered_at)
             .select_from(p.join(r, r.c.event_id == p.c.event_id))
             .where(and_(*conditions))
             .order_by(p.c.participant_id)
-            .limit(limit)
+            .limit(bindparam("limit", type_=Integer))
         )
-        with self.store.connect() as conn:
-            return [DueAnswers(*row) for row in conn.execute(query)]
+        compiled = query.compile(dialect=self.store.engine.dialect)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else ()
+        return str(compiled), names, dict(compiled.params)
 
     def _organizers_statement(self, after: bool) -> Select[Any]:
         o, u = self.t.organizers, self.t.users
