@@ -97,6 +97,16 @@ def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
     built.close()
 
 
+@pytest.fixture
+def other(sqlite_settings: Settings, services: Services, clock: FakeClock) -> Iterator[Services]:
+    """Another process's services on the same store as ``services``: its own caches, nothing of
+    the first's in them."""
+    built = build_services(sqlite_settings, clock)
+    yield built
+    stop_projector(built)
+    built.close()
+
+
 def use_cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2's defaults cost about half a second a hash here; the parameters travel inside each
     hash, so verification is unchanged."""

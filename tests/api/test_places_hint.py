@@ -5,29 +5,16 @@ process are not missed: the fold's refusal still answers 400 and leaves nobody r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from api.bootstrap import Services, build_services
-from api.config import Settings
+from api.bootstrap import Services
 from domain import commands, places
-from domain.ports import FakeClock
 from tests.api.helpers import BASE, assert_json, create, error
-from tests.conftest import stop_projector
 
 pytestmark = pytest.mark.usefixtures("cheap_passwords")
 FULL = ("campaignevents-register-event-full", "This event is full and does not keep a waitlist.")
-
-
-@pytest.fixture
-def other(sqlite_settings: Settings, services: Services, clock: FakeClock) -> Iterator[Services]:
-    """Another process's services on the same store (its own caches)."""
-    built = build_services(sqlite_settings, clock)
-    yield built
-    stop_projector(built)
-    built.close()
 
 
 def register(api: Any, user: Any, event_id: int) -> Any:

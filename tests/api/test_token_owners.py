@@ -5,30 +5,17 @@ the new one works."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from api.bootstrap import Services, build_services
-from api.config import Settings
+from api.bootstrap import Services
 from domain import commands
-from domain.ports import FakeClock
 from tests.api.helpers import BASE, create
-from tests.conftest import stop_projector
 
 pytestmark = pytest.mark.usefixtures("cheap_passwords")
 CSRF = "/auth/csrf_token"  # any v0 route authenticates a bearer token (401 when it is bad)
-
-
-@pytest.fixture
-def other(sqlite_settings: Settings, services: Services, clock: FakeClock) -> Iterator[Services]:
-    """Another process's services on the same store (its own caches)."""
-    built = build_services(sqlite_settings, clock)
-    yield built
-    stop_projector(built)
-    built.close()
 
 
 def index_reads(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -4,15 +4,13 @@ still starts from its newest snapshot; the cached registration is a hint, not br
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
-from api.bootstrap import Services, build_services
-from api.config import Settings
+from api.bootstrap import Services
 from domain import commands
 from domain.accounts import Account, account_id
 from domain.application import CampaignEvents
@@ -21,17 +19,7 @@ from domain.participants import Participant, participant_id
 from domain.ports import FakeClock
 from domain.registration import EventRegistration, registration_id
 from domain.snapshots import from_events, from_snapshot, projector_for
-from tests.conftest import stop_projector
 from tests.unit.test_application import details
-
-
-@pytest.fixture
-def other(sqlite_settings: Settings, services: Services, clock: FakeClock) -> Iterator[Services]:
-    """A second process's services on the same store: nothing of the first's in its cache."""
-    built = build_services(sqlite_settings, clock)
-    yield built
-    stop_projector(built)
-    built.close()
 
 
 def snapshot_reads(services: Services, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
