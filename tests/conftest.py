@@ -97,6 +97,18 @@ def services(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
     built.close()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def services_on_both(request: Any, sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    """The app's services on SQLite, then on a fresh PostgreSQL schema: a module whose SQL or
+    locking differs by backend overrides ``services`` with this one, and each test runs on both."""
+    on_postgres = request.param == "postgresql"
+    settings = request.getfixturevalue("postgres_settings") if on_postgres else sqlite_settings
+    built = make_services(settings, clock)
+    yield built
+    stop_projector(built)
+    built.close()
+
+
 @pytest.fixture
 def other(sqlite_settings: Settings, services: Services, clock: FakeClock) -> Iterator[Services]:
     """Another process's services on the same store as ``services``: its own caches, nothing of

@@ -30,6 +30,12 @@ from tests.api.test_answers_api import (
 
 
 @pytest.fixture
+def services(services_on_both: Any) -> Any:
+    """Each test on SQLite and on PostgreSQL: the key store's batch reads, deletes and lock differ."""
+    return services_on_both
+
+
+@pytest.fixture
 def olga(api: Any, make_user: Any) -> Any:
     return api(make_user("Olga", "event-organizer"))
 

@@ -18,17 +18,15 @@ from flask import Flask
 from sqlalchemy import Index, inspect, update
 
 from api.bootstrap import Services
-from api.config import Settings
 from api.invision import index as invision_index
 from domain import poll_commands
-from domain.ports import FakeClock
 from projections.store import ReadStore
 from tests.api.datepoll.conftest import BASE as DP
 from tests.api.datepoll.conftest import Dp, join, make_group, make_subgroup, signin
 from tests.api.invision.conftest import Ic, error_of
 from tests.api.wildapricot.conftest import BASE as WA
 from tests.api.wildapricot.conftest import Wa, token_for
-from tests.conftest import make_services, registration_body, stop_projector
+from tests.conftest import registration_body
 
 pytestmark = pytest.mark.usefixtures("cheap_passwords")
 
@@ -38,15 +36,10 @@ MISSING = 9999
 JOIN = {"is_private": False}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def services(request: Any, sqlite_settings: Settings, clock: FakeClock) -> Iterator[Services]:
+@pytest.fixture
+def services(services_on_both: Services) -> Services:
     """Each test on SQLite and on PostgreSQL (the SQL conditions and the feeds' one statement)."""
-    on_postgres = request.param == "postgresql"
-    settings = request.getfixturevalue("postgres_settings") if on_postgres else sqlite_settings
-    built = make_services(settings, clock)
-    yield built
-    stop_projector(built)
-    built.close()
+    return services_on_both
 
 
 @dataclass
