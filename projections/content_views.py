@@ -4,7 +4,6 @@ which of some events are hidden, and the calendars."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,17 +80,6 @@ class ContentViews:
         with self.store.connect() as conn:
             found = conn.execute(self._hidden, {"event_id": event_id}).scalar()
         return int(found) if found is not None else moderation.VISIBLE
-
-    def hidden_among(self, event_ids: Sequence[int]) -> dict[int, int]:
-        """The hidden ones among ``event_ids``, with their flag."""
-        c = self.t.content
-        if not event_ids:
-            return {}
-        query = select(c.c.event_id, c.c.hidden).where(
-            c.c.event_id.in_(list(event_ids)), c.c.hidden != moderation.VISIBLE
-        )
-        with self.store.connect() as conn:
-            return {int(e): int(h) for e, h in conn.execute(query)}
 
     def calendars(self, after: int | None = None, limit: int = 500) -> list[CalendarRow]:
         """Calendars not deleted, by id (keyset paging after ``after``). The default calendar is
