@@ -43,7 +43,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
-    tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -52,6 +51,7 @@ from sqlalchemy.engine import Connection
 from domain import audiences, calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
+from projections.audience_sets import AttachedSets, sets_table
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
@@ -148,13 +148,7 @@ def define(suffix: str = "") -> IndexTables:
         Column("id", Integer, primary_key=True, autoincrement=False),
         Column("revision", Integer, nullable=False),
     )
-    sets = Table(
-        "rm_invision_event_sets" + suffix,
-        md,
-        Column("event_id", Integer, primary_key=True, autoincrement=False),
-        Column("kind", String(1), primary_key=True),
-        Column("set_id", Integer, primary_key=True, autoincrement=False),
-    )
+    sets = sets_table("rm_invision_event_sets" + suffix, md)
     return IndexTables(md, events, occurrences_, organizers, revision, sets)
 
 
@@ -186,7 +180,7 @@ class Fold:
         self.changed: set[str] = set()
         self.expand: dict[str, datetime] = {}
         self.organizers: dict[int, set[int]] = {}  # event id -> its active organizers, as set
-        self.attached: dict[tuple[int, str, int], bool] = {}  # (event, kind, set) -> attached
+        self.attached = AttachedSets()
         self.applied = 0  # facts that changed a row: the revision moves by as many
 
     def prepare(self, events: Sequence[Any]) -> None:
@@ -241,11 +235,7 @@ class Fold:
             row["for_everyone"] = e.for_everyone
             self.changed.add(key)
             return
-        if isinstance(e, audiences.GroupAttached | audiences.GroupDetached):
-            self.attached[(row["event_id"], "g", e.group_id)] = isinstance(e, audiences.GroupAttached)
-            return
-        if isinstance(e, audiences.SubgroupAttached | audiences.SubgroupDetached):
-            self.attached[(row["event_id"], "s", e.subgroup_id)] = isinstance(e, audiences.SubgroupAttached)
+        if self.attached.fold(row["event_id"], e):
             return
         state = json.loads(row["state"])
         values: dict[str, Any] = {}
@@ -302,7 +292,7 @@ class Fold:
         for chunk in _chunks(expanded):
             self.conn.execute(insert(o), list(chunk))
         self._organizers()
-        self._sets()
+        self.attached.write(self.conn, self.t.sets)
         if self.applied:
             rev = self.t.revision
             moved = self.conn.execute(
@@ -310,15 +300,6 @@ class Fold:
             ).rowcount
             if not moved:
                 self.conn.execute(insert(rev), [{"id": 1, "revision": self.applied}])
-
-    def _sets(self) -> None:
-        s = self.t.sets
-        keys = sorted(self.attached)
-        for chunk in _chunks(keys):
-            self.conn.execute(delete(s).where(tuple_(s.c.event_id, s.c.kind, s.c.set_id).in_(chunk)))
-        rows = [{"event_id": e, "kind": k, "set_id": i} for (e, k, i) in keys if self.attached[(e, k, i)]]
-        for chunk in _chunks(rows):
-            self.conn.execute(insert(s), list(chunk))
 
     def _organizers(self) -> None:
         g = self.t.organizers

@@ -36,9 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    delete,
     insert,
-    tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -47,6 +45,7 @@ from sqlalchemy.engine import Connection
 from api.wildapricot.query import name_key, text_index
 from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
+from projections.audience_sets import AttachedSets, sets_table
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
@@ -110,13 +109,7 @@ def define(suffix: str = "") -> WaTables:
         Column("hidden", Integer, nullable=False),  # moderation: 0 visible, 1 pending, -1 hidden
         Column("for_everyone", Boolean, nullable=False),  # audience: else rm_wa_event_sets
     )
-    sets = Table(
-        "rm_wa_event_sets" + suffix,
-        md,
-        Column("event_id", Integer, primary_key=True, autoincrement=False),
-        Column("kind", String(1), primary_key=True),
-        Column("set_id", Integer, primary_key=True, autoincrement=False),
-    )
+    sets = sets_table("rm_wa_event_sets" + suffix, md)
     Index(f"ix_rm_wa_events{suffix}_name", *(table.c[c] for c in NAME_INDEX))
     Index(f"ix_rm_wa_events{suffix}_list", *(table.c[c] for c in LIST_INDEX))
     Index(f"ix_rm_wa_events{suffix}_end", table.c.end_utc)
@@ -161,7 +154,7 @@ class Fold:
         self.rows: dict[str, Row] = {}
         self.new: set[str] = set()
         self.changed: set[str] = set()
-        self.attached: dict[tuple[int, str, int], bool] = {}  # (event, kind, set) -> attached
+        self.attached = AttachedSets()
 
     def prepare(self, events: Sequence[Any]) -> None:
         wanted = sorted({str(e.originator_id) for e in events})
@@ -241,27 +234,13 @@ class Fold:
             found["hidden"] = moderation.VISIBLE
         elif isinstance(e, audiences.ForEveryoneSet):
             found["for_everyone"] = e.for_everyone
-        elif isinstance(e, audiences.GroupAttached | audiences.GroupDetached):
-            self.attached[(found["event_id"], "g", e.group_id)] = isinstance(e, audiences.GroupAttached)
-        elif isinstance(e, audiences.SubgroupAttached | audiences.SubgroupDetached):
-            attached = isinstance(e, audiences.SubgroupAttached)
-            self.attached[(found["event_id"], "s", e.subgroup_id)] = attached
         else:
-            return False
+            return self.attached.fold(found["event_id"], e)
         return True
 
     def flush(self) -> None:
         t = self.t
-        if self.attached:
-            s = self.sets
-            keys = sorted(self.attached)
-            for chunk in _chunks(keys):
-                self.conn.execute(delete(s).where(tuple_(s.c.event_id, s.c.kind, s.c.set_id).in_(chunk)))
-            attached = [
-                {"event_id": e, "kind": k, "set_id": i} for (e, k, i) in keys if self.attached[(e, k, i)]
-            ]
-            if attached:
-                self.conn.execute(insert(s), attached)
+        self.attached.write(self.conn, self.sets)
         if self.new:
             self.conn.execute(insert(t), [self.rows[k] for k in sorted(self.new)])
         dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
