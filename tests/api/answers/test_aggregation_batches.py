@@ -1,6 +1,7 @@
 """Aggregation in batches (issue 12 item 7): one fact on the registration per batch of participants,
 the answers read in bulk from the read side, the keys destroyed after the fact is committed. Against
-real SQLite stores; the helpers and fixtures are test_answers_api's."""
+real SQLite and PostgreSQL stores; the helpers are test_answers_api's, the fixtures this package's
+conftest."""
 
 from __future__ import annotations
 
@@ -13,11 +14,9 @@ from domain.aggregation import AnswersAggregated
 from domain.participants import Participant, participant_id
 from domain.registration import EventRegistration, registration_id
 from projections.replay import verify
-from tests.api.helpers import assert_json, create, stop_projector
-from tests.api.test_answers_api import (
+from tests.api.answers.test_answers_api import (
     AGGREGATED,
     ANSWERS_AGGREGATED,
-    SOON,
     aggregate,
     counts,
     non_pii,
@@ -27,49 +26,13 @@ from tests.api.test_answers_api import (
     results,
     sync,
 )
+from tests.api.helpers import assert_json, stop_projector
 
 
 @pytest.fixture
 def services(services_on_both: Any) -> Any:
     """Each test on SQLite and on PostgreSQL: the key store's batch reads, deletes and lock differ."""
     return services_on_both
-
-
-@pytest.fixture
-def olga(api: Any, make_user: Any) -> Any:
-    return api(make_user("Olga", "event-organizer"))
-
-
-@pytest.fixture
-def people(api: Any, make_user: Any) -> Any:
-    made: dict[str, Any] = {}
-
-    def person(name: str) -> Any:
-        if name not in made:
-            made[name] = api(make_user(name))
-        return made[name]
-
-    return person
-
-
-@pytest.fixture
-def bob(people: Any) -> Any:
-    return people("Bob")
-
-
-@pytest.fixture
-def carol(people: Any) -> Any:
-    return people("Carol")
-
-
-@pytest.fixture
-def far(olga: Any) -> int:
-    return int(create(olga, "Event:Far"))
-
-
-@pytest.fixture
-def soon(olga: Any) -> int:
-    return int(create(olga, "Event:Soon", **SOON))
 
 
 def facts_of(services: Any, aggregate_id: Any) -> list[Any]:

@@ -16,10 +16,10 @@ from cryptography.exceptions import InvalidTag
 from domain import commands
 from domain.answers import ALL_QUESTION_IDS, Answer, unseal
 from domain.participants import Participant, participant_id
+from tests.api.answers.conftest import SOON
 from tests.api.helpers import assert_json, create, error, registration_body, stop_projector
 
 BASE = "/campaignevents/v0/event_registration"
-SOON = {"timezone": "UTC", "start_time": "20261123100000", "end_time": "20261123120000"}
 FUTURE_END = "20301231120000"
 ABSENT = "<absent>"
 AGGREGATED = "This participant's responses have been aggregated and deleted"
@@ -140,48 +140,6 @@ def sealed_history(services: Any, event_id: int, user_id: int) -> list[str]:
         for f in facts
         if isinstance(f, Participant.AnswersReplaced) and f.originator_id == aggregate_id and f.sealed
     ]
-
-
-# --- fixtures ----------------------------------------------------------------------------------------
-@pytest.fixture
-def olga(api: Any, make_user: Any) -> Any:
-    """The organizer (creator of every event here)."""
-    return api(make_user("Olga", "event-organizer"))
-
-
-@pytest.fixture
-def people(api: Any, make_user: Any) -> Any:
-    """``people("Bob")``: a plain user's client (created on first use)."""
-    made: dict[str, Any] = {}
-
-    def person(name: str, *groups: str) -> Any:
-        if name not in made:
-            made[name] = api(make_user(name, *groups))
-        return made[name]
-
-    return person
-
-
-@pytest.fixture
-def bob(people: Any) -> Any:
-    return people("Bob")
-
-
-@pytest.fixture
-def carol(people: Any) -> Any:
-    return people("Carol")
-
-
-@pytest.fixture
-def far(olga: Any) -> int:
-    """An event in 2030: only the 90-day rule can aggregate its answers."""
-    return create(olga, "Event:Far")
-
-
-@pytest.fixture
-def soon(olga: Any) -> int:
-    """An event tomorrow, 10:00-12:00 UTC."""
-    return create(olga, "Event:Soon", **SOON)
 
 
 # --- PUT / GET participants/self ------------------------------------------------------------------
