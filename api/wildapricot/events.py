@@ -13,7 +13,7 @@ from api.numbers import is_digits
 from api.wildapricot import present, reads, writes
 from api.wildapricot.blueprint import Answer, account, int_of, json_body, reply, route
 from api.wildapricot.query import parse_filter, parse_paging, parse_sort
-from domain import commands, errors, policies
+from domain import commands, errors
 from domain.handlers import registrations as registration_handlers
 from domain.reading import RegistrationView
 
@@ -54,14 +54,11 @@ def _ids(raw: str) -> list[int]:
 
 
 def visible_registration(event_id: int) -> RegistrationView:
-    """The event as the caller may see it (``policies.can_see_event``: asked by the application for
-    the moderation flag, here again with the event's audience); 404 otherwise."""
+    """The event as the caller may see it (``policies.can_see_event``, with the moderation flag and
+    the audience: asked by the application's ``registration_for_reading``); 404 otherwise."""
     found = services().app.registration_for_reading(event_id, account().user_id)
     if found.is_deleted:
         raise errors.EventNotFound()
-    inputs = reads.audience(services(), event_id)
-    if inputs is not None and not policies.can_see_event(account(), found, *inputs):
-        raise errors.EventNotFound()  # as if it did not exist, as for a hidden event
     return found
 
 

@@ -26,7 +26,6 @@ from api.wildapricot import index
 from api.wildapricot.query import Filter, FilterColumns, Paging, Sort, SortKey, TagColumns, filter_condition
 from domain import people
 from domain.accounts import RIGHT_ENABLE, RIGHT_ORGANIZE, Account
-from domain.audiences import Audience
 from projections.schema import define_places
 
 _INDEX = index.define()
@@ -93,20 +92,6 @@ def _visibility(organizers: Table, member: bool, sysop: bool, organizes: bool) -
         org.c.event_id == T.c.event_id, org.c.user_id == bindparam("wa_viewer"), org.c.active.is_(True)
     )
     return or_(shown, own)
-
-
-def audience(services: Services, event_id: int) -> tuple[int, Audience] | None:
-    """The event's moderation flag and audience as the index holds them (None: not in it)."""
-    with services.store.connect() as conn:
-        found = conn.execute(select(T.c.hidden, T.c.for_everyone).where(T.c.event_id == event_id)).first()
-        if found is None:
-            return None
-        sets = conn.execute(select(S.c.kind, S.c.set_id).where(S.c.event_id == event_id)).all()
-    return int(found.hidden), Audience(
-        bool(found.for_everyone),
-        tuple(sorted(i for k, i in sets if k == "g")),
-        tuple(sorted(i for k, i in sets if k == "s")),
-    )
 
 
 def columns(tags: Table) -> FilterColumns:
