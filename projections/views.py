@@ -261,24 +261,26 @@ class CatalogViews:
             values = {"event_id": event_id} if after is None else {"event_id": event_id, "after": after}
             return [OrganizerRow(*r) for r in conn.execute(query, values)]
 
-    def events_organized_by(self, user_id: int) -> list[EventRow]:
+    def events_organized_by(self, user_id: int, after: int = 0) -> list[EventRow]:
+        """The first ``EVENTS_BY_USER`` events (by id, above ``after``) the user organizes."""
         o, r = self.t.organizers, self.t.registrations
         query = (
             select(r.c.event_id, r.c.name, r.c.deleted)
             .select_from(o.join(r, r.c.event_id == o.c.event_id))
-            .where(and_(o.c.user_id == user_id, o.c.active.is_(True)))
+            .where(and_(o.c.user_id == user_id, o.c.active.is_(True), r.c.event_id > after))
             .order_by(r.c.event_id)
             .limit(EVENTS_BY_USER)
         )
         return self._events(query)
 
-    def events_joined_by(self, user_id: int) -> list[EventRow]:
-        """Public, active registrations only: private ones never appear, not even to their owner."""
+    def events_joined_by(self, user_id: int, after: int = 0) -> list[EventRow]:
+        """Public, active registrations only: private ones never appear, not even to their owner
+        (the first ``EVENTS_BY_USER`` by id, above ``after``)."""
         p, r = self.t.participants, self.t.registrations
         query = (
             select(r.c.event_id, r.c.name, r.c.deleted)
             .select_from(p.join(r, r.c.event_id == p.c.event_id))
-            .where(and_(p.c.user_id == user_id, holds_place(p), p.c.private.is_(False)))
+            .where(and_(p.c.user_id == user_id, holds_place(p), p.c.private.is_(False), r.c.event_id > after))
             .order_by(r.c.event_id)
             .limit(EVENTS_BY_USER)
         )

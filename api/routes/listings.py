@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -11,7 +12,7 @@ from api.context import services
 from api.params import path_int, query_ints
 from domain import errors, policies
 from domain.answers import QUESTIONS, Question
-from projections.views import EventRow
+from projections.views import EVENTS_BY_USER, EventRow
 
 bp = Blueprint("listings", __name__, url_prefix="/campaignevents/v0")
 
@@ -19,13 +20,13 @@ bp = Blueprint("listings", __name__, url_prefix="/campaignevents/v0")
 @bp.get("/organizer/<userid>/event_registrations")
 def events_by_organizer(userid: str) -> Response:
     user_id = _existing_user("userid", userid)
-    return jsonify(_events(services().views.events_organized_by(user_id)))
+    return jsonify(_events(lambda after: services().views.events_organized_by(user_id, after)))
 
 
 @bp.get("/participant/<userid>/event_registrations")
 def events_by_participant(userid: str) -> Response:
     user_id = _existing_user("userid", userid)
-    return jsonify(_events(services().views.events_joined_by(user_id)))
+    return jsonify(_events(lambda after: services().views.events_joined_by(user_id, after)))
 
 
 @bp.get("/participant_questions")
@@ -44,9 +45,19 @@ def _existing_user(name: str, raw: str) -> int:
     return user_id
 
 
-def _events(rows: list[EventRow]) -> list[dict[str, Any]]:
+def _events(page_after: Callable[[int], list[EventRow]]) -> list[dict[str, Any]]:
+    """The first ``EVENTS_BY_USER`` events the caller may see: pages of rows are read (by id) until
+    that many are visible or the rows run out, so events left out do not shorten the list."""
+    shown: list[EventRow] = []
+    after = 0
+    while len(shown) < EVENTS_BY_USER:
+        rows = page_after(after)
+        shown += _visible(rows)[: EVENTS_BY_USER - len(shown)]
+        if len(rows) < EVENTS_BY_USER:
+            break
+        after = rows[-1].event_id
     out: list[dict[str, Any]] = []
-    for r in _visible(rows):
+    for r in shown:
         item: dict[str, Any] = {"event_id": r.event_id, "event_name": r.name}
         if r.deleted:
             item["event_deleted"] = True

@@ -156,6 +156,29 @@ def test_v0_listings_leave_it_out_for_those_outside_its_audience(api: Any, world
             assert found == [world.open, world.band], (who, path)
 
 
+def test_v0_listings_stay_full_when_events_are_left_out(api: Any, world: World) -> None:
+    """The lists hold the first 50 events the caller may see: one left out among the first 50
+    rows does not shorten them (the 51st visible event takes its place)."""
+    olga = v0(api, world, "olga")
+    made = [world.open, world.band]
+    for n in range(50):
+        resp = olga.post(BASE, registration_body(f"Event:Section rehearsal {n}"))
+        assert resp.status_code == 201, resp.get_json()
+        made.append(int(resp.get_json()["id"]))
+        assert v0(api, world, "mia").put(f"{BASE}/{made[-1]}/participants/self", JOIN).status_code == 200
+    assert v0(api, world, "mia").put(f"{BASE}/{world.band}/participants/self", JOIN).status_code == 200
+    assert v0(api, world, "mia").put(f"{BASE}/{world.open}/participants/self", JOIN).status_code == 200
+    visible = [e for e in sorted(made) if e != world.band]
+    for path in (
+        f"{V0}/organizer/{world.people['olga'].user_id}/event_registrations",
+        f"{V0}/participant/{world.people['mia'].user_id}/event_registrations",
+    ):
+        for who in (None, "nick"):
+            found = [e["event_id"] for e in v0(api, world, who).get(path).get_json()]
+            assert found == visible[:50], (who, path)
+        assert [e["event_id"] for e in v0(api, world, "mia").get(path).get_json()] == sorted(made)[:50]
+
+
 def uids(resp: Any) -> set[str]:
     assert resp.status_code == 200, resp.get_data(as_text=True)
     return {str(v["UID"]) for v in icalendar.Calendar.from_ical(resp.get_data()).walk("VEVENT")}
