@@ -41,6 +41,9 @@ class Settings:
     jitsi_instance_url: str = ""  # CAMPAIGNEVENTS_JITSI_INSTANCE_URL: DatePoll's settings/jitsiInstanceUrl
     wa_account_id: int = 1  # CAMPAIGNEVENTS_WA_ACCOUNT_ID: the one Wild Apricot account
     trusted_proxies: int = 0  # CAMPAIGNEVENTS_TRUSTED_PROXIES: proxies whose X-Forwarded-For counts
+    # CAMPAIGNEVENTS_POSTGRES_PRE_PING: test each pooled event-store connection with a round trip
+    # before use (off: a connection a restart broke fails its statement, which is retried)
+    postgres_pre_ping: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -89,6 +92,7 @@ class Settings:
             jitsi_instance_url=(env.get("CAMPAIGNEVENTS_JITSI_INSTANCE_URL") or "").strip(),
             wa_account_id=int(env.get("CAMPAIGNEVENTS_WA_ACCOUNT_ID") or 1),
             trusted_proxies=int(env.get("CAMPAIGNEVENTS_TRUSTED_PROXIES") or 0),
+            postgres_pre_ping=_flag(env.get("CAMPAIGNEVENTS_POSTGRES_PRE_PING"), default=False),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -106,7 +110,7 @@ class Settings:
                 "POSTGRES_CONNECT_TIMEOUT": "5",
                 "POSTGRES_POOL_SIZE": "5",
                 "POSTGRES_MAX_OVERFLOW": "20",
-                "POSTGRES_PRE_PING": "y",
+                "POSTGRES_PRE_PING": "y" if self.postgres_pre_ping else "n",
             }
             if "schema" in query:
                 env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -168,6 +172,18 @@ def _failures(env: dict[str, str], name: str, default: tuple[int, int]) -> tuple
     if parsed[0] < 0 or parsed[1] < 1:
         raise ValueError(f"{name} must be COUNT/SECONDS (e.g. {default[0]}/{default[1]}), not {value!r}")
     return parsed
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    """``y``, ``yes``, ``1``, ``true`` or ``n``, ``no``, ``0``, ``false`` (any case); unset: ``default``."""
+    text = (value or "").strip().lower()
+    if not text:
+        return default
+    if text in ("y", "yes", "1", "true"):
+        return True
+    if text in ("n", "no", "0", "false"):
+        return False
+    raise ValueError(f"expected y or n, not {value!r}")
 
 
 def _local_secret(data_dir: Path) -> str:
