@@ -176,6 +176,57 @@ def tree_cpu_seconds(pids: tuple[int, ...]) -> float | None:
     return total / ticks
 
 
+class PostgresCpu:
+    """CPU seconds the local PostgreSQL server's processes (command name ``postgres``: backends,
+    WAL writer, checkpointer, ...) spent while the block ran, from /proc (0.0 elsewhere). Sampled
+    every ``interval`` seconds, so that a backend which exits inside the block (a child process's
+    connections) still counts up to its last sample; other clients of the same server count too,
+    so read it on an otherwise idle server."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="postgres-cpu", daemon=True)
+
+    @property
+    def seconds(self) -> float:
+        return sum(t - self.first.get(pid, 0.0) for pid, t in self.last.items())
+
+    def __enter__(self) -> PostgresCpu:
+        self.first = self._read()
+        self.last = dict(self.first)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.last.update(self._read())
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.last.update(self._read())
+
+    @staticmethod
+    def _read() -> dict[int, float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        found: dict[int, float] = {}
+        for entry in os.listdir("/proc") if Path("/proc").is_dir() else ():
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            comm, _, rest = stat.partition(" (")[2].rpartition(")")
+            if comm == "postgres":
+                fields = rest.split()
+                found[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+        return found
+
+
 class DiscardQueue:
     """A job queue for in-process set-ups: the dispatcher advances past the set-up's facts (the
     registration confirmations it would send are not what is measured) and enqueues nothing."""

@@ -41,6 +41,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,6 +55,7 @@ from sqlalchemy import func, select
 from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from bench.common import (
+    PostgresCpu,
     add_database_argument,
     check_local_url,
     database,
@@ -164,6 +166,35 @@ def read_and_decode_pages(services: Services) -> tuple[int, float]:
     head = services.app.recorder.max_notification_id() or 0
     events = sum(len(page) for page, _ in reader.pages(0, head))
     return events, time.perf_counter() - started
+
+
+@dataclass
+class CpuSplit:
+    """Where a step's wall-clock time went: its own process's CPU and PostgreSQL's (None on SQLite)."""
+
+    wall: float
+    process: float
+    postgres: float | None
+
+    def describe(self) -> str:
+        pg = "" if self.postgres is None else f", PostgreSQL's {self.postgres:.2f} s"
+        return f"wall {self.wall:.2f} s: its process's CPU {self.process:.2f} s{pg}"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def cpu_split(on_postgres: bool, own: Callable[[], float]) -> Iterator[CpuSplit]:
+    """Fill a ``CpuSplit`` for the block; ``own`` reads the CPU seconds of the process doing the work."""
+    split = CpuSplit(0.0, 0.0, None)
+    started, before = time.perf_counter(), own()
+    with PostgresCpu() if on_postgres else contextlib.nullcontext() as pg:
+        yield split
+    split.wall, split.process = time.perf_counter() - started, own() - before
+    split.postgres = pg.seconds if isinstance(pg, PostgresCpu) else None
 
 
 def child_peak_mib() -> float:
@@ -287,13 +318,15 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
             f"   catch-up events/s: {runs[-1].rate:,.0f} (the final run); "
             f"{built.events / total:,.0f} over all {len(runs)} runs ({total:.1f} s with the kills)"
         )
-        raw_events, raw_seconds = read_and_decode_pages(services)
+        with cpu_split(settings.is_postgres, time.process_time) as raw_cpu:
+            raw_events, raw_seconds = read_and_decode_pages(services)
         raw_rate = raw_events / raw_seconds if raw_seconds > 0 else 0.0
         print(
             f"   raw baseline, reading + decoding the same notifications in-process: {raw_events:,} events "
             f"in {raw_seconds:.1f} s = {raw_rate:,.0f} events/s; final catch-up / raw = "
             f"{runs[-1].rate / raw_rate if raw_rate else 0.0:.3f}"
         )
+        print(f"   raw baseline's {raw_cpu.describe()}")
         print(
             f"   peak RSS of the largest child so far (the projector runs): {child_peak_mib():,.0f} MiB; "
             f"this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
@@ -331,7 +364,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
         print(f"   peak RSS of the largest child (replay --verify, a projector): {child_peak_mib():,.0f} MiB")
 
         progress("replay: campaignevents replay --quiet, then replay --verify --quiet")
-        problems += replay_and_verify(env, args.max_seconds, raw_rate)
+        problems += replay_and_verify(env, args.max_seconds, raw_rate, settings.is_postgres)
 
     print(f"\nproblems: {len(problems)}")
     for problem in problems:
@@ -339,11 +372,14 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
     return 1 if problems else 0
 
 
-def replay_and_verify(env: dict[str, str], timeout: float, raw_rate: float) -> list[str]:
+def replay_and_verify(env: dict[str, str], timeout: float, raw_rate: float, on_postgres: bool) -> list[str]:
     """4. ``campaignevents replay`` (its own timing: the rebuild and the switch, without the
-    process's start-up) next to the raw baseline, then ``replay --verify`` of the switched tables."""
+    process's start-up) next to the raw baseline, then ``replay --verify`` of the switched tables.
+    Also where the replay's wall-clock time went: its process's CPU (start-up included) and, on
+    PostgreSQL, the server's: when they add up to the wall, the two never ran at once."""
     problems: list[str] = []
-    done = cli(env, "replay", "--quiet", timeout=timeout)
+    with cpu_split(on_postgres, children_cpu) as split:
+        done = cli(env, "replay", "--quiet", timeout=timeout)
     found = REPLAYED.search(done.stdout)
     print(f"\n4. replay: campaignevents replay --quiet, exit {done.returncode}")
     if found is None or done.returncode != 0:
@@ -354,6 +390,7 @@ def replay_and_verify(env: dict[str, str], timeout: float, raw_rate: float) -> l
             f"   replayed {int(found['events']):,} events in {float(found['seconds']):.1f} s = {rate:,.0f} "
             f"events/s; replay / raw = {rate / raw_rate if raw_rate else 0.0:.3f}"
         )
+        print(f"   the replay process, start-up included: {split.describe()}")
     checked = cli(env, "replay", "--verify", "--quiet", timeout=timeout)
     verified = VERIFIED.search(checked.stdout)
     print(f"   then replay --verify: {verified[0] if verified else checked.stdout[-200:]!r}")
