@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, delete, insert, tuple_
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table
 
 from domain import audiences
+from projections.bulk import delete_keys, insert_tuples
 
-CHUNK = 500
+KEY = ("event_id", "kind", "set_id")
 
 
 def sets_table(name: str, md: MetaData) -> Table:
@@ -41,11 +42,10 @@ class AttachedSets:
         return True
 
     def write(self, conn: Connection, table: Table) -> None:
-        """The batch's changes: every noted row deleted, the attached ones inserted again."""
+        """The batch's changes: every noted row deleted, the attached ones inserted again (nothing
+        when the batch noted none), with ``projections.bulk``."""
+        if not self.attached:
+            return
         keys = sorted(self.attached)
-        key = tuple_(table.c.event_id, table.c.kind, table.c.set_id)
-        for first in range(0, len(keys), CHUNK):
-            conn.execute(delete(table).where(key.in_(keys[first : first + CHUNK])))
-        rows = [{"event_id": e, "kind": k, "set_id": i} for (e, k, i) in keys if self.attached[(e, k, i)]]
-        for first in range(0, len(rows), CHUNK):
-            conn.execute(insert(table), rows[first : first + CHUNK])
+        delete_keys(conn, table, KEY, keys)
+        insert_tuples(conn, table, KEY, [k for k in keys if self.attached[k]])

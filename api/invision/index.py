@@ -25,7 +25,7 @@ while it stays (``api/kept.py``). A count of facts, not of batches: a replay reb
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,18 +40,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
-    delete,
-    insert,
-    update,
 )
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
 from domain import audiences, calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
 from projections.audience_sets import AttachedSets, sets_table
+from projections.bulk import delete_keys, insert_rows, insert_tuples, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
@@ -184,11 +180,11 @@ class Fold:
         self.applied = 0  # facts that changed a row: the revision moves by as many
 
     def prepare(self, events: Sequence[Any]) -> None:
-        wanted = sorted({str(e.originator_id) for e in events})
-        e = self.t.events
-        for chunk in _chunks(wanted):
-            for row in self.conn.execute(sa_select(e).where(e.c.aggregate_id.in_(chunk))).mappings():
-                self.rows[row["aggregate_id"]] = dict(row)
+        """Read the rows the batch touches, but those it creates (its first fact for them is the
+        creation: no row can be there yet)."""
+        wanted = sorted(_existing(events))
+        for row in rows_in(self.conn, self.t.events, "aggregate_id", wanted, CHUNK):
+            self.rows[row["aggregate_id"]] = row  # SQLite gives booleans as 0/1: written back as such
 
     def apply(self, e: Any) -> None:
         key = str(e.originator_id)
@@ -264,7 +260,10 @@ class Fold:
         self.expand[key] = e.timestamp
 
     def flush(self) -> None:
-        e, o = self.t.events, self.t.occurrences
+        """Write the batch: one driver-level statement per table and kind (``projections.bulk``),
+        none for a kind the batch has no rows for (a lone create: the event, its occurrences, its
+        organizer and the revision)."""
+        conn, e, o = self.conn, self.t.events, self.t.occurrences
         touched = [self.rows[k] for k in sorted(self.expand)]
         expanded: list[Row] = []
         for r in touched:
@@ -273,48 +272,52 @@ class Fold:
             r.update(served(r["start_utc"], r["end_utc"], state.get("schedule"), rows))
             if not r["deleted"]:
                 expanded += rows
-        if self.new:
-            self.conn.execute(insert(e), [self.rows[k] for k in sorted(self.new)])
+        insert_rows(conn, e, [self.rows[k] for k in sorted(self.new)])
         dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
-        if dirty:
-            columns = ("author", "posted", "title", "start_utc", "end_utc", "state", "deleted", *LISTED)
-            statement = (
-                update(e)
-                .where(e.c.aggregate_id == bindparam("k_key"))
-                .values({c: bindparam(f"v_{c}") for c in columns})
-            )
-            self.conn.execute(
-                statement, [{"k_key": r["aggregate_id"], **{f"v_{c}": r[c] for c in columns}} for r in dirty]
-            )
-        ids = [r["event_id"] for r in touched if r["aggregate_id"] not in self.new]
-        for chunk in _chunks(ids):
-            self.conn.execute(delete(o).where(o.c.event_id.in_(chunk)))
-        for chunk in _chunks(expanded):
-            self.conn.execute(insert(o), list(chunk))
+        update_rows(conn, e, ("aggregate_id",), UPDATED, dirty)
+        old = [(r["event_id"],) for r in touched if r["aggregate_id"] not in self.new]
+        delete_keys(conn, o, ("event_id",), old)  # their occurrences rewritten (a new event has none)
+        insert_rows(conn, o, expanded)
         self._organizers()
-        self.attached.write(self.conn, self.t.sets)
+        self.attached.write(conn, self.t.sets)
         if self.applied:
             rev = self.t.revision
-            moved = self.conn.execute(
-                update(rev).where(rev.c.id == 1).values(revision=rev.c.revision + self.applied)
+            q = conn.dialect.identifier_preparer.quote
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            moved = conn.exec_driver_sql(
+                f"UPDATE {q(rev.name)} SET revision = revision + {mark} WHERE id = 1", (self.applied,)
             ).rowcount
             if not moved:
-                self.conn.execute(insert(rev), [{"id": 1, "revision": self.applied}])
+                insert_tuples(conn, rev, ("id", "revision"), [(1, self.applied)])
 
     def _organizers(self) -> None:
+        """Each noted event's organizers replaced (an event the batch creates has none to delete)."""
         g = self.t.organizers
         changed = sorted(self.organizers)
-        for chunk in _chunks(changed):
-            self.conn.execute(delete(g).where(g.c.event_id.in_(chunk)))
-        rows = [{"event_id": e, "user_id": u} for e in changed for u in sorted(self.organizers[e])]
-        for chunk in _chunks(rows):
-            self.conn.execute(insert(g), list(chunk))
+        created = {self.rows[k]["event_id"] for k in self.new}
+        delete_keys(self.conn, g, ("event_id",), [(e,) for e in changed if e not in created])
+        rows = [(e, u) for e in changed for u in sorted(self.organizers[e])]
+        insert_tuples(self.conn, g, ("event_id", "user_id"), rows)
+
+
+def _existing(events: Sequence[Any]) -> set[str]:
+    """The keys of ``events`` whose first fact in the batch is not their creation."""
+    seen: set[str] = set()
+    wanted: set[str] = set()
+    for e in events:
+        key = str(e.originator_id)
+        if key not in seen:
+            seen.add(key)
+            if not isinstance(e, EventRegistration.RegistrationEnabled):
+                wanted.add(key)
+    return wanted
 
 
 LISTED = (
     "calendar_id", "hidden", "for_everyone", "locked", "featured", "span_start", "span_end", "repeats",
     "page", "recurrence", "first_end",
 )  # fmt: skip
+UPDATED = ("author", "posted", "title", "start_utc", "end_utc", "state", "deleted", *LISTED)
 
 
 def served(start_utc: str, end_utc: str, schedule: Row | None, rows: list[Row]) -> Row:
@@ -332,11 +335,6 @@ def served(start_utc: str, end_utc: str, schedule: Row | None, rows: list[Row]) 
         "recurrence": (schedule or {}).get("recurrence"),
         "first_end": first_end,
     }
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for first in range(0, len(values), CHUNK):
-        yield values[first : first + CHUNK]
 
 
 class InvisionProjection:

@@ -19,7 +19,7 @@ table is rebuilt from the log like every read model."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,17 +35,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
-    insert,
-    update,
 )
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 
 from api.wildapricot.query import name_key, text_index
 from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from projections.audience_sets import AttachedSets, sets_table
+from projections.bulk import insert_rows, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.schema import Tables
 
@@ -157,12 +154,13 @@ class Fold:
         self.attached = AttachedSets()
 
     def prepare(self, events: Sequence[Any]) -> None:
-        wanted = sorted({str(e.originator_id) for e in events})
-        for chunk in _chunks(wanted):
-            for row in self.conn.execute(
-                sa_select(self.t).where(self.t.c.aggregate_id.in_(chunk))
-            ).mappings():
-                self.rows[row["aggregate_id"]] = dict(row)
+        """Read the rows the batch touches, but those it creates (its first fact for them is the
+        creation: no row can be there yet)."""
+        for row in rows_in(self.conn, self.t, "aggregate_id", sorted(_existing(events)), CHUNK):
+            for part in ("start_date", "end_date"):  # SQLite gives dates as text (booleans as 0/1)
+                if isinstance(row[part], str):
+                    row[part] = date.fromisoformat(row[part])
+            self.rows[row["aggregate_id"]] = row
 
     def apply(self, e: Any) -> None:
         key = str(e.originator_id)
@@ -239,29 +237,41 @@ class Fold:
         return True
 
     def flush(self) -> None:
-        t = self.t
+        """Write the batch: one driver-level statement per kind (``projections.bulk``), none for a
+        kind the batch has no rows for (a lone create: its row alone)."""
         self.attached.write(self.conn, self.sets)
-        if self.new:
-            self.conn.execute(insert(t), [self.rows[k] for k in sorted(self.new)])
+        insert_rows(self.conn, self.t, self._stored([self.rows[k] for k in sorted(self.new)]))
         dirty = [self.rows[k] for k in sorted(self.changed - self.new)]
-        if dirty:
-            columns = (
-                "name_key", "start_date", "end_date", "start_utc", "end_utc", "registration_enabled",
-                "text_index", "state", "deleted", "hidden", "for_everyone",
-            )  # fmt: skip
-            statement = (
-                update(t)
-                .where(t.c.aggregate_id == bindparam("k_key"))
-                .values({c: bindparam(f"v_{c}") for c in columns})
-            )
-            self.conn.execute(
-                statement, [{"k_key": r["aggregate_id"], **{f"v_{c}": r[c] for c in columns}} for r in dirty]
-            )
+        update_rows(self.conn, self.t, ("aggregate_id",), UPDATED, self._stored(dirty))
+
+    def _stored(self, rows: list[Row]) -> list[Row]:
+        """``rows`` as the driver takes them: SQLite's dates as ISO text (as SQLAlchemy stores them)."""
+        if not rows or self.conn.dialect.name != "sqlite":
+            return rows
+        return [{**r, "start_date": _iso(r["start_date"]), "end_date": _iso(r["end_date"])} for r in rows]
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for first in range(0, len(values), CHUNK):
-        yield values[first : first + CHUNK]
+UPDATED = (
+    "name_key", "start_date", "end_date", "start_utc", "end_utc", "registration_enabled", "text_index",
+    "state", "deleted", "hidden", "for_everyone",
+)  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _existing(events: Sequence[Any]) -> set[str]:
+    """The keys of ``events`` whose first fact in the batch is not their creation."""
+    seen: set[str] = set()
+    wanted: set[str] = set()
+    for e in events:
+        key = str(e.originator_id)
+        if key not in seen:
+            seen.add(key)
+            if not isinstance(e, EventRegistration.RegistrationEnabled):
+                wanted.add(key)
+    return wanted
 
 
 def _fold(conn: Connection, tables: WaTables, events: Sequence[Any]) -> None:
