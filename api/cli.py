@@ -50,7 +50,15 @@ def init_db() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="open client connections held at once (waitress's own default, 100, left keep-alive "
+    "clients beyond the hundredth waiting unanswered)",
+)
+def serve(host: str, port: int, threads: int, connections: int) -> None:
     """Run the API on the embedded default (SQLite under ./var, jobs in-process)."""
     import waitress
 
@@ -64,7 +72,9 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app(settings, init=True, run_projector=True)
     stop = threading.Event()
     schedule.start_timer(settings.aggregation_interval, stop, app.extensions["campaignevents"].jobs)
-    server = waitress.create_server(app, sockets=[listener], threads=threads, ident="campaignevents")
+    server = waitress.create_server(
+        app, sockets=[listener], threads=threads, connection_limit=connections, ident="campaignevents"
+    )
     click.echo(f"campaignevents listening on http://{host}:{port}")
     try:
         server.run()
@@ -391,7 +401,6 @@ def _account_json(account: Account) -> dict[str, Any]:
 
 def _run_for(name: str, action: Callable[[], T]) -> T:
     """``_run`` for a command about the account ``name``: an unknown name says so in those words."""
-
 
     def named() -> T:
         try:
