@@ -141,3 +141,63 @@ def rows_in(
         chunk = tuple(values[first : first + size])
         for row in conn.exec_driver_sql(f"{head} IN ({', '.join(['?'] * len(chunk))})", chunk):
             yield dict(zip(names, row, strict=True))
+
+
+def max_in(
+    conn: Connection, table: Table, key: str, column: str, values: Sequence[Any], size: int = 500
+) -> Iterator[tuple[Any, Any]]:
+    """``(key, MAX(column))`` of the rows of ``table`` whose ``key`` is one of ``values``: one pair
+    per key that has rows (as the driver returns them), ``size`` values per statement on SQLite."""
+    if not values:
+        return
+    q = _quote
+    k = q(conn, key)
+    head = f"SELECT {k}, MAX({q(conn, column)}) FROM {q(conn, table.name)} WHERE {k}"
+    if not _sqlite(conn):  # one array parameter, as rows_in
+        sql = f"{head} = ANY(%s::{_pg_type(conn, table, key)}[]) GROUP BY {k}"
+        for found, top in conn.exec_driver_sql(sql, (list(values),)):
+            yield found, top
+        return
+    for first in range(0, len(values), size):
+        chunk = tuple(values[first : first + size])
+        sql = f"{head} IN ({', '.join(['?'] * len(chunk))}) GROUP BY {k}"
+        for found, top in conn.exec_driver_sql(sql, chunk):
+            yield found, top
+
+
+def max_of(conn: Connection, table: Table, column: str) -> int:
+    """``MAX(column)`` over all of ``table`` (0 for no rows)."""
+    found = conn.exec_driver_sql(f"SELECT MAX({_quote(conn, column)}) FROM {_quote(conn, table.name)}")
+    return int(found.scalar() or 0)
+
+
+def upsert_tuples(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    keys: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    assignments: str,
+) -> None:
+    """Insert ``values`` (tuples in the order of ``names``, no two with the same ``keys``); a row
+    whose ``keys`` are taken is updated instead, by ``assignments``: the text of ``SET``, in which
+    ``{table}`` stands for the stored row (the table's quoted name) and ``excluded`` for the values
+    given (``INSERT ... ON CONFLICT (keys) DO UPDATE``, SQLite and PostgreSQL alike). One statement:
+    an ``executemany`` on SQLite, one ``unnest`` of an array per column on PostgreSQL."""
+    if not values:
+        return
+    q = _quote
+    name = q(conn, table.name)
+    columns = ", ".join(q(conn, n) for n in names)
+    conflict = (
+        f"ON CONFLICT ({', '.join(q(conn, k) for k in keys)}) DO UPDATE SET {assignments.format(table=name)}"
+    )
+    if _sqlite(conn):
+        marks = ", ".join(["?"] * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {name} ({columns}) VALUES ({marks}) {conflict}", list(values))
+        return
+    source = _unnest(conn, table, names)
+    conn.exec_driver_sql(
+        f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {source} {conflict}",
+        _columns(values, len(names)),
+    )

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from domain.accounts import Account
@@ -31,7 +31,7 @@ from domain.participants import Participant, participant_id
 from domain.registration import DETAIL_FACTS, ROLE_CREATOR, EventRegistration
 from domain.worklist import Worklist
 from projections import content_history, place_history, poll_history, schedule_history
-from projections.bulk import insert_rows, rows_in, update_rows
+from projections.bulk import insert_rows, max_in, max_of, rows_in, update_rows
 from projections.schema import Tables
 
 NAME = "catalog"
@@ -85,11 +85,6 @@ PARTICIPANT_COLUMNS = (
     "aggregated",
 )
 ORGANIZER_COLUMNS = ("organizer_id", "role", "active")
-
-
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for first in range(0, len(values), size):
-        yield values[first : first + size]
 
 
 # What ``Fold.prepare`` reads for a fact, by its class (worked out once per class, not per fact).
@@ -151,6 +146,8 @@ class Fold:
         event_ids: set[int] = set()
         organizer_aggregates: set[str] = set()
         worklist_events: set[int] = set()
+        created: set[int] = set()  # events whose first fact in the batch is their creation
+        created_keys: set[str] = set()  # and their registrations' aggregate ids
         registering = False
         kinds = _KINDS
         for e in events:
@@ -159,7 +156,14 @@ class Fold:
                 kind = _kind(type(e))
             if kind == _OTHER:
                 continue
-            if kind in (_ENABLED, _EMAILED):
+            if kind == _ENABLED:
+                key = str(e.originator_id)
+                if e.event_id not in event_ids:
+                    created.add(e.event_id)
+                if key not in registration_ids:
+                    created_keys.add(key)
+                event_ids.add(e.event_id)
+            elif kind == _EMAILED:
                 event_ids.add(e.event_id)
             elif kind in (_REGISTRATION, _ORGANIZERS):
                 registration_ids.add(str(e.originator_id))
@@ -183,12 +187,16 @@ class Fold:
             self.t.history,
             self.t.worklist,
         )
-        for row in self._rows_in(r, r.c.aggregate_id, sorted(registration_ids)):
+        # nothing to read for what the batch creates: no row of it can be there yet (an event id
+        # is handed out with its creation, and every other fact about the event follows it)
+        for row in self._rows_in(r, r.c.aggregate_id, sorted(registration_ids - created_keys)):
             self.registrations[row["aggregate_id"]] = row
             event_ids.add(row["event_id"])
+            created.discard(row["event_id"])
         for row in self._rows_in(p, p.c.aggregate_id, sorted(participant_ids)):
             self.participants[row["aggregate_id"]] = row
             event_ids.add(row["event_id"])
+            created.discard(row["event_id"])
         organizer_events = sorted(
             self.registrations[a]["event_id"] for a in organizer_aggregates if a in self.registrations
         )
@@ -196,8 +204,10 @@ class Fold:
             self.organizers.setdefault(event_id, {})
         for row in self._rows_in(o, o.c.event_id, organizer_events):
             self.organizers[row["event_id"]][row["user_id"]] = row
+        self.next_entry.update(dict.fromkeys(created, 1))  # a created event's history starts here
+        stored = sorted(event_ids - created)
         self.next_entry.update(
-            {event_id: top + 1 for event_id, top in self._max_by_event(h, h.c.entry_id, sorted(event_ids))}
+            {event_id: top + 1 for event_id, top in self._max_by_event(h, h.c.entry_id, stored)}
         )
         self.worklist_top.update(self._max_by_event(w, w.c.position, sorted(worklist_events)))
         if registering:
@@ -207,20 +217,14 @@ class Fold:
         return rows_in(self.conn, table, column.name, values, CHUNK)
 
     def _max_by_event(self, table: Table, column: Any, event_ids: Sequence[int]) -> Iterable[tuple[int, int]]:
+        """Each event's top ``column`` (0 for none): driver statements (``projections.bulk``)."""
         found: dict[int, int] = dict.fromkeys(event_ids, 0)
-        for chunk in _chunks(event_ids):
-            query = (
-                select(table.c.event_id, func.max(column))
-                .where(table.c.event_id.in_(chunk))
-                .group_by(table.c.event_id)
-            )
-            for event_id, top in self.conn.execute(query):
-                found[event_id] = top or 0
+        for event_id, top in max_in(self.conn, table, "event_id", column.name, event_ids, CHUNK):
+            found[event_id] = top or 0
         return found.items()
 
     def _max_participant_id(self) -> int:
-        p = self.t.participants
-        return int(self.conn.execute(select(func.coalesce(func.max(p.c.participant_id), 0))).scalar_one())
+        return max_of(self.conn, self.t.participants, "participant_id")
 
     # --- the rows, in memory ------------------------------------------------------------------
 

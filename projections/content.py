@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from domain import calendars, content, moderation
 from domain.calendars import Calendar
 from domain.registration import EventRegistration
+from projections.bulk import insert_rows
 from projections.readmodel import ReadModel, create_missing
 from projections.schema import ContentTables, define_content
 from projections.store import ReadStore
@@ -106,8 +107,7 @@ class Fold:
 
     def flush(self) -> None:
         c, k, tg = self.t.content, self.t.calendars, self.t.tags
-        if self.new:
-            self.conn.execute(insert(c), [self.rows[key] for key in self.new])
+        insert_rows(self.conn, c, [self.rows[key] for key in self.new])  # a driver statement, none for none
         _update(self.conn, c, "aggregate_id", CONTENT_COLUMNS, [self.rows[key] for key in sorted(self.dirty)])
         if self.tags:
             for chunk in _chunks(sorted(self.tags)):
@@ -117,10 +117,8 @@ class Fold:
                 for event_id, tags in sorted(self.tags.items())
                 for n, tag in enumerate(tags)
             ]
-            if rows:
-                self.conn.execute(insert(tg), rows)
-        if self.calendars_new:
-            self.conn.execute(insert(k), [self.calendars[key] for key in self.calendars_new])
+            insert_rows(self.conn, tg, rows)
+        insert_rows(self.conn, k, [self.calendars[key] for key in self.calendars_new])
         dirty = [self.calendars[key] for key in sorted(self.calendars_dirty)]
         _update(self.conn, k, "aggregate_id", CALENDAR_COLUMNS, dirty)
 

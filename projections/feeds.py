@@ -33,7 +33,7 @@ from domain.audiences import Audience
 from domain.participants import Participant
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule
-from projections.bulk import delete_keys, insert_rows, rows_in, update_rows
+from projections.bulk import delete_keys, insert_rows, rows_in, update_rows, upsert_tuples
 from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
 from projections.polls import define as define_polls
 from projections.readmodel import ReadModel, create_missing
@@ -207,8 +207,11 @@ class Fold:
         created: set[str] = set()  # enabled in this batch: no row yet, nothing to read for it
         participants: set[str] = set()
         organizers_set: set[str] = set()
-        for kind, key in facts:
+        joined: set[str] = set()  # participants whose first fact here is their registration
+        for (kind, key), e in zip(facts, events, strict=True):
             if kind == _PARTICIPANT:
+                if key not in participants and isinstance(e, Participant.ParticipantRegistered):
+                    joined.add(key)
                 participants.add(key)
             elif kind == _ENABLED:
                 created.add(key)
@@ -219,7 +222,7 @@ class Fold:
         ev, ln = self.t.events, self.t.links
         for found in rows_in(self.conn, ev, "aggregate_id", sorted(registrations - created), CHUNK):
             self.events[found["aggregate_id"]] = found
-        for found in rows_in(self.conn, ln, "aggregate_id", sorted(participants), CHUNK):
+        for found in rows_in(self.conn, ln, "aggregate_id", sorted(participants - joined), CHUNK):
             self._keep_link(found)
         organizing = sorted({self.events[k]["event_id"] for k in organizers_set if k in self.events})
         for found in rows_in(self.conn, ln, "event_id", organizing, CHUNK):
@@ -365,25 +368,24 @@ class Fold:
             self._touch(feed_key(role, user_id), modified[event_id])
 
     def _write_stamps(self) -> None:
+        """Each touched feed's stamp: a new feed's at revision 1, a known one's revision moved by
+        one and its last modified the later of the two. One upsert, nothing read first."""
         if not self.touched_feeds:
             return
-        st = self.t.stamps
-        keys = sorted(self.touched_feeds)
-        known = {found["feed"]: found for found in rows_in(self.conn, st, "feed", keys, CHUNK)}
-        fresh = [
-            {"feed": k, "revision": 1, "last_modified": self.touched_feeds[k]} for k in keys if k not in known
-        ]
-        insert_rows(self.conn, st, fresh)
-        moved = [
-            {
-                "feed": k,
-                "revision": known[k]["revision"] + 1,
-                "last_modified": max(known[k]["last_modified"], self.touched_feeds[k]),
-            }
-            for k in keys
-            if k in known
-        ]
-        update_rows(self.conn, st, ["feed"], ["revision", "last_modified"], moved)
+        later = "excluded.last_modified > {table}.last_modified"
+        if self.conn.dialect.name != "sqlite":  # compared as Python and SQLite do, by code point
+            later = 'excluded.last_modified COLLATE "C" > {table}.last_modified COLLATE "C"'
+        stamps = [(feed, 1, at) for feed, at in sorted(self.touched_feeds.items())]
+        upsert_tuples(
+            self.conn,
+            self.t.stamps,
+            ("feed", "revision", "last_modified"),
+            ("feed",),
+            stamps,
+            "revision = {table}.revision + 1, last_modified = CASE WHEN "
+            + later
+            + " THEN excluded.last_modified ELSE {table}.last_modified END",
+        )
 
 
 def apply(conn: Connection, t: FeedTables, events: Sequence[Any], renderer: Renderer) -> None:
