@@ -92,22 +92,42 @@ class Fold:
         self.outbox: list[Row] = []
         self.next_entry: int | None = None
         self.absent: set[str] = set()  # aggregate ids known to have no member row
+        self.unplaced: set[int] = set()  # event ids known to have no places row
 
     def prepare(self, events: Sequence[Any]) -> list[str]:
-        """Read every member row the batch touches with one query per chunk of ids; the facts'
-        aggregate ids as text, in their order (each converted once)."""
+        """Read every member row and every place row the batch touches, one query per table (per
+        chunk of keys); the facts' aggregate ids as text, in their order (each converted once).
+        A participant whose first fact in the batch is its ``ParticipantRegistered`` (it creates
+        the aggregate) has no row yet: not read (a lone registration reads only its event's row)."""
         keys = [str(e.originator_id) for e in events]
-        wanted = {k for k, e in zip(keys, events, strict=True) if not isinstance(e, rules.PlacesSet)}
+        wanted: set[str] = set()
+        created: set[str] = set()
+        event_ids: set[int] = set()
+        for key, e in zip(keys, events, strict=True):
+            if isinstance(e, rules.PlacesSet):
+                event_ids.add(e.event_id)
+                continue
+            if isinstance(e, Participant.ParticipantRegistered):
+                event_ids.add(e.event_id)
+                if key not in wanted:
+                    created.add(key)
+            if key not in created:
+                wanted.add(key)
         for row in rows_in(self.conn, self.t.members, "aggregate_id", sorted(wanted)):
             self.members[row["aggregate_id"]] = row
-        self.absent = wanted - self.members.keys()
+            event_ids.add(row["event_id"])
+        self.absent = (wanted | created) - self.members.keys()
+        for row in rows_in(self.conn, self.t.places, "event_id", sorted(event_ids)):
+            self.places[row["event_id"]] = row
+        self.unplaced = event_ids - self.places.keys()
         return keys
 
     # --- rows ------------------------------------------------------------------------------
     def place(self, event_id: int) -> Row:
         if event_id not in self.places:
-            p = self.t.places
-            found = self.conn.execute(select(p).where(p.c.event_id == event_id)).mappings().first()
+            found = None
+            if event_id not in self.unplaced:  # read in prepare: only an event it did not know
+                found = next(rows_in(self.conn, self.t.places, "event_id", [event_id]), None)
             if found is None:
                 row: Row = {
                     "event_id": event_id,
@@ -120,7 +140,7 @@ class Fold:
                 }
                 self.places_new.add(event_id)
             else:
-                row = dict(found)
+                row = found
             self.places[event_id] = row
         return self.places[event_id]
 
@@ -201,11 +221,10 @@ class Fold:
         self.set_status(member, rules.CONFIRMED if outcome == rules.PROMOTED else outcome, place)
         if not place["configured"]:
             return
-        if self.next_entry is None:
-            o = self.t.outbox
-            self.next_entry = int(
-                self.conn.execute(select(func.coalesce(func.max(o.c.entry_id), 0))).scalar_one()
-            )
+        if self.next_entry is None:  # the driver's own text: no expression compiled per batch
+            quote = self.conn.dialect.identifier_preparer.quote
+            last = f"SELECT COALESCE(MAX({quote('entry_id')}), 0) FROM {quote(self.t.outbox.name)}"
+            self.next_entry = int(self.conn.exec_driver_sql(last).scalar_one())
         self.next_entry += 1
         self.outbox.append(
             {

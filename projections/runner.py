@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, update
 from sqlalchemy.engine import Connection
 
 from projections import catalog
@@ -47,17 +47,26 @@ def advance(conn: Connection, tables: Tables, name: str, start: int, end: int) -
         raise PositionMoved(name)
 
 
-_ADVANCE_ALL: dict[Table, Any] = {}
+_ADVANCE_ALL: dict[tuple[str, str, int], str] = {}
 
 
-def _advance_all(t: Table) -> Any:
-    """One UPDATE moving several tracking rows from ``start`` to ``end`` (built once per table)."""
-    statement = _ADVANCE_ALL[t] = (
-        update(t)
-        .where(t.c.name.in_(bindparam("names", expanding=True)) & (t.c.position == bindparam("start")))
-        .values(position=bindparam("end"))
-    )
-    return statement
+def _advance_all(conn: Connection, t: Table, count: int) -> tuple[str, bool]:
+    """The driver's own UPDATE moving ``count`` tracking rows of ``t`` from ``start`` to ``end``
+    (built once per dialect, table and count: no expression compiled, no expanding IN processed
+    per batch), and whether it takes the names one parameter each (SQLite) or as one array."""
+    qmark = conn.dialect.paramstyle == "qmark"
+    key = (conn.dialect.name, t.name, count)
+    sql = _ADVANCE_ALL.get(key)
+    if sql is None:
+        quote = conn.dialect.identifier_preparer.quote
+        mark = "?" if qmark else "%s"
+        names = f"IN ({', '.join([mark] * count)})" if qmark else f"= ANY({mark})"
+        position = quote(t.c.position.name)
+        sql = _ADVANCE_ALL[key] = (
+            f"UPDATE {quote(t.name)} SET {position} = {mark} "
+            f"WHERE {position} = {mark} AND {quote(t.c.name.name)} {names}"
+        )
+    return sql, qmark
 
 
 class Projection(Protocol):
@@ -139,6 +148,7 @@ class Projector:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._unions: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # --- reading the log ----------------------------------------------------------------------
 
@@ -220,15 +230,40 @@ class Projector:
         """Apply one page to every projection; the log positions they advanced (0: caught up).
         Projections at the same position share one read and one decode of the union of their
         topics. With ``failed``, a projection's error is handed to it and the others go on."""
-        projections = list(self.projections if projections is None else projections)
-        positions = self.store.positions([p.name for p in projections])
+        return self._pass(projections, failed)[0]
+
+    def _pass(
+        self,
+        projections: Sequence[Projection] | None = None,
+        failed: Callable[[Projection, Exception], None] | None = None,
+        known: dict[str, int] | None = None,
+    ) -> tuple[int, bool]:
+        """``run_once``, and whether to pass again at once: True after a full page (the log goes
+        on past it) or when another projector (or a replay) had moved a position. False when
+        every projection applied up to the log's head as this pass read it: ``catch_up`` and
+        ``follow`` need no empty pass to learn that (a later write rings, or is polled).
+
+        ``known`` (``follow``'s own): the positions this projector last read or committed. While
+        the head is past all of them they are used as they are, without reading the tracking rows:
+        the tracking UPDATE still checks each (a position moved meanwhile fails it: nothing is
+        applied, ``known`` is forgotten and the next pass reads the rows)."""
+        projections = self.projections if projections is None else projections
+        names = [p.name for p in projections]
+        head = self.app.recorder.max_notification_id() or 0  # once, for every group
+        if known is not None and all(known.get(name, head) < head for name in names):
+            positions = {name: known[name] for name in names}
+        else:
+            positions = self.store.positions(names)
+            if known is not None:
+                known.update(positions)
         groups: dict[int, list[Projection]] = {}
         for p in projections:
             groups.setdefault(positions[p.name], []).append(p)
         advanced = 0
+        more = False
         for start, group in groups.items():
             try:
-                page, end = self.read_page(start, topics=_union(group))
+                page, end = self.read_page(start, head, topics=self._union(group))
             except Exception as error:
                 if failed is None:
                     raise
@@ -237,19 +272,40 @@ class Projector:
                 continue
             if end == start:
                 continue
+            more = more or end < head
             present = topics_of(page) if len(group) > 1 else None
             batches = [(p, facts_of(page, p.topics, present)) for p in group]
             if len(batches) > 1 and self._apply_together(start, end, batches):
                 advanced += (end - start) * len(batches)
+                if known is not None:
+                    known.update((p.name, end) for p in group)
                 continue
             for p, events in batches:  # one at a time: a failing projection does not hold the others
                 try:
-                    advanced += self._apply(p, start, end, events)
+                    moved = self._apply(p, start, end, events)
                 except Exception as error:
+                    if known is not None:
+                        known.pop(p.name, None)
                     if failed is None:
                         raise
                     failed(p, error)
-        return advanced
+                    continue
+                advanced += moved
+                if not moved:  # another projector moved it: read the tracking rows again
+                    more = True
+                    if known is not None:
+                        known.clear()
+                elif known is not None:
+                    known[p.name] = end
+        return advanced, more
+
+    def _union(self, group: list[Projection]) -> tuple[str, ...]:
+        """The topics ``group`` reads (the same groups come back every pass: computed once each)."""
+        key = tuple(p.name for p in group)
+        topics = self._unions.get(key)
+        if topics is None:
+            topics = self._unions[key] = _union(group)
+        return topics
 
     def _apply_together(self, start: int, end: int, batches: list[tuple[Projection, list[Any]]]) -> bool:
         """Projections at the same position applied in one transaction (one BEGIN and one commit
@@ -259,9 +315,8 @@ class Projector:
         names = [projection.name for projection, _ in batches]
         try:
             with self.store.engine.begin() as conn:
-                t = self.store.tables.tracking
-                statement = _ADVANCE_ALL[t] if t in _ADVANCE_ALL else _advance_all(t)
-                moved = conn.execute(statement, {"names": names, "start": start, "end": end})
+                sql, qmark = _advance_all(conn, self.store.tables.tracking, len(names))
+                moved = conn.exec_driver_sql(sql, (end, start, *names) if qmark else (end, start, names))
                 if moved.rowcount != len(names):
                     raise PositionMoved(",".join(names))
                 for projection, events in batches:
@@ -291,7 +346,8 @@ class Projector:
         return self._apply(projection, start, end, [e for _, e in page])
 
     def catch_up(self) -> None:
-        while self.run_once():
+        """Until every projection has applied what was written before the call."""
+        while self._pass()[1]:
             pass
 
     def follow(self, idle: float = 0.05, quickest: float = 0.005) -> None:
@@ -301,17 +357,19 @@ class Projector:
         self.store.bell.listen(self.wake)
         failures: dict[str, int] = {}
         retry_at: dict[str, float] = {}
+        known: dict[str, int] = {}  # the positions this loop last read or committed (see _pass)
         pause = quickest
         while not self._stop.is_set():
             now = time.monotonic()
             ready = [p for p in self.projections if now >= retry_at.get(p.name, 0.0)]
             failed: dict[str, Exception] = {}
-            advanced = 0
+            advanced, more = 0, False
             if ready:
                 try:
-                    advanced = self.run_once(ready, partial(_note, failed))
-                except Exception as problem:  # reading the positions failed: every projection waits
+                    advanced, more = self._pass(ready, partial(_note, failed), known)
+                except Exception as problem:  # reading the head or positions failed: every projection waits
                     failed.update((p.name, problem) for p in ready)
+                    known.clear()
             for p in ready:
                 if p.name not in failed:
                     failures[p.name] = 0
@@ -325,12 +383,16 @@ class Projector:
                     n,
                     exc_info=(type(cause), cause, cause.__traceback__),
                 )
+            if more:  # a full page, or a position another projector moved: on at once
+                pause = quickest
+                continue
             if advanced:
                 pause = quickest
-            else:  # idle: a ring (or wake()) cuts the wait short
-                self._wake.wait(pause)
-                self._wake.clear()
-                pause = min(idle, pause * 2)
+            # caught up with the head this pass read, or idle: no empty pass to learn it; a ring
+            # (or wake()) cuts the wait short, also one that came during the pass (still set)
+            self._wake.wait(pause)
+            self._wake.clear()
+            pause = min(idle, pause * 2)
 
     def wake(self) -> None:
         self._wake.set()

@@ -117,9 +117,19 @@ class ReadStore:
 
     def all_positions(self) -> dict[str, int]:
         """Every tracking row's position, in one read of the (few-row) tracking table; the
-        statement is the driver's own text, built once (no expression compiled per call)."""
-        with self.engine.connect() as conn:
-            return {name: int(position) for name, position in conn.exec_driver_sql(self._all_positions)}
+        statement is the driver's own text, built once (no expression compiled per call), run on
+        the pooled driver connection itself: no SQLAlchemy connection, and on SQLite no BEGIN (an
+        autocommit read of the last commit; the pool rolls back on return elsewhere)."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(self._all_positions)
+                return {name: int(position) for name, position in cursor.fetchall()}
+            finally:
+                cursor.close()
+        finally:
+            conn.close()
 
     def wait_for_all(self, position: int, names: tuple[str, ...], timeout: float = 5.0) -> bool:
         """Read-your-writes for a write that touches several read models: one ring, then one
