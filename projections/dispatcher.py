@@ -83,9 +83,13 @@ class Dispatcher:
                 )
             else:
                 version = event.originator_version
+                # a first registration names its user: the job asks first whether they can be
+                # told, without loading the participant (the job id is the fact's, as before)
+                named = (event.user_id,) if isinstance(event, Participant.ParticipantRegistered) else ()
                 self.queue.enqueue(
                     SEND_CONFIRMATION,
                     str(event.originator_id),
                     version,
+                    *named,
                     job_id=f"confirm-{event.originator_id}-{version}",
                 )

@@ -111,6 +111,11 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
     return sent
 
 
+def _may_receive(context: JobContext, user_id: int) -> bool:
+    account = context.app.account(user_id)
+    return account is not None and account.is_valid_recipient
+
+
 def _ahead(executor: Executor, load: Callable[[int], T], keys: list[int]) -> Iterator[Future[T]]:
     """``load(key)`` for each key in turn, run by ``executor`` up to ``LOOKAHEAD`` keys ahead of
     the one the caller is at (the recipients' accounts load while messages go out)."""
@@ -123,11 +128,17 @@ def _ahead(executor: Executor, load: Callable[[int], T], keys: list[int]) -> Ite
 
 
 @counted("send_confirmation")
-def send_confirmation(context: JobContext, participant_aggregate: str, version: int) -> bool:
+def send_confirmation(
+    context: JobContext, participant_aggregate: str, version: int, user_id: int | None = None
+) -> bool:
     """The registration confirmation a new (or returning) registrant gets; sent once per
     registration fact, whoever runs the job how many times. Not for a request on an event whose
-    organizers set places: what the places fold decided is told instead (workers/places.py)."""
+    organizers set places: what the places fold decided is told instead (workers/places.py).
+    ``user_id``: the registrant, when the fact named them (jobs enqueued before it was passed, and
+    those of a re-registration, find them through the participant)."""
     app, mail = context.app, context.mail
+    if user_id is not None and not _may_receive(context, user_id):
+        return False  # nobody to tell, whatever else holds: asked first, without the participant
     participant = app.participant_by_aggregate(UUID(participant_aggregate))
     if participant is None:
         return False
