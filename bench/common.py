@@ -157,12 +157,12 @@ def join_all(threads: list[threading.Thread], stop: threading.Event) -> None:
         raise
 
 
-def tree_cpu_seconds(pids: tuple[int, ...]) -> float | None:
-    """User + system CPU seconds of ``pids`` and their direct children, from /proc (None elsewhere)."""
-    if not pids or not Path("/proc").is_dir():
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def proc_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command name, the fields after it) of every process in /proc (none elsewhere); field
+    k of proc(5) is ``fields[k - 3]``: the parent's pid ``fields[1]``, user and system CPU ticks
+    ``fields[11]`` and ``fields[12]``."""
+    if not Path("/proc").is_dir():
+        return
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -170,10 +170,19 @@ def tree_cpu_seconds(pids: tuple[int, ...]) -> float | None:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": field k of proc(5) is k - 3
-        if int(entry) in pids or int(fields[1]) in pids:
+        comm, _, rest = stat.partition(" (")[2].rpartition(")")  # the name may hold spaces
+        yield int(entry), comm, rest.split()
+
+
+def tree_cpu_seconds(pids: tuple[int, ...]) -> float | None:
+    """User + system CPU seconds of ``pids`` and their direct children, from /proc (None elsewhere)."""
+    if not pids or not Path("/proc").is_dir():
+        return None
+    total = 0
+    for pid, _, fields in proc_stats():
+        if pid in pids or int(fields[1]) in pids:
             total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class PostgresCpu:
@@ -212,19 +221,11 @@ class PostgresCpu:
     @staticmethod
     def _read() -> dict[int, float]:
         ticks = os.sysconf("SC_CLK_TCK")
-        found: dict[int, float] = {}
-        for entry in os.listdir("/proc") if Path("/proc").is_dir() else ():
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            comm, _, rest = stat.partition(" (")[2].rpartition(")")
-            if comm == "postgres":
-                fields = rest.split()
-                found[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
-        return found
+        return {
+            pid: (int(fields[11]) + int(fields[12])) / ticks
+            for pid, comm, fields in proc_stats()
+            if comm == "postgres"
+        }
 
 
 class DiscardQueue:

@@ -124,6 +124,20 @@ def facts_of(
     return [event for topic, event in page if topic in wanted]
 
 
+def existing(events: Sequence[Any], creation: type) -> set[str]:
+    """The aggregate ids (text) of ``events`` whose first fact in the batch is not ``creation``:
+    rows a fold must read, where the others it creates (an aggregate is created once, first)."""
+    seen: set[str] = set()
+    wanted: set[str] = set()
+    for e in events:
+        key = str(e.originator_id)
+        if key not in seen:
+            seen.add(key)
+            if not isinstance(e, creation):
+                wanted.add(key)
+    return wanted
+
+
 def topics_of(page: list[tuple[str, Any]]) -> frozenset[str]:
     """The topics a page holds (one pass, shared by every projection applied from it)."""
     return frozenset(topic for topic, _ in page)

@@ -49,6 +49,7 @@ from domain.schedule import Schedule, occurrences
 from projections.audience_sets import AttachedSets, sets_table
 from projections.bulk import delete_keys, insert_rows, insert_tuples, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
+from projections.runner import existing
 from projections.schema import Tables
 
 NAME = "invision"
@@ -182,7 +183,7 @@ class Fold:
     def prepare(self, events: Sequence[Any]) -> None:
         """Read the rows the batch touches, but those it creates (its first fact for them is the
         creation: no row can be there yet)."""
-        wanted = sorted(_existing(events))
+        wanted = sorted(existing(events, EventRegistration.RegistrationEnabled))
         for row in rows_in(self.conn, self.t.events, "aggregate_id", wanted, CHUNK):
             self.rows[row["aggregate_id"]] = row  # SQLite gives booleans as 0/1: written back as such
 
@@ -298,19 +299,6 @@ class Fold:
         delete_keys(self.conn, g, ("event_id",), [(e,) for e in changed if e not in created])
         rows = [(e, u) for e in changed for u in sorted(self.organizers[e])]
         insert_tuples(self.conn, g, ("event_id", "user_id"), rows)
-
-
-def _existing(events: Sequence[Any]) -> set[str]:
-    """The keys of ``events`` whose first fact in the batch is not their creation."""
-    seen: set[str] = set()
-    wanted: set[str] = set()
-    for e in events:
-        key = str(e.originator_id)
-        if key not in seen:
-            seen.add(key)
-            if not isinstance(e, EventRegistration.RegistrationEnabled):
-                wanted.add(key)
-    return wanted
 
 
 LISTED = (

@@ -44,6 +44,7 @@ from domain.registration import DETAIL_FACTS, EventRegistration
 from projections.audience_sets import AttachedSets, sets_table
 from projections.bulk import insert_rows, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
+from projections.runner import existing
 from projections.schema import Tables
 
 NAME = "wildapricot"
@@ -156,7 +157,8 @@ class Fold:
     def prepare(self, events: Sequence[Any]) -> None:
         """Read the rows the batch touches, but those it creates (its first fact for them is the
         creation: no row can be there yet)."""
-        for row in rows_in(self.conn, self.t, "aggregate_id", sorted(_existing(events)), CHUNK):
+        wanted = sorted(existing(events, EventRegistration.RegistrationEnabled))
+        for row in rows_in(self.conn, self.t, "aggregate_id", wanted, CHUNK):
             for part in ("start_date", "end_date"):  # SQLite gives dates as text (booleans as 0/1)
                 if isinstance(row[part], str):
                     row[part] = date.fromisoformat(row[part])
@@ -259,19 +261,6 @@ UPDATED = (
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-def _existing(events: Sequence[Any]) -> set[str]:
-    """The keys of ``events`` whose first fact in the batch is not their creation."""
-    seen: set[str] = set()
-    wanted: set[str] = set()
-    for e in events:
-        key = str(e.originator_id)
-        if key not in seen:
-            seen.add(key)
-            if not isinstance(e, EventRegistration.RegistrationEnabled):
-                wanted.add(key)
-    return wanted
 
 
 def _fold(conn: Connection, tables: WaTables, events: Sequence[Any]) -> None:
