@@ -111,11 +111,6 @@ def send_mailing(context: JobContext, mailing_id: str) -> int:
     return sent
 
 
-def _may_receive(context: JobContext, user_id: int) -> bool:
-    account = context.app.account(user_id)
-    return account is not None and account.is_valid_recipient
-
-
 def _ahead(executor: Executor, load: Callable[[int], T], keys: list[int]) -> Iterator[Future[T]]:
     """``load(key)`` for each key in turn, run by ``executor`` up to ``LOOKAHEAD`` keys ahead of
     the one the caller is at (the recipients' accounts load while messages go out)."""
@@ -137,12 +132,14 @@ def send_confirmation(
     ``user_id``: the registrant, when the fact named them (jobs enqueued before it was passed, and
     those of a re-registration, find them through the participant)."""
     app, mail = context.app, context.mail
-    if user_id is not None and not _may_receive(context, user_id):
+    user = None if user_id is None else app.account(user_id)
+    if user_id is not None and (user is None or not user.is_valid_recipient):
         return False  # nobody to tell, whatever else holds: asked first, without the participant
     participant = app.participant_by_aggregate(UUID(participant_aggregate))
     if participant is None:
         return False
-    user = app.account(participant.user_id)
+    if user is None or user.user_id != participant.user_id:
+        user = app.account(participant.user_id)
     if user is None or not user.is_valid_recipient:
         return False  # nobody to tell, whatever else holds (so asked first: the cheapest answer)
     notice = uuid5(ROOT, f"notice:confirmation:{participant_aggregate}:{version}")
