@@ -36,6 +36,7 @@ should a new one be found.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -499,6 +500,7 @@ json_values = st.recursive(
 containers = st.lists(json_values, max_size=3) | st.dictionaries(st.text(max_size=6), json_values, max_size=3)
 numbers = st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
 not_strings = st.booleans() | numbers | containers  # and not null
+not_timestamps = st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | containers  # (ints: Unix)
 not_bools = st.text(max_size=12) | numbers | containers
 not_ints = (
     st.text(max_size=12) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | containers
@@ -552,11 +554,18 @@ def edge_text(required: tuple[str, ...], *, surrogates: bool = True) -> st.Searc
     ``required``."""
     pieces = st.sampled_from(("a", "Z", "7", " ", "-", *HARD, *SOFT, *(SURROGATES if surrogates else ())))
     return st.builds(
-        lambda before, must, after: "".join(before) + must + "".join(after),
+        lambda before, must, after: _unpaired("".join(before) + must + "".join(after)),
         st.lists(pieces, max_size=6),
         st.sampled_from(required),
         st.lists(pieces, max_size=6),
     )
+
+
+def _unpaired(text: str) -> str:
+    """``text`` with an ``a`` between a high surrogate and a low one right after it: the two pieces
+    side by side would be a valid pair (``"\\ud800\\udc00"`` in JSON is U+10000, a valid
+    character), not the lone surrogates they stand for."""
+    return re.sub("([\ud800-\udbff])(?=[\udc00-\udfff])", "\\1a", text)
 
 
 def one_of_list(item: st.SearchStrategy[Any], valid: list[Any]) -> st.SearchStrategy[list[Any]]:
@@ -569,7 +578,7 @@ def one_of_list(item: st.SearchStrategy[Any], valid: list[Any]) -> st.SearchStra
 def wrong_type(kind: str, required: bool) -> st.SearchStrategy[Any]:
     null = [st.none()] if required else []
     if kind == TIMESTAMP:  # JSON integers are timestamps too
-        return st.one_of(st.booleans(), st.floats(allow_nan=False, allow_infinity=False), containers, *null)
+        return st.one_of(not_timestamps, *null)
     if kind == TOKEN:
         return not_strings | st.text(min_size=1, max_size=12)
     if kind in STRINGY:
@@ -607,8 +616,11 @@ def wrong_type(kind: str, required: bool) -> st.SearchStrategy[Any]:
             st.none(),
             not_arrays,
             one_of_list(not_objects, [SESSION]),
-            st.sampled_from(["id", "start", "end", "title"]).flatmap(
+            st.sampled_from(["id", "title"]).flatmap(
                 lambda name: not_strings.map(lambda v: [{**SESSION, name: v}])
+            ),
+            st.sampled_from(["start", "end"]).flatmap(  # a session's times are timestamps (integers too)
+                lambda name: (not_timestamps | st.none()).map(lambda v: [{**SESSION, name: v}])
             ),
         )
     if kind == DATES:
