@@ -256,10 +256,14 @@ class Fold:
             del sets[key]
 
     def purge_sets(self, keys: set[Key]) -> None:
+        """The sets ``keys`` are gone: their rows in the tables (``flush``) and those this batch
+        noted before (an event's link made earlier in the batch goes too, as in a batch of its own)."""
         self.purged_sets |= keys
         for sets in self.sets.values():
             for k in keys & set(sets):
                 del sets[k]
+        linked = self.rows["event_sets"]
+        linked.update(dict.fromkeys(k for k in linked if (k[1], k[2]) in keys))
         for d in [d for d in self.deltas if (d[1], d[2]) in keys]:
             del self.deltas[d]
 

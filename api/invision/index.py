@@ -15,7 +15,8 @@ status are read from the domain's read models for the page's rows only.
 
 The visibility rule's inputs (``policies.can_see_event``) are the index's own: the moderation flag
 (``hidden``), the audience (``for_everyone``; the attached groups and subgroups in
-``rm_invision_event_sets``) and, for "its own organizers", a copy of the active organizers
+``rm_invision_event_sets``, whose rows go with a deleted group or subgroup:
+``projections/audience_sets.py``) and, for "its own organizers", a copy of the active organizers
 (``rm_invision_organizers``, from the creation and ``OrganizersSet``); ``rm_invision_revision``
 counts the facts the fold applied (one row): every change to what a list can hold or how it is
 ordered moves it, in the transaction that moves the tracking position, and nothing else does (a
@@ -46,7 +47,7 @@ from sqlalchemy.engine import Connection
 from domain import audiences, calendars, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
 from domain.schedule import Schedule, occurrences
-from projections.audience_sets import AttachedSets, sets_table
+from projections.audience_sets import DELETIONS, SETS_INDEX, AttachedSets, refold_if_sets_outdated, sets_table
 from projections.bulk import delete_keys, insert_rows, insert_tuples, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.runner import existing
@@ -75,6 +76,7 @@ FACTS: tuple[type[Any], ...] = (
     moderation.EventUnfeatured,
     EventRegistration.OrganizersSet,
     *audiences.AUDIENCE_FACTS,
+    *DELETIONS,
 )
 # a calendar's live events in id order (the list's default order: no sort, page 1 reads 25
 # entries), with every other filter's column there to check without reading the table
@@ -188,6 +190,9 @@ class Fold:
             self.rows[row["aggregate_id"]] = row  # SQLite gives booleans as 0/1: written back as such
 
     def apply(self, e: Any) -> None:
+        if self.attached.fold_deletion(e):  # a group or subgroup: its rows go, in every event
+            self.applied += 1
+            return
         key = str(e.originator_id)
         if isinstance(e, EventRegistration.RegistrationEnabled):
             d = e.details
@@ -328,7 +333,11 @@ def served(start_utc: str, end_utc: str, schedule: Row | None, rows: list[Row]) 
 class InvisionProjection:
     name = NAME
     topics: tuple[str, ...] = TOPICS
-    read_model = ReadModel(define, lambda conn, t, events: InvisionProjection(t).apply(conn, t, events))
+    read_model = ReadModel(
+        define,
+        lambda conn, t, events: InvisionProjection(t).apply(conn, t, events),
+        load_indexes=(SETS_INDEX,),
+    )
 
     def __init__(self, tables: IndexTables | None = None) -> None:
         self.tables = tables or define()
@@ -343,11 +352,12 @@ class InvisionProjection:
 
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the list's
-    columns and index (``LIST_INDEX``: the audience's ``for_everyone`` is its latest) or without the
-    organizers, revision and audience tables are dropped and folded again from the start of the log."""
+    columns and index (``LIST_INDEX``: the audience's ``for_everyone`` is its latest), without the
+    organizers, revision and audience tables, or whose audience table predates the deletions of
+    groups and subgroups (``SETS_INDEX``) are dropped and folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
-    refold_if_outdated(store, NAME, tables, LIST_INDEX)
+    refold_if_outdated(store, NAME, tables, LIST_INDEX) or refold_if_sets_outdated(store, NAME, tables)
     create_missing(store.engine, tables)
 
 

@@ -7,9 +7,10 @@ tags). ``Tags in`` reads the content model's ``rm_event_tags`` (indexed on ``(ta
 
 It also keeps the inputs of the visibility rule (``policies.can_see_event``): the moderation flag
 (``hidden``) and the audience (``for_everyone``; the attached groups and subgroups in
-``rm_wa_event_sets``), so that a list's filter, order and OFFSET walk one covering index
-(``LIST_INDEX``) without joining another table for every skipped row. The rule itself stays in
-domain/policies.py; api/wildapricot/reads.py writes it as a condition over these columns.
+``rm_wa_event_sets``, whose rows go with a deleted group or subgroup:
+``projections/audience_sets.py``), so that a list's filter, order and OFFSET walk one covering
+index (``LIST_INDEX``) without joining another table for every skipped row. The rule itself stays
+in domain/policies.py; api/wildapricot/reads.py writes it as a condition over these columns.
 
 Its own tracking row (``NAME``) and table; a batch is folded set-based in the projector's
 transaction (the rows it touches read with one query per chunk, facts folded in log order, each
@@ -41,7 +42,7 @@ from sqlalchemy.engine import Connection
 from api.wildapricot.query import name_key, text_index
 from domain import audiences, content, moderation, scheduling
 from domain.registration import DETAIL_FACTS, EventRegistration
-from projections.audience_sets import AttachedSets, sets_table
+from projections.audience_sets import DELETIONS, SETS_INDEX, AttachedSets, refold_if_sets_outdated, sets_table
 from projections.bulk import insert_rows, rows_in, update_rows
 from projections.readmodel import ReadModel, create_missing, refold_if_outdated
 from projections.runner import existing
@@ -66,6 +67,7 @@ FACTS: tuple[type[Any], ...] = (
     moderation.EventHidden,
     moderation.EventShown,
     *audiences.AUDIENCE_FACTS,
+    *DELETIONS,
 )
 # the order the lists read (start, id) with every column a filter or the visibility rule checks
 # after it, so filter + order + OFFSET walk this index alone (no table row read for a skipped event)
@@ -165,6 +167,8 @@ class Fold:
             self.rows[row["aggregate_id"]] = row
 
     def apply(self, e: Any) -> None:
+        if self.attached.fold_deletion(e):  # a group or subgroup: its rows go, in every event
+            return
         key = str(e.originator_id)
         if isinstance(e, EventRegistration.RegistrationEnabled):
             d = e.details
@@ -274,7 +278,8 @@ def _fold(conn: Connection, tables: WaTables, events: Sequence[Any]) -> None:
 class WildApricotProjection:
     name = NAME
     topics: tuple[str, ...] = TOPICS
-    read_model = ReadModel(define, _fold, load_indexes=(("aggregate_id",),))  # replay (readmodel.py)
+    # replay (readmodel.py); the audience sets' index: a deletion of a group or subgroup reads through it
+    read_model = ReadModel(define, _fold, load_indexes=(("aggregate_id",), SETS_INDEX))
 
     def __init__(self, tables: WaTables | None = None) -> None:
         self.tables = tables or define()
@@ -285,9 +290,10 @@ class WildApricotProjection:
 
 def create(store: Any) -> None:
     """The tracking row and tables (idempotent): for ``init-db``. Tables from before the visibility
-    rule's columns and the list's index (``LIST_INDEX``), or without the audience table, are dropped
-    and folded again from the start of the log."""
+    rule's columns and the list's index (``LIST_INDEX``), without the audience table, or whose
+    audience table predates the deletions of groups and subgroups (``SETS_INDEX``) are dropped and
+    folded again from the start of the log."""
     store.create((NAME,))
     tables = define()
-    refold_if_outdated(store, NAME, tables, LIST_INDEX)
+    refold_if_outdated(store, NAME, tables, LIST_INDEX) or refold_if_sets_outdated(store, NAME, tables)
     create_missing(store.engine, tables)
