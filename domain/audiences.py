@@ -3,6 +3,13 @@ the members of the groups and subgroups attached to it. Only they (and the event
 it, in every API (``policies.can_see_event``: to anyone else it does not exist; DatePoll's own
 single read excepted), and only they may vote on it (``domain/polls.py``).
 
+A deleted group or subgroup admits no one (DatePoll's delete takes its memberships and its events'
+links with it; an event for it alone stays not for everyone, seen by its moderators only). Neither
+the event nor the accounts record that, so an audience is asked about with its live sets only: the
+read models drop a deleted set's rows (the polls model, the dialects' indexes), and the rules here
+take the Group aggregates that decide (``deciding_groups``, loaded by the handler) and ask
+``live_audience``.
+
 Facts on the EventRegistration (module-level, triggered from the functions below); the state is
 plain JSON in ``vars(registration)["audience"]``, so registration snapshots round-trip it.
 """
@@ -18,6 +25,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import errors, people
 from domain.accounts import Account
+from domain.groups import Group
 
 if TYPE_CHECKING:
     from domain.registration import EventRegistration
@@ -118,11 +126,43 @@ def admits(audience: Audience, account: Account | None) -> bool:
     )
 
 
-def is_visible_to(registration: EventRegistration, account: Account | None) -> bool:
-    """Who may vote: a signed-in account (not blocked) that the event's audience admits."""
+def deciding_groups(audience: Audience, account: Account | None) -> list[int]:
+    """The groups whose state decides whether ``audience`` admits ``account`` (``live_audience``):
+    those they share, or, when they share a subgroup, every group of the account's (one of them
+    holds it: a subgroup's members are members of its group). None for an event for everyone."""
+    if audience.for_everyone or account is None or account.blocked:
+        return []
+    mine = people.group_ids(account)
+    if set(audience.subgroup_ids) & set(people.subgroup_ids(account)):
+        return mine
+    return sorted(set(audience.group_ids) & set(mine))
+
+
+def live_audience(registration: EventRegistration, groups: Iterable[Group]) -> Audience:
+    """The event's audience with the groups and subgroups that ``groups`` (Group aggregates) show
+    alive: a deleted group, its subgroups and a deleted subgroup leave it, and so does any set whose
+    group is not among ``groups`` (give those ``deciding_groups`` names for the account asked about)."""
+    audience = audience_of(registration)
+    if audience.for_everyone:
+        return audience
+    alive = [g for g in groups if not g.deleted]
+    group_ids = {g.group_id for g in alive}
+    subgroup_ids = {s for g in alive for s in g.subgroups}
+    return Audience(
+        False,
+        tuple(g for g in audience.group_ids if g in group_ids),
+        tuple(s for s in audience.subgroup_ids if s in subgroup_ids),
+    )
+
+
+def is_visible_to(
+    registration: EventRegistration, account: Account | None, groups: Iterable[Group] = ()
+) -> bool:
+    """Who may vote: a signed-in account (not blocked) that the event's live audience admits
+    (``groups``: the Group aggregates ``deciding_groups`` names; none given, no group admits)."""
     if account is None or account.blocked:
         return False
-    return admits(audience_of(registration), account)
+    return admits(live_audience(registration, groups), account)
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ classes; their topics never move); the state is kept as plain values under ``mod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,6 +20,7 @@ from domain import audiences, errors, policies
 from domain.accounts import Account
 
 if TYPE_CHECKING:
+    from domain.groups import Group
     from domain.registration import EventRegistration
 
 VISIBLE = 0
@@ -151,10 +153,13 @@ def hold_for_approval(registration: EventRegistration, by: Account, at: datetime
     registration.trigger_event(EventHidden, performed_by=by.user_id, hidden=PENDING_APPROVAL, timestamp=at)
 
 
-def check_visible(registration: EventRegistration, user: Account | None) -> None:
-    """Acting on a hidden event, or on one for groups ``user`` is not in (its audience): its
-    moderators only; to anyone else it does not exist (``policies.can_see_event``)."""
-    hidden, audience = flags_of(registration).hidden, audiences.audience_of(registration)
+def check_visible(
+    registration: EventRegistration, user: Account | None, groups: Iterable[Group] = ()
+) -> None:
+    """Acting on a hidden event, or on one for groups ``user`` is not in (its live audience:
+    ``groups`` are the Group aggregates ``audiences.deciding_groups`` names): its moderators only;
+    to anyone else it does not exist (``policies.can_see_event``)."""
+    hidden, audience = flags_of(registration).hidden, audiences.live_audience(registration, groups)
     if not policies.can_see_event(user, registration, hidden, audience):
         raise errors.EventNotFound()
 

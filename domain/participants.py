@@ -5,6 +5,7 @@ guaranteed by the id itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
@@ -16,6 +17,7 @@ from domain.indexes import ROOT
 
 if TYPE_CHECKING:
     from domain.accounts import Account
+    from domain.groups import Group
     from domain.registration import EventRegistration
 
 
@@ -136,9 +138,10 @@ class Participant(Aggregate):
         answering: bool,
         at: datetime,
         full: bool = False,
+        groups: Iterable[Group] = (),
     ) -> Participant:
         """A first registration: see ``check_may_register``."""
-        check_may_register(registration, user, None, answering, at, full)
+        check_may_register(registration, user, None, answering, at, full, groups)
         assert user is not None
         return cls._create(
             cls.ParticipantRegistered,
@@ -159,10 +162,11 @@ class Participant(Aggregate):
         answering: bool,
         at: datetime,
         full: bool = False,
+        groups: Iterable[Group] = (),
     ) -> bool:
         """Re-register, or change privacy; False when nothing changes (identical resubmission).
         The rules are ``check_may_register``'s."""
-        check_may_register(registration, user, self, answering, at, full)
+        check_may_register(registration, user, self, answering, at, full, groups)
         if not self.active:
             self.trigger_event(
                 self.ParticipantReregistered, private=private, performed_by=self.user_id, timestamp=at
@@ -234,13 +238,15 @@ def check_may_register(
     answering: bool,
     now: datetime,
     full: bool = False,
+    groups: Iterable[Group] = (),
 ) -> None:
     """Registering (or changing one's registration): a user who is not blocked, a registration
     not deleted; joining (or rejoining) needs an event that has not ended, is not closed and is not
     ``full`` (the places read model saw it full with its waitlist off);
-    answers are refused once the participant's answers were aggregated. A hidden event is, to
+    answers are refused once the participant's answers were aggregated. A hidden event, or one
+    whose live audience (``groups``: ``moderation.check_visible``) does not admit the user, is, to
     anyone but its moderators, one that does not exist."""
-    moderation.check_visible(registration, user)
+    moderation.check_visible(registration, user, groups)
     if user is None or user.blocked:
         raise errors.RegisterNotAllowed()
     if registration.is_deleted:

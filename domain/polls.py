@@ -7,10 +7,10 @@ its id comes from the "decisions" sequence. Removing a decision removes its vote
 decision is gone counts as no vote (``current_decision``), so removal touches no voter's aggregate
 and the read model drops the votes with it.
 
-Voting: a live, open event (not ended), visible to the voter (``audiences.is_visible_to``), one of
-its decisions, at most one vote per member (voting again is refused: ``AlreadyVoted``), a note of
-1-128 characters or none. The poll administration may cast or replace votes for others and remove
-them, on any event.
+Voting: a live, open event (not ended), visible to the voter (``audiences.is_visible_to``: its
+live audience, given the Group aggregates that decide), one of its decisions, at most one vote per
+member (voting again is refused: ``AlreadyVoted``), a note of 1-128 characters or none. The poll
+administration may cast or replace votes for others and remove them, on any event.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from domain.accounts import Account
 from domain.indexes import ROOT
 
 if TYPE_CHECKING:
+    from domain.groups import Group
     from domain.registration import EventRegistration
 
 DECISIONS = "decisions"  # sequence name
@@ -287,14 +288,17 @@ def cast(
     decision_id: int,
     note: str | None,
     now: datetime,
+    groups: Iterable[Group] = (),
 ) -> Vote:
     """The voter's own vote, in the order of checks DatePoll answers: the event, the decision,
-    open and visible, not voted yet, the note."""
+    open and visible (``groups``: the Group aggregates ``audiences.deciding_groups`` names; a
+    deleted group or subgroup admits no one), not voted yet, the note."""
     if registration.is_deleted:
         raise errors.EventNotFound()
     if decision_id not in {d.id for d in decisions_of(registration)}:
         raise DecisionNotFound(str(decision_id))
-    if voter is None or not is_open(registration, now) or not audiences.is_visible_to(registration, voter):
+    visible = audiences.is_visible_to(registration, voter, groups)
+    if voter is None or not is_open(registration, now) or not visible:
         raise VoteNotAllowed()
     if current_decision(vote, registration) is not None:
         raise AlreadyVoted()

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain import people, poll_commands
-from domain.groups import GROUPS, SUBGROUPS, Group
+from domain import audiences, people, poll_commands
+from domain.accounts import Account
+from domain.groups import GROUPS, SUBGROUPS, Group, group_aggregate_id
 from domain.handlers import retrying
 from domain.indexes import UniqueIndex
 from domain.results import Made, Written
 
 if TYPE_CHECKING:
     from domain.application import CampaignEvents
+    from domain.registration import EventRegistration
+
+
+def load_deciding_groups(
+    app: CampaignEvents, registration: EventRegistration, account: Account | None
+) -> list[Group]:
+    """The Group aggregates that decide whether the event's audience admits ``account``
+    (``audiences.deciding_groups``: none for an event for everyone), for the rules that ask it."""
+    ids = audiences.deciding_groups(audiences.audience_of(registration), account)
+    found = (app.find(Group, group_aggregate_id(group_id)) for group_id in ids)
+    return [group for group in found if group is not None]
 
 
 def create_group(app: CampaignEvents, cmd: poll_commands.CreateGroup) -> Made:

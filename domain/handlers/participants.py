@@ -14,6 +14,7 @@ from domain import commands, errors
 from domain.answers import Answer, key_id, seal, validate_answers
 from domain.handlers import after_commit, retrying
 from domain.handlers import answers as aggregation
+from domain.handlers.groups import load_deciding_groups
 from domain.participants import Participant, check_may_cancel
 from domain.ports import KeyStore
 from domain.results import Registered, Removed
@@ -33,15 +34,15 @@ def register_participant(app: CampaignEvents, cmd: commands.RegisterParticipant)
         current = app.answers_of(participant, registration)  # none once aggregated
         answers = validate_answers(cmd.answers, set(registration.questions) | set(current))
         now = app.clock.now()
-        answering = bool(answers)
+        answering, groups = bool(answers), load_deciding_groups(app, registration, user)
         if participant is None:
             participant = Participant.register(
-                registration, user, cmd.private, answering=answering, at=now, full=cmd.full
+                registration, user, cmd.private, answering=answering, at=now, full=cmd.full, groups=groups
             )
             modified = True
         else:
             modified = participant.register_again(
-                registration, user, cmd.private, answering=answering, at=now, full=cmd.full
+                registration, user, cmd.private, answering=answering, at=now, full=cmd.full, groups=groups
             )
         sealing = answers != current and answering
         if answers != current:

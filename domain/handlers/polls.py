@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from domain import audiences, poll_commands, polls
 from domain.handlers import retrying
+from domain.handlers.groups import load_deciding_groups
 from domain.presets import (
     STANDARD_DECISIONS,
     STANDARD_LOCATIONS,
@@ -74,15 +75,15 @@ def set_decisions(app: CampaignEvents, cmd: poll_commands.SetDecisions) -> tuple
 
 def cast_vote(app: CampaignEvents, cmd: poll_commands.CastVote) -> Written:
     def attempt() -> int:
-        registration = app.registration(cmd.event_id)
-        vote = app.vote(cmd.event_id, cmd.performer)
+        registration, voter = app.registration(cmd.event_id), app.account(cmd.performer)
         voted = polls.cast(
-            vote,
+            app.vote(cmd.event_id, cmd.performer),
             registration,
-            app.account(cmd.performer),
+            voter,
             cmd.decision_id,
             cmd.additional_information,
             app.clock.now(),
+            load_deciding_groups(app, registration, voter),
         )
         return app.save_all(voted)
 
