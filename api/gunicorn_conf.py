@@ -14,6 +14,13 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new connections
+# over them by their addresses. On one shared socket, whichever worker woke first accepted a burst of
+# connections and then served them alone, for as long as they were kept alive: under 200 clients on
+# PostgreSQL (load_register.py) requests per client ranged 15-43 and p99 was 1.45-1.94x p50; with a
+# socket per worker 20-27 and 1.29-1.31x (bench/README.md, session 6). Linux lets only processes of
+# the same user join a port's group: a second web of the same user on the same address shares it.
+reuse_port = True
 accesslog = "-"
 control_socket_disable = True  # one host may run several services; none needs gunicorn's socket
 
