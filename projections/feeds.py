@@ -38,6 +38,7 @@ from projections.ical import FeedEvent, event_uid, vevent_text, zone_years
 from projections.polls import define as define_polls
 from projections.readmodel import ReadModel, create_missing
 from projections.schema import ContentTables, FeedTables, Tables, define_content, define_feeds
+from projections.store import driver_rows
 
 NAME = "feeds"
 ORGANIZER = "o"
@@ -504,9 +505,9 @@ class FeedViews:
         own, no SQLAlchemy statement or result: a 304 costs this read, ~15 µs of CPU on SQLite
         against ~60 through ``Connection.exec_driver_sql`` and ~220 for the two SELECTs it was)."""
         if viewer is None:
-            rows = self._driver_rows(self._sql["revision"], (feed,))
+            rows = driver_rows(self.engine, self._sql["revision"], (feed,))
         else:
-            rows = self._driver_rows(self._sql["revision_of"], (feed, viewer))
+            rows = driver_rows(self.engine, self._sql["revision_of"], (feed, viewer))
         stamp: tuple[int, str] | None = None
         hidden: dict[int, int] = {}
         roles: dict[int, set[str]] = {}
@@ -528,22 +529,8 @@ class FeedViews:
         }
         return Revision(stamp, hidden, roles, audiences)
 
-    def _driver_rows(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """One read statement in its own transaction (SQLite's connections are in autocommit
-        mode, ``store.make_engine``; PostgreSQL's begins one, rolled back by the pool on return)."""
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(sql, values)
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
-        finally:
-            conn.close()
-
     def event(self, event_id: int) -> FeedRow | None:
-        found = self._driver_rows(self._sql["event"], (event_id,))
+        found = driver_rows(self.engine, self._sql["event"], (event_id,))
         return None if not found else FeedRow(int(found[0][0]), found[0][1], str(found[0][2]))
 
     def parts(
@@ -562,7 +549,7 @@ class FeedViews:
             return [(r[0], (r[1], r[2], r[3], r[4]), r[5]) for r in conn.execute(query, values)]
 
     def user_of_secret(self, secret_hash: str) -> int | None:
-        found = self._driver_rows(self._sql["secret"], (secret_hash,))
+        found = driver_rows(self.engine, self._sql["secret"], (secret_hash,))
         return None if not found else int(found[0][0])
 
 

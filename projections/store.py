@@ -7,7 +7,7 @@ schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,45 @@ def make_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, connect_args=args, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def driver_rows(
+    engine: Engine, sql: str, values: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[tuple[Any, ...]]:
+    """One read statement of the driver's own text on a pooled driver connection: no SQLAlchemy
+    connection, transaction or result around it. On SQLite no BEGIN either (the connections are in
+    autocommit mode: an autocommit read of the last commit); PostgreSQL's driver begins one, which
+    the pool rolls back on return."""
+    conn = engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql, values)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+    finally:
+        conn.close()
+
+
+class Prepared:
+    """A SQLAlchemy read statement compiled once, for the engine's dialect, to the driver's own text
+    (the reads every request makes: SQLAlchemy's connection, events, compiled-cache lookup and result
+    cost more than the database's work). ``rows(values)``: its rows for the bind values by name
+    (values bound in the statement itself are taken as they are). Not for expanding ``IN``."""
+
+    def __init__(self, engine: Engine, statement: Any) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.engine = engine
+        self.sql = compiled.string
+        self.bound = dict(compiled.params)
+        self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
+
+    def rows(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        given = {**self.bound, **values}
+        if self.order is None:
+            return driver_rows(self.engine, self.sql, given)
+        return driver_rows(self.engine, self.sql, tuple(given[name] for name in self.order))
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -120,16 +159,7 @@ class ReadStore:
         statement is the driver's own text, built once (no expression compiled per call), run on
         the pooled driver connection itself: no SQLAlchemy connection, and on SQLite no BEGIN (an
         autocommit read of the last commit; the pool rolls back on return elsewhere)."""
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(self._all_positions)
-                return {name: int(position) for name, position in cursor.fetchall()}
-            finally:
-                cursor.close()
-        finally:
-            conn.close()
+        return {name: int(position) for name, position in driver_rows(self.engine, self._all_positions)}
 
     def wait_for_all(self, position: int, names: tuple[str, ...], timeout: float = 5.0) -> bool:
         """Read-your-writes for a write that touches several read models: one ring, then one

@@ -15,7 +15,7 @@ from domain.ports import DueAnswers
 from domain.reading import RegistrationView
 from projections.catalog import sortable
 from projections.schema import define_places
-from projections.store import ReadStore
+from projections.store import Prepared, ReadStore
 
 PARTICIPANTS_PAGE = 20
 ORGANIZERS_PAGE = 11
@@ -67,10 +67,14 @@ class CatalogViews:
     def __init__(self, store: ReadStore) -> None:
         self.store = store
         self.t = store.tables
-        self._registration = self._registration_statement()
+        self._registration = Prepared(store.engine, self._registration_statement())
         self._participant_pages: dict[tuple[bool, bool, bool, bool, bool], Select[Any]] = {}
-        self._organizer_pages = {after: self._organizers_statement(after) for after in (False, True)}
-        self._due_pages = {after: self._due_statement(after) for after in (False, True)}
+        self._prepared_pages: dict[tuple[bool, bool, bool, bool, bool], Prepared] = {}
+        engine = store.engine
+        self._organizer_pages = {
+            after: Prepared(engine, self._organizers_statement(after)) for after in (False, True)
+        }
+        self._due_pages = {after: Prepared(engine, self._due_statement(after)) for after in (False, True)}
 
     def _registration_statement(self) -> Select[Any]:
         r, o, p = self.t.registrations, self.t.organizers, self.t.participants
@@ -89,10 +93,10 @@ class CatalogViews:
 
     def registration(self, event_id: int, viewer: int | None) -> RegistrationView | None:
         """The registration's row (one statement, whoever asks), read for ``viewer``."""
-        with self.store.connect() as conn:
-            row = conn.execute(self._registration, {"event_id": event_id, "viewer": viewer or 0}).first()
-        if row is None:
+        found = self._registration.rows({"event_id": event_id, "viewer": viewer or 0})
+        if not found:
             return None
+        row = found[0]
         return RegistrationView(
             event_id=event_id,
             wiki=row[0],
@@ -161,11 +165,18 @@ class CatalogViews:
             values["exclude"] = list(exclude)
         if name_filter is not None:
             values["pattern"] = "%" + _escape_like(name_filter.lower()) + "%"
-        with self.store.connect() as conn:
-            return [
-                ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8]))
-                for r in conn.execute(query, values)
-            ]
+        if exclude:  # an expanding IN: SQLAlchemy's own statement
+            with self.store.connect() as conn:
+                rows: list[Any] = list(conn.execute(query, values))
+        else:
+            prepared = self._prepared_pages.get(key)
+            if prepared is None:
+                prepared = self._prepared_pages.setdefault(key, Prepared(self.store.engine, query))
+            rows = prepared.rows(values)
+        return [
+            ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8]))
+            for r in rows
+        ]
 
     def active_participants(self, event_id: int) -> list[int]:
         p = self.t.participants
@@ -214,16 +225,11 @@ class CatalogViews:
     def due_for_aggregation(
         self, now: datetime, cutoff: datetime, limit: int, after: int | None = None
     ) -> list[DueAnswers]:
-        sql, names, fixed = self._due_pages[after is not None]
-        values = fixed | {"now": sortable(now), "cutoff": sortable(cutoff), "limit": limit, "after": after}
-        params: Any = tuple(values[n] for n in names) if names else values
-        with self.store.connect() as conn:  # the driver's tuples, with no row processing
-            return list(map(DueAnswers._make, conn.exec_driver_sql(sql, params).fetchall()))
+        values = {"now": sortable(now), "cutoff": sortable(cutoff), "limit": limit, "after": after}
+        return list(map(DueAnswers._make, self._due_pages[after is not None].rows(values)))
 
-    def _due_statement(self, after: bool) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-        """``due_for_aggregation``'s page as the driver's SQL, the order of its positional
-        parameters (none for named ones) and the values the dialect adds (SQLite's ``OFFSET``):
-        compiled once per process."""
+    def _due_statement(self, after: bool) -> Select[Any]:
+        """``due_for_aggregation``'s page (compiled once per process: ``Prepared``)."""
         p, r = self.t.participants, self.t.registrations
         conditions = [
             p.c.answers_sealed.is_not(None),
@@ -238,9 +244,7 @@ class CatalogViews:
             .order_by(p.c.participant_id)
             .limit(bindparam("limit", type_=Integer))
         )
-        compiled = query.compile(dialect=self.store.engine.dialect)
-        names = tuple(compiled.positiontup or ()) if compiled.positional else ()
-        return str(compiled), names, dict(compiled.params)
+        return query
 
     def _organizers_statement(self, after: bool) -> Select[Any]:
         o, u = self.t.organizers, self.t.users
@@ -256,10 +260,8 @@ class CatalogViews:
         )
 
     def organizers(self, event_id: int, after: int | None = None) -> list[OrganizerRow]:
-        query = self._organizer_pages[after is not None]
-        with self.store.connect() as conn:
-            values = {"event_id": event_id} if after is None else {"event_id": event_id, "after": after}
-            return [OrganizerRow(*r) for r in conn.execute(query, values)]
+        values = {"event_id": event_id} if after is None else {"event_id": event_id, "after": after}
+        return [OrganizerRow(*r) for r in self._organizer_pages[after is not None].rows(values)]
 
     def events_organized_by(self, user_id: int, after: int = 0) -> list[EventRow]:
         """The first ``EVENTS_BY_USER`` events (by id, above ``after``) the user organizes."""

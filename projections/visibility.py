@@ -15,6 +15,7 @@ from domain import moderation
 from domain.audiences import Audience
 from projections.polls import PollTables
 from projections.schema import ContentTables
+from projections.store import driver_rows
 
 FOR_EVERYONE = Audience()
 
@@ -47,7 +48,7 @@ class VisibilityViews:
         """The event's hidden flag (0 without a row) and its audience (for everyone without one)."""
         hidden, restricted = moderation.VISIBLE, False
         sets: dict[str, list[int]] = {"g": [], "s": []}
-        for kind, number in self._rows((event_id, event_id, event_id)):
+        for kind, number in driver_rows(self.engine, self._sql, (event_id, event_id, event_id)):
             if kind == "h":
                 hidden = int(number)
             elif kind == "a":
@@ -82,16 +83,3 @@ class VisibilityViews:
             return Audience(False, tuple(groups), tuple(subgroups))
 
         return {e: (hidden.get(e, moderation.VISIBLE), audience(e)) for e in hidden.keys() | restricted}
-
-    def _rows(self, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """One read statement in its own transaction (as ``FeedViews._driver_rows``)."""
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(self._sql, values)
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
-        finally:
-            conn.close()
