@@ -92,7 +92,7 @@ class Settings:
             jitsi_instance_url=(env.get("CAMPAIGNEVENTS_JITSI_INSTANCE_URL") or "").strip(),
             wa_account_id=int(env.get("CAMPAIGNEVENTS_WA_ACCOUNT_ID") or 1),
             trusted_proxies=int(env.get("CAMPAIGNEVENTS_TRUSTED_PROXIES") or 0),
-            postgres_pre_ping=_flag(env.get("CAMPAIGNEVENTS_POSTGRES_PRE_PING"), default=False),
+            postgres_pre_ping=flag(env.get("CAMPAIGNEVENTS_POSTGRES_PRE_PING"), default=False),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -174,7 +174,7 @@ def _failures(env: dict[str, str], name: str, default: tuple[int, int]) -> tuple
     return parsed
 
 
-def _flag(value: str | None, *, default: bool) -> bool:
+def flag(value: str | None, *, default: bool) -> bool:
     """``y``, ``yes``, ``1``, ``true`` or ``n``, ``no``, ``0``, ``false`` (any case); unset: ``default``."""
     text = (value or "").strip().lower()
     if not text:

@@ -2,6 +2,8 @@
 
 import os
 
+from api.config import flag
+
 bind = os.environ.get("CAMPAIGNEVENTS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads per worker: a write holds its thread while it waits for its read models (read-your-writes),
@@ -20,7 +22,8 @@ keepalive = 5
 # PostgreSQL (load_register.py) requests per client ranged 15-43 and p99 was 1.45-1.94x p50; with a
 # socket per worker 20-27 and 1.29-1.31x (bench/README.md, session 6). Linux lets only processes of
 # the same user join a port's group: a second web of the same user on the same address shares it.
-reuse_port = True
+# CAMPAIGNEVENTS_WEB_REUSE_PORT=n: one shared socket (systemd socket activation and USR2 re-exec need it).
+reuse_port = flag(os.environ.get("CAMPAIGNEVENTS_WEB_REUSE_PORT"), default=True)
 accesslog = "-"
 control_socket_disable = True  # one host may run several services; none needs gunicorn's socket
 

@@ -45,12 +45,8 @@ def _pid(port: int) -> int:
         conn.close()
 
 
-def _start(settings: Settings, port: int) -> subprocess.Popen[str]:
-    env = env_for(
-        settings,
-        CAMPAIGNEVENTS_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY=str(WORKERS),
-    )
+def _start(settings: Settings, port: int, **extra: str) -> subprocess.Popen[str]:
+    env = env_for(settings, CAMPAIGNEVENTS_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(WORKERS), **extra)
     argv = [sys.executable, "-m", "gunicorn", "--config", str(CONF), "tests.integration.worker_pid_app:app"]
     server = subprocess.Popen(
         argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -98,5 +94,18 @@ def test_every_worker_listens_and_takes_its_share_of_a_burst(sqlite_settings: Se
         # 64 for one worker has a probability below 1e-6 when it is even
         assert min(per_worker.values()) >= 12, per_worker
         assert _pid(port) in per_worker
+    finally:
+        stop(server)
+
+
+def test_one_shared_socket_when_asked(sqlite_settings: Settings) -> None:
+    """``CAMPAIGNEVENTS_WEB_REUSE_PORT=n`` (for systemd socket activation or a USR2 re-exec): the
+    master's one socket, shared by the workers, which both still serve."""
+    port = free_port()
+    server = _start(sqlite_settings, port, CAMPAIGNEVENTS_WEB_REUSE_PORT="n")
+    try:
+        time.sleep(1.0)  # the second worker is up (it opens no socket of its own)
+        assert _listening(port) == 1
+        assert _pid(port) != server.pid
     finally:
         stop(server)
