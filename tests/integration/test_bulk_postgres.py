@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Boolean, Column, Engine, Float, Integer, MetaData, Table, Text, event, select
+from sqlalchemy import Boolean, Column, Engine, Float, Integer, MetaData, Table, Text, select
 
 from api.config import Settings
 from projections import bulk
@@ -48,22 +48,23 @@ def rows(n: int) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("n", [1, bulk.COPY_FROM - 1, bulk.COPY_FROM, 3 * bulk.COPY_FROM + 5])
-def test_small_and_large_inserts_store_the_same_values(engine: Engine, n: int) -> None:
+def test_small_and_large_inserts_store_the_same_values(
+    engine: Engine, n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     t = table()
     t.metadata.create_all(engine)
     statements: list[str] = []
+    run_many = bulk._execute_many
 
-    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+    def seen(conn: Any, sql: str, values: Any) -> None:  # records, then runs it for real
+        statements.append(sql)
+        run_many(conn, sql, values)
 
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        with engine.begin() as conn:
-            bulk.insert_tuples(conn, t, ["id", "text", "flag", "share"], rows(n))
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    monkeypatch.setattr(bulk, "_execute_many", seen)
+    with engine.begin() as conn:
+        bulk.insert_tuples(conn, t, ["id", "text", "flag", "share"], rows(n))
     inserts = [s for s in statements if s.startswith("INSERT INTO")]
-    # the small path is a driver statement (seen here); the large one is COPY on the raw cursor
+    # the small path is one driver statement (executed for each row); the large one is COPY
     assert len(inserts) == (1 if n < bulk.COPY_FROM else 0)
     with engine.connect() as conn:
         assert [tuple(r) for r in conn.execute(select(t).order_by(t.c.id))] == rows(n)
