@@ -51,14 +51,14 @@ from api.config import Settings
 from api.keystore import SqlKeyStore, answer_keys
 from bench.common import (
     DiscardQueue,
-    add_database_argument,
-    check_local_url,
     database,
+    parse,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
 )
 from domain import commands
@@ -311,7 +311,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--participants", type=int, default=10_000, help="size of the event (default 10000)")
     parser.add_argument(
         "--profile",
@@ -324,19 +324,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-seconds", type=float, default=1800.0, help="bound on the repeated job runs (default 1800)"
     )
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 1 <= args.participants <= 100_000:
         parser.error("--participants must be in [1, 100000]")
     if not 0 < args.max_seconds <= 7200:
         parser.error("--max-seconds must be in (0, 7200]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -45,13 +45,13 @@ from bench.bench_registrations import event_details
 from bench.common import (
     DiscardQueue,
     PostgresCpu,
-    add_database_argument,
-    check_local_url,
     database,
+    parse,
     print_machine_busy,
     progress,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
 )
 from domain import commands
@@ -175,19 +175,16 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--writes", type=int, default=300, help="writes per phase (default 300)")
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 1 <= args.writes <= 10_000:
         parser.error("--writes must be in [1, 10000]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

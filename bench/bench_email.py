@@ -68,19 +68,20 @@ from bench.common import (
     ROOT,
     DiscardQueue,
     Server,
-    add_database_argument,
     check_local_url,
     cli_path,
     database,
     free_port,
     gunicorn,
     new_session,
+    parse,
     print_machine_busy,
     progress,
     projector,
     redis_server,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
     started,
 )
@@ -563,7 +564,7 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument(
         "--sizes",
         type=parse_sizes,
@@ -586,8 +587,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--redis-url", default=None, help="redis://127.0.0.1:PORT/DB instead of a private redis-server"
     )
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     organizers = math.ceil(len(args.sizes) * args.latency_requests / EMAIL_LIMIT)
     if args.latency_requests < 1 or organizers > MAX_ORGANIZERS - 1:
         most = (MAX_ORGANIZERS - 1) * EMAIL_LIMIT // len(args.sizes)
@@ -596,14 +596,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--raw-messages must be in [1, 100000] and --worker-runs in [1, 100]")
     if not 0 < args.max_seconds <= 7200:
         parser.error("--max-seconds must be in (0, 7200]")
-    check_local_url(parser, "--database-url", args.database_url)
     check_local_url(parser, "--redis-url", args.redis_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -50,17 +50,17 @@ from bench.common import (
     ROOT,
     Phase,
     Request,
-    add_database_argument,
-    check_local_url,
     database,
     drive,
     gunicorn,
     new_session,
+    parse,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
     ts_mw,
 )
@@ -355,7 +355,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument(
         "--facts", type=int, default=10_000, help="facts in the event's history (default 10000)"
     )
@@ -363,21 +363,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chunk", type=int, default=5_000, help="titles per worklist PATCH (default 5000)")
     parser.add_argument("--clients", type=int, default=4, help="client threads for page rates (default 4)")
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per request (default 5)")
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 2 * EDGE_FACTS + HISTORY_PAGE <= args.facts <= 200_000:
         parser.error(f"--facts must be in [{2 * EDGE_FACTS + HISTORY_PAGE}, 200000]")
     if not WORKLIST_PAGE <= args.articles <= 1_000_000 or not 1 <= args.chunk <= 20_000:
         parser.error("--articles must be in [20, 1000000] and --chunk in [1, 20000]")
     if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
         parser.error("--clients must be in [1, 64] and --seconds in (0, 600]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

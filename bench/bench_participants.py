@@ -58,20 +58,20 @@ from bench.common import (
     CpuMonitor,
     Phase,
     Request,
-    add_database_argument,
     campaignevents,
-    check_local_url,
     database,
     drive,
     gunicorn,
     join_all,
     new_session,
+    parse,
     percentile,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
     tree_cpu_seconds,
 )
@@ -464,7 +464,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--participants", type=int, default=10_000, help="size of the event (default 10000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads (default 8)")
     parser.add_argument(
@@ -473,21 +473,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-seconds", type=float, default=1800.0, help="bound on the registration phase (default 1800)"
     )
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 2 * EDGE <= args.participants <= 100_000:
         parser.error(f"--participants must be in [{2 * EDGE}, 100000]")
     if not 1 <= args.clients <= 256:
         parser.error("--clients must be in [1, 256]")
     if not 0 < args.list_seconds <= 600 or not 0 < args.max_seconds <= 7200:
         parser.error("--list-seconds must be in (0, 600] and --max-seconds in (0, 7200]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -60,16 +60,16 @@ from bench.common import (
     ROOT,
     Phase,
     Request,
-    add_database_argument,
     campaignevents,
-    check_local_url,
     database,
     drive,
     gunicorn,
+    parse,
     print_machine_busy,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
     ts_mw,
 )
@@ -396,7 +396,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per phase (default 10)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads (default 8)")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per phase (default 1)")
@@ -406,19 +406,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="anonymous",
         help="who reads the details in the get phase (default anonymous)",
     )
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 0 < args.seconds <= 3600 or not 0 <= args.warmup <= 600:
         parser.error("--seconds must be in (0, 3600] and --warmup in [0, 600]")
     if not 1 <= args.clients <= 256:
         parser.error("--clients must be in [1, 256]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -550,6 +550,30 @@ def service_env(workdir: Path, database_url: str) -> dict[str, str]:
 # --- arguments and the run ------------------------------------------------------------------
 
 
+def script_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A script's parser: described by its docstring's first paragraph, with ``--database-url``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n", 1)[0] if doc else None)
+    add_database_argument(parser)
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, ``--database-url`` refused unless it points at this machine."""
+    args = parser.parse_args(argv)
+    check_local_url(parser, "--database-url", args.database_url)
+    return args
+
+
+def script_main(
+    parse_args: Callable[[list[str] | None], argparse.Namespace],
+    run: Callable[[argparse.Namespace, Path, threading.Event], int],
+    argv: list[str] | None,
+) -> int:
+    """A script's ``main``: its arguments, then ``run(args, workdir, stop)`` under ``run_main``."""
+    args = parse_args(argv)
+    return run_main(lambda workdir, stop: run(args, workdir, stop))
+
+
 def add_database_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",

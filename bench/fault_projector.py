@@ -56,14 +56,14 @@ from api.bootstrap import Services, build_services, init_store
 from api.config import Settings
 from bench.common import (
     PostgresCpu,
-    add_database_argument,
-    check_local_url,
     database,
+    parse,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
 )
 from bench.faults_common import DropJobs, cli, event_details, positions
@@ -401,24 +401,21 @@ def replay_and_verify(env: dict[str, str], timeout: float, raw_rate: float, on_p
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--events", type=int, default=1_000_000, help="events in the log (default 1000000)")
     parser.add_argument("--kills", type=int, default=3, help="SIGKILLs during the catch-up (default 3)")
     parser.add_argument("--seed", type=int, default=None, help="random seed of the kill points")
     parser.add_argument(
         "--max-seconds", type=float, default=3600.0, help="bound on the final catch-up and on the verify"
     )
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 10_000 <= args.events <= 10_000_000 or not 0 <= args.kills <= 20:
         parser.error("--events must be in [10000, 10000000] and --kills in [0, 20]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -72,16 +72,16 @@ from bench.common import (
     API_TARGET,
     PREFIX,
     Server,
-    add_database_argument,
-    check_local_url,
     gunicorn,
     join_all,
     new_session,
+    parse,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
 )
 from bench.faults_common import (
@@ -641,7 +641,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--clients", type=int, default=4, help="registrant threads (default 4)")
     parser.add_argument(
@@ -659,22 +659,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--keep-logs", type=Path, default=None, help="copy the processes' output to this directory"
     )
-    add_database_argument(parser)
     parser.set_defaults(database_url=POSTGRES_URL)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 30 <= args.seconds <= 1800 or not 1 <= args.clients <= 32:
         parser.error("--seconds must be in [30, 1800] and --clients in [1, 32]")
     if not 1 <= args.timeout <= 120 or not 0 < args.drain <= 1800:
         parser.error("--timeout must be in [1, 120] and --drain in (0, 1800]")
     if not args.database_url or not args.database_url.startswith("postgresql://"):
         parser.error("--database-url must be a postgresql:// URL (this script restarts PostgreSQL)")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

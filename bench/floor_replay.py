@@ -41,13 +41,13 @@ from sqlalchemy import select
 from api.bootstrap import build_services
 from api.config import Settings
 from bench.common import (
-    add_database_argument,
-    check_local_url,
     database,
+    parse,
     print_machine_busy,
     progress,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
 )
 from bench.fault_projector import build_log, cpu_split
@@ -141,19 +141,16 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--events", type=int, default=100_000, help="events in the log (default 100000)")
-    add_database_argument(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 10_000 <= args.events <= 10_000_000:
         parser.error("--events must be in [10000, 10000000]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -61,18 +61,18 @@ from bench.common import (
     PREFIX,
     REQUEST_TIMEOUT,
     ROOT,
-    add_database_argument,
-    check_local_url,
     database,
     gunicorn,
     join_all,
     new_session,
+    parse,
     percentile,
     print_machine_busy,
     progress,
     projector,
     revision,
-    run_main,
+    script_main,
+    script_parser,
     service_env,
     tree_cpu_seconds,
 )
@@ -533,7 +533,7 @@ def run(args: argparse.Namespace, workdir: Path, stop: threading.Event) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    parser = script_parser(__doc__)
     parser.add_argument("--clients", type=int, default=200, help="concurrent clients (default 200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument(
@@ -546,22 +546,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="client timeout per request, s (default 60)"
     )
-    add_database_argument(parser)
     parser.set_defaults(database_url=POSTGRES_URL)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not 1 <= args.clients <= 1000 or not 0 < args.seconds <= 3600:
         parser.error("--clients must be in [1, 1000] and --seconds in (0, 3600]")
     if not 1 <= args.users_per_client <= 10_000 or args.clients * args.users_per_client > 500_000:
         parser.error("--users-per-client must be in [1, 10000], and clients x users at most 500000")
     if not 2 <= args.web_concurrency <= 16 or not 0 < args.timeout <= 600:
         parser.error("--web-concurrency must be in [2, 16] and --timeout in (0, 600]")
-    check_local_url(parser, "--database-url", args.database_url)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_main(lambda workdir, stop: run(args, workdir, stop))
+    return script_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":
