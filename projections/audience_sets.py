@@ -7,7 +7,6 @@ its sets), its write, and the upgrade of a table from before ``group_id``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Connection, Index, Integer, MetaData, String, Table
@@ -86,23 +85,8 @@ class AttachedSets:
         insert_tuples(conn, table, COLUMNS, rows)
 
 
-@dataclass(frozen=True)
-class _SetsFirst:
-    """A dialect index's table set with its sets table first (what ``refold_if_outdated`` checks)."""
-
-    tables: Any  # the index's table set: ``metadata``, ``models()``, ``sets``
-
-    @property
-    def metadata(self) -> MetaData:
-        found: MetaData = self.tables.metadata
-        return found
-
-    def models(self) -> list[Table]:
-        return [self.tables.sets, *(t for t in self.tables.models() if t is not self.tables.sets)]
-
-
 def refold_if_sets_outdated(store: Any, name: str, tables: Any) -> bool:
     """A sets table from before ``group_id`` (``SETS_INDEX``) may still hold the rows of groups and
     subgroups deleted since (they were kept then): the index's tables are dropped and folded again
     from the start of the log, by ``readmodel.refold_if_outdated`` (for ``init-db``)."""
-    return refold_if_outdated(store, name, _SetsFirst(tables), SETS_INDEX)
+    return refold_if_outdated(store, name, tables, SETS_INDEX, checked=tables.sets)

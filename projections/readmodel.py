@@ -63,17 +63,20 @@ class ReadModel:
     carry: Carry | None = None
 
 
-def refold_if_outdated(store: Any, name: str, tables: TableSet, index_columns: Sequence[str]) -> bool:
-    """A read model whose first table exists without the index ``index_columns``, or that lacks one
-    of its tables, is from before they were added: drop its tables and put its tracking position
-    back to 0, so that it is created afresh and folded again from the start of the log (for
-    ``init-db``; the caller then creates what is missing). True when it did."""
+def refold_if_outdated(
+    store: Any, name: str, tables: TableSet, index_columns: Sequence[str], checked: Table | None = None
+) -> bool:
+    """A read model whose ``checked`` table (its first one unless given) exists without the index
+    ``index_columns``, or that lacks one of its tables, is from before they were added: drop its
+    tables and put its tracking position back to 0, so that it is created afresh and folded again
+    from the start of the log (for ``init-db``; the caller then creates what is missing). True when
+    it did."""
     from sqlalchemy import inspect, update
 
     models = tables.models()
     found = inspect(store.engine)
     names = set(found.get_table_names())
-    first = models[0].name
+    first = (models[0] if checked is None else checked).name
     if first not in names:
         return False
     indexed = [i["column_names"] for i in found.get_indexes(first)]

@@ -1,6 +1,8 @@
 """``init-db`` on a database whose dialect index (Wild Apricot's, Invision's) predates its list
-columns and index, or lacks one of its tables: the tables are made again and the projection folds
-the log from its start (position 0); run again, it changes nothing (``readmodel.refold_if_outdated``)."""
+columns and index, or lacks one of its tables, or whose audience sets table is from before the
+deletions of groups and subgroups were folded (no ``group_id``, no ``SETS_INDEX``: it may still hold
+a deleted set's rows): the tables are made again and the projection folds the log from its start
+(position 0); run again, it changes nothing (``readmodel.refold_if_outdated``)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, Text, inspect, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, inspect, update
 
 from api.invision import index as invision_index
 from api.wildapricot import index as wa_index
+from projections.audience_sets import SETS_INDEX
 from projections.store import ReadStore
 
 
@@ -82,3 +85,30 @@ def test_index_without_a_later_table_is_rebuilt_from_the_start(store: ReadStore,
     index.create(store)
     assert {t.name for t in tables.models()} <= set(inspect(store.engine).get_table_names())
     assert store.position(index.NAME) == 0
+
+
+@pytest.mark.parametrize("d", DIALECTS, ids=lambda d: d.events)
+def test_sets_from_before_deletions_are_folded_again(store: ReadStore, d: Dialect) -> None:
+    index: Any = d.index
+    index.create(store)
+    sets = index.define().sets
+    with store.engine.begin() as conn:  # the sets table as the older code made it
+        sets.drop(conn)
+        old = MetaData()
+        Table(
+            sets.name,
+            old,
+            Column("event_id", Integer, primary_key=True),
+            Column("kind", String(1), primary_key=True),
+            Column("set_id", Integer, primary_key=True),
+        ).create(conn)
+    _set_position(store, index.NAME, 7)
+    index.create(store)
+    found = inspect(store.engine)
+    assert "group_id" in {c["name"] for c in found.get_columns(sets.name)}
+    assert list(SETS_INDEX) in [i["column_names"] for i in found.get_indexes(sets.name)]
+    assert {t.name for t in index.define().models()} <= set(found.get_table_names())
+    assert store.position(index.NAME) == 0
+    _set_position(store, index.NAME, 5)
+    index.create(store)  # up to date: nothing dropped, the position kept
+    assert store.position(index.NAME) == 5
