@@ -128,14 +128,13 @@ def admits(audience: Audience, account: Account | None) -> bool:
 
 def deciding_groups(audience: Audience, account: Account | None) -> list[int]:
     """The groups whose state decides whether ``audience`` admits ``account`` (``live_audience``):
-    those they share, or, when they share a subgroup, every group of the account's (one of them
-    holds it: a subgroup's members are members of its group). None for an event for everyone."""
+    those they share, and those holding a subgroup they share (the account's membership names its
+    group). None for an event for everyone."""
     if audience.for_everyone or account is None or account.blocked:
         return []
-    mine = people.group_ids(account)
-    if set(audience.subgroup_ids) & set(people.subgroup_ids(account)):
-        return mine
-    return sorted(set(audience.group_ids) & set(mine))
+    held = people.subgroup_groups(account)
+    shared = set(audience.group_ids) & set(people.group_ids(account))
+    return sorted(shared | {held[s] for s in audience.subgroup_ids if s in held})
 
 
 def live_audience(registration: EventRegistration, groups: Iterable[Group]) -> Audience:

@@ -126,7 +126,12 @@ def group_ids(account: Account) -> list[int]:
 
 
 def subgroup_ids(account: Account) -> list[int]:
-    return [int(s[0]) for s in vars(account).get("memberships", {}).get("subgroups", [])]
+    return list(subgroup_groups(account))
+
+
+def subgroup_groups(account: Account) -> dict[int, int]:
+    """The account's subgroups, each with the group that holds it."""
+    return {int(s[0]): int(s[1]) for s in vars(account).get("memberships", {}).get("subgroups", [])}
 
 
 def permissions(account: Account | None, group_permissions: Iterable[str] = ()) -> frozenset[str]:

@@ -43,7 +43,7 @@ def world() -> tuple[EventRegistration, Account, dict[str, Group], dict[str, Acc
     return reg, olga, {"band": band, "choir": choir}, {"mia": mia, "sam": sam, "ann": ann}, yes[0]
 
 
-def test_the_groups_that_decide_are_those_shared_or_all_of_a_subgroup_members() -> None:
+def test_the_groups_that_decide_are_those_shared_or_holding_a_shared_subgroup() -> None:
     reg, _, _, who, _ = world()
     audience = audiences.audience_of(reg)
     assert audiences.deciding_groups(audience, who["mia"]) == [1]
@@ -51,6 +51,9 @@ def test_the_groups_that_decide_are_those_shared_or_all_of_a_subgroup_members() 
     assert audiences.deciding_groups(audience, who["ann"]) == []  # nothing shared
     assert audiences.deciding_groups(audience, account("Nobody")) == []
     assert audiences.deciding_groups(audiences.Audience(), who["mia"]) == []  # for everyone
+    brass = Group.create(3, "Brass", performed_by=None, at=NOW)  # Sam's too, not the event's
+    people.join_group(who["sam"], brass, None, NOW)
+    assert audiences.deciding_groups(audience, who["sam"]) == [2]  # only the one holding Soprano
 
 
 def test_a_deleted_group_or_subgroup_leaves_the_live_audience() -> None:
