@@ -75,6 +75,7 @@ class Prepared:
     def __init__(self, engine: Engine, statement: Any) -> None:
         compiled = statement.compile(dialect=engine.dialect)
         self.engine = engine
+        self.statement = statement  # for SQLAlchemy's own execution where ``rows`` cannot serve
         self.sql = compiled.string
         self.bound = dict(compiled.params)
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None

@@ -68,8 +68,7 @@ class CatalogViews:
         self.store = store
         self.t = store.tables
         self._registration = Prepared(store.engine, self._registration_statement())
-        self._participant_pages: dict[tuple[bool, bool, bool, bool, bool], Select[Any]] = {}
-        self._prepared_pages: dict[tuple[bool, bool, bool, bool, bool], Prepared] = {}
+        self._participant_pages: dict[tuple[bool, bool, bool, bool, bool], Prepared] = {}
         engine = store.engine
         self._organizer_pages = {
             after: Prepared(engine, self._organizers_statement(after)) for after in (False, True)
@@ -155,9 +154,11 @@ class CatalogViews:
         """A page of the event's participants by participant id (``include_inactive``: also those
         who cancelled or were removed, as ``as_of`` needs)."""
         key = (include_private, include_inactive, after is not None, bool(exclude), name_filter is not None)
-        query = self._participant_pages.get(key)
-        if query is None:
-            query = self._participant_pages.setdefault(key, self._participants_statement(key))
+        page = self._participant_pages.get(key)
+        if page is None:
+            page = self._participant_pages.setdefault(
+                key, Prepared(self.store.engine, self._participants_statement(key))
+            )
         values: dict[str, Any] = {"event_id": event_id, "limit": limit}
         if after is not None:
             values["after"] = after
@@ -165,14 +166,11 @@ class CatalogViews:
             values["exclude"] = list(exclude)
         if name_filter is not None:
             values["pattern"] = "%" + _escape_like(name_filter.lower()) + "%"
-        if exclude:  # an expanding IN: SQLAlchemy's own statement
+        if exclude:  # an expanding IN: SQLAlchemy's own execution
             with self.store.connect() as conn:
-                rows: list[Any] = list(conn.execute(query, values))
+                rows: list[Any] = list(conn.execute(page.statement, values))
         else:
-            prepared = self._prepared_pages.get(key)
-            if prepared is None:
-                prepared = self._prepared_pages.setdefault(key, Prepared(self.store.engine, query))
-            rows = prepared.rows(values)
+            rows = page.rows(values)
         return [
             ParticipantRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8]))
             for r in rows
